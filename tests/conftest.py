@@ -1,0 +1,176 @@
+"""Fixtures: the app on SQLite (default) or PostgreSQL (TEST_DATABASE_URL), clean tables per test,
+factories for campaigns, units, groups and users, signed-in clients, a frozen clock, a query counter."""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import event, text
+
+from config import TestConfig
+from tracker import create_app
+from tracker.extensions import db
+from tracker.services import accounts, units as unit_service
+from tracker.services.campaigns import require_campaign
+
+NOW = datetime(2030, 4, 1, 1, 0, tzinfo=timezone.utc)  # 08:00 in Hà Nội
+PASSWORD = "Correct-horse-9"
+
+
+def _database_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    fd, path = tempfile.mkstemp(prefix="tracker-test-", suffix=".db")
+    os.close(fd)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def app():
+    """One app for the session; its schema created once."""
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = _database_url()
+
+    os.environ.pop("DATABASE_URL", None)
+    application = create_app(Config)
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean(app):
+    """Every test starts with empty tables and an app context."""
+    with app.app_context():
+        _truncate()
+        yield
+        db.session.remove()
+
+
+def _truncate() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def campaign(app):
+    """The default campaign with the built-in template."""
+    c = require_campaign()
+    db.session.commit()
+    return c
+
+
+@pytest.fixture
+def make_group(campaign):
+    """make_group(code) → a working group."""
+    def make(code="G1", name=None, members=()):
+        group = accounts.create_group(code, name or f"Tổ công tác {code}", list(members))
+        db.session.commit()
+        return group
+    return make
+
+
+@pytest.fixture
+def make_unit(campaign):
+    """make_unit(code, kind=…, group=…, congress_date=…) → a unit with its checklist."""
+    def make(code="U1", kind="commune_committee", group=None, congress_date=date(2030, 5, 20), pilot=False,
+             party_members=100, parent=None, name=None):
+        unit = unit_service.create_unit(
+            {"code": code, "name": name or f"Đơn vị {code}", "kind": kind, "party_members": party_members,
+             "pilot": pilot, "group": group, "congress_date": congress_date, "parent": parent}, None, NOW)
+        db.session.commit()
+        return unit
+    return make
+
+
+@pytest.fixture
+def make_user(campaign):
+    """make_user(email, role, unit=code, group=code) → a user with the test password."""
+    def make(email, role="admin", unit=None, group=None, name=None):
+        user = accounts.create_user(email, name or email.split("@")[0], role, PASSWORD, unit, group)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def login(app):
+    """login(user) → a test client signed in as that user (through the real form, CSRF included)."""
+    def do(user):
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        token = csrf_of(page)
+        resp = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+        return client
+    return do
+
+
+@pytest.fixture
+def token_for(app):
+    """token_for(user) → headers with a fresh bearer token."""
+    def make(user):
+        tok = accounts.create_token(user, NOW)
+        db.session.commit()
+        return {"Authorization": f"Bearer {tok}"}
+    return make
+
+
+def csrf_of(page: str) -> str:
+    """The csrf_token value in a rendered page."""
+    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    assert m, "no csrf_token in the page"
+    return m.group(1)
+
+
+@pytest.fixture
+def frozen():
+    """frozen(moment) freezes the clock (time-machine) for the block: `with frozen(NOW): ...`."""
+    import time_machine
+
+    @contextmanager
+    def freeze(moment=NOW):
+        with time_machine.travel(moment, tick=False):
+            yield moment
+    return freeze
+
+
+@pytest.fixture
+def count_queries(app):
+    """with count_queries() as counter: ... → counter.n is the number of SQL statements run."""
+    @contextmanager
+    def counting():
+        class Counter:
+            n = 0
+            statements: list[str] = []
+
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            counter.n += 1
+            counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+    return counting

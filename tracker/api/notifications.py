@@ -1,0 +1,4 @@
+"""API: notifications."""
+from flask_smorest import Blueprint
+
+blp = Blueprint("api_notifications", __name__, description="notifications")

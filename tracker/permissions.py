@@ -1,0 +1,39 @@
+"""Who may read and change what: one place for the role rules of DESIGN.md."""
+from __future__ import annotations
+
+from .models import Item, Unit, User
+
+
+def can_read_unit(user: User, unit: Unit) -> bool:
+    """Secretaries read their own unit only; every other role reads all units."""
+    if user.role == "secretary":
+        return user.unit_id == unit.id
+    return user.role in ("admin", "group", "viewer")
+
+
+def can_change_unit(user: User, unit: Unit) -> bool:
+    """Admins change all units, group members their group's units, secretaries their own unit."""
+    if user.role == "admin":
+        return True
+    if user.role == "group":
+        return unit.group_id is not None and unit.group_id in user.group_ids
+    if user.role == "secretary":
+        return user.unit_id == unit.id
+    return False
+
+
+def can_review(user: User, unit: Unit) -> bool:
+    """Verify or return stages, answer blockers, move deadlines: the district side of this unit."""
+    return user.role == "admin" or (user.role == "group" and unit.group_id in user.group_ids)
+
+
+def can_tick(user: User, item: Item, unit: Unit) -> bool:
+    """Items recording the superior's decision are ticked by the district side only."""
+    if item.superior_only:
+        return can_review(user, unit)
+    return can_change_unit(user, unit)
+
+
+def can_admin(user: User) -> bool:
+    """Campaign, templates, units, groups and users are the admins' business."""
+    return user.role == "admin"

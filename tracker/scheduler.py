@@ -1,0 +1,5 @@
+"""APScheduler wiring for the reminder sweep."""
+
+
+def start_in_web_process(app):
+    """Start the scheduler beside the web server."""

@@ -1,0 +1,193 @@
+"""Ticking items, verifying and returning stages, moving deadlines, blockers."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Blocker, Item, StageReview, Unit, User
+from ..permissions import can_change_unit, can_read_unit, can_review, can_tick
+from ..workflow import STAGES, GateClosed, check_gate
+from . import journal
+from .errors import Conflict, Forbidden, GateRefused, Invalid, NotFound
+from .progress import unit_stage_views
+
+
+
+def stage_label(key: str) -> str:
+    """The stage's name in the reader's language."""
+    labels = {
+        "dissemination": _("Dissemination"),
+        "documents": _("Documents"),
+        "personnel": _("Personnel"),
+        "rehearsal": _("Rehearsal"),
+        "congress": _("Congress held"),
+        "first_session": _("First session"),
+    }
+    return labels.get(key, key)
+
+
+def check_stage(stage: str) -> str:
+    """The stage key, or NotFound."""
+    if stage not in STAGES:
+        raise NotFound(_("No stage %(stage)s.", stage=stage))
+    return stage
+
+
+def get_item(unit: Unit, stage: str, key: str) -> Item:
+    """One item of a unit, or NotFound."""
+    check_stage(stage)
+    item = db.session.scalar(select(Item).where(Item.unit_id == unit.id, Item.stage == stage, Item.key == key))
+    if item is None:
+        raise NotFound(_("No item %(key)s in this stage.", key=key))
+    return item
+
+
+def require_read(user: User, unit: Unit) -> None:
+    """Forbidden unless the user may see this unit."""
+    if not can_read_unit(user, unit):
+        raise Forbidden(_("You may not see this unit."))
+
+
+def set_item_done(unit: Unit, item: Item, done: bool, version: Optional[int], user: User, now: datetime,
+                  today: date, note: str = "") -> Item:
+    """Tick or untick an item: permission, stale version (409), gate (422); journalled."""
+    if not can_read_unit(user, unit):
+        raise Forbidden(_("You may not see this unit."))
+    if not can_tick(user, item, unit):
+        if item.superior_only and can_change_unit(user, unit):
+            raise Forbidden(_("This item records the superior's decision: the working group or the "
+                              "organisation office ticks it."))
+        raise Forbidden(_("You may not change this unit."))
+    if version is not None and version != item.version:
+        raise Conflict(_("Someone changed this item in the meantime; reload and try again."),
+                       {"version": _("Stale: the current version is %(v)s.", v=item.version)})
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise Invalid(_("The note is too long."), {"note": _("At most 2000 characters.")})
+    if done == item.done:
+        if note and note != item.note:
+            item.note = note
+            item.version += 1
+            journal.record(unit.id, user, "note", now, stage=item.stage, item_key=item.key, after=note)
+        return item
+    if done:
+        statuses = {k: v.status for k, v in unit_stage_views(unit.id, today).items()}
+        try:
+            check_gate(item.stage, statuses)
+        except GateClosed as gate:
+            names = ", ".join(stage_label(s) for s in gate.missing)
+            raise GateRefused(
+                _("Gate %(stage)s: not before %(missing)s is done.", stage=stage_label(gate.stage),
+                  missing=names), {"gate": gate.stage, "missing": ",".join(gate.missing)})
+    # a tick clears a return ("returned until ticked again"); an untick withdraws a verification
+    review = db.session.scalar(select(StageReview).where(StageReview.unit_id == unit.id,
+                                                         StageReview.stage == item.stage))
+    if review and ((done and review.state == "returned") or (not done and review.state == "verified")):
+        journal.record(unit.id, user, "review_cleared", now, stage=item.stage, before=review.state)
+        review.state = None
+    item.done = done
+    item.done_at = now if done else None
+    item.done_by_id = user.id if done else None
+    if note:
+        item.note = note
+    item.version += 1
+    journal.record(unit.id, user, "tick" if done else "untick", now, stage=item.stage, item_key=item.key,
+                   before=not done, after=done, note=note)
+    db.session.flush()
+    return item
+
+
+def _review(unit: Unit, stage: str) -> StageReview:
+    review = db.session.scalar(select(StageReview).where(StageReview.unit_id == unit.id,
+                                                         StageReview.stage == stage))
+    if review is None:
+        review = StageReview(unit_id=unit.id, stage=stage)
+        db.session.add(review)
+    return review
+
+
+def verify_stage(unit: Unit, stage: str, user: User, now: datetime, today: date) -> StageReview:
+    """A working-group member or admin confirms a done stage."""
+    check_stage(stage)
+    if not can_review(user, unit):
+        raise Forbidden(_("Only the unit's working group or the organisation office verifies stages."))
+    status = unit_stage_views(unit.id, today)[stage].status
+    if status != "done":
+        raise Invalid(_("Only a done stage can be verified (this one is %(status)s).", status=status),
+                      {"stage": status})
+    review = _review(unit, stage)
+    review.state, review.comment, review.by_id, review.at = "verified", "", user.id, now
+    journal.record(unit.id, user, "verify", now, stage=stage, before=status, after="verified")
+    db.session.flush()
+    return review
+
+
+def return_stage(unit: Unit, stage: str, comment: str, user: User, now: datetime, today: date) -> StageReview:
+    """Send a done (or verified) stage back to the unit with a comment."""
+    check_stage(stage)
+    if not can_review(user, unit):
+        raise Forbidden(_("Only the unit's working group or the organisation office returns stages."))
+    comment = (comment or "").strip()
+    if not comment:
+        raise Invalid(_("Say why the stage goes back."), {"comment": _("This field is required.")})
+    status = unit_stage_views(unit.id, today)[stage].status
+    if status not in ("done", "verified"):
+        raise Invalid(_("Only a done stage can be returned (this one is %(status)s).", status=status),
+                      {"stage": status})
+    review = _review(unit, stage)
+    review.state, review.comment, review.by_id, review.at = "returned", comment, user.id, now
+    journal.record(unit.id, user, "return", now, stage=stage, before=status, after="returned", note=comment)
+    db.session.flush()
+    return review
+
+
+def move_deadline(unit: Unit, item: Item, new_due: date, reason: str, user: User, now: datetime) -> Item:
+    """Set an item's due date by hand, with a reason; it then no longer follows the congress date."""
+    if not can_review(user, unit):
+        raise Forbidden(_("Only the unit's working group or the organisation office moves deadlines."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Give the reason for the new date."), {"reason": _("This field is required.")})
+    old = item.due_on
+    item.due_on, item.due_manual, item.due_reason = new_due, True, reason
+    item.version += 1
+    journal.record(unit.id, user, "deadline_moved", now, stage=item.stage, item_key=item.key, before=old,
+                   after=new_due, note=reason)
+    db.session.flush()
+    return item
+
+
+def raise_blocker(unit: Unit, stage: str, text: str, user: User, now: datetime) -> Blocker:
+    """A unit raises a difficulty on a stage."""
+    check_stage(stage)
+    if not can_change_unit(user, unit):
+        raise Forbidden(_("You may not change this unit."))
+    text = (text or "").strip()
+    if not text:
+        raise Invalid(_("Describe the difficulty."), {"text": _("This field is required.")})
+    blocker = Blocker(unit_id=unit.id, stage=stage, text=text, raised_by_id=user.id, raised_at=now)
+    db.session.add(blocker)
+    journal.record(unit.id, user, "blocker_raised", now, stage=stage, note=text)
+    db.session.flush()
+    return blocker
+
+
+def answer_blocker(blocker: Blocker, answer: str, resolve: bool, user: User, now: datetime) -> Blocker:
+    """The working group answers a blocker and, if it says so, resolves it."""
+    if not can_review(user, blocker.unit):
+        raise Forbidden(_("Only the unit's working group or the organisation office answers blockers."))
+    answer = (answer or "").strip()
+    if not answer and not resolve:
+        raise Invalid(_("Write an answer."), {"answer": _("This field is required.")})
+    if answer:
+        blocker.answer, blocker.answered_by_id, blocker.answered_at = answer, user.id, now
+    if resolve:
+        blocker.resolved_at = now
+    journal.record(blocker.unit_id, user, "blocker_resolved" if resolve else "blocker_answered", now,
+                   stage=blocker.stage, note=answer)
+    db.session.flush()
+    return blocker

@@ -1,0 +1,167 @@
+"""Units: create, change, instantiate the checklist, set or move the congress date."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Campaign, Item, ItemTemplate, Unit, User, WorkingGroup
+from ..workflow import KINDS, WorkCalendar, due_date
+from . import journal
+from .calendar import load_calendar
+from .campaigns import require_campaign, templates
+from .errors import Conflict, Invalid, NotFound
+
+
+def get_unit(code: str) -> Unit:
+    """The unit with that code, or NotFound."""
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise NotFound(_("No unit with code %(code)s.", code=code))
+    return unit
+
+
+def get_group(code: str) -> WorkingGroup:
+    """The working group with that code, or NotFound."""
+    group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == code))
+    if group is None:
+        raise NotFound(_("No working group with code %(code)s.", code=code))
+    return group
+
+
+def _anchor(item: Item | ItemTemplate, unit: Unit, campaign: Campaign) -> Optional[date]:
+    return campaign.final_deadline if item.anchor == "deadline" else unit.congress_date
+
+
+def instantiate_items(unit: Unit, campaign: Campaign, calendar: Optional[WorkCalendar] = None) -> None:
+    """Give a new unit the campaign template's items that apply to its kind."""
+    calendar = calendar or load_calendar()
+    for t in templates(campaign):
+        if not t.applies_to(unit.kind):
+            continue
+        unit.items.append(Item(
+            template_id=t.id, stage=t.stage, key=t.key, position=t.position, title_vi=t.title_vi,
+            title_en=t.title_en, required=t.required, superior_only=t.superior_only,
+            offset_days=t.offset_days, working_days=t.working_days, anchor=t.anchor,
+            due_on=due_date(_anchor(t, unit, campaign), t.offset_days, t.working_days, calendar)))
+
+
+def recompute_due_dates(unit: Unit, calendar: Optional[WorkCalendar] = None) -> int:
+    """Move every open due date that was not set by hand; return how many moved."""
+    calendar = calendar or load_calendar()
+    moved = 0
+    for item in unit.items:
+        if item.done or item.due_manual:
+            continue
+        new = due_date(_anchor(item, unit, unit.campaign), item.offset_days, item.working_days, calendar)
+        if new != item.due_on:
+            item.due_on = new
+            item.version += 1
+            moved += 1
+    return moved
+
+
+UNIT_FIELDS = ("code", "name", "kind", "party_members", "pilot", "group", "congress_date", "parent")
+
+
+def validate_unit_data(data: dict[str, Any], *, partial: bool) -> dict[str, str]:
+    """Per-field messages for unit data that breaks a rule (types are checked by the schema)."""
+    errors: dict[str, str] = {}
+    if not partial:
+        for name in ("code", "name", "kind"):
+            if not data.get(name):
+                errors[name] = _("This field is required.")
+    if "code" in data and data["code"] is not None:
+        code = str(data["code"]).strip()
+        if not code or len(code) > 30 or any(c.isspace() for c in code):
+            errors["code"] = _("A code is 1 to 30 characters without spaces.")
+    if "name" in data and data["name"] is not None and not str(data["name"]).strip():
+        errors["name"] = _("This field is required.")
+    if data.get("kind") and data["kind"] not in KINDS:
+        errors["kind"] = _("Unknown kind; one of: %(kinds)s.", kinds=", ".join(KINDS))
+    if data.get("party_members") is not None and data["party_members"] < 0:
+        errors["party_members"] = _("Must be zero or more.")
+    return errors
+
+
+def create_unit(data: dict[str, Any], user: Optional[User], now: datetime) -> Unit:
+    """A new unit with its checklist; raises Invalid or Conflict and changes nothing then."""
+    errors = validate_unit_data(data, partial=False)
+    group = parent = None
+    if data.get("group"):
+        group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == data["group"]))
+        if group is None:
+            errors["group"] = _("No working group with code %(code)s.", code=data["group"])
+    if data.get("parent"):
+        parent = db.session.scalar(select(Unit).where(Unit.code == data["parent"]))
+        if parent is None:
+            errors["parent"] = _("No unit with code %(code)s.", code=data["parent"])
+    if data.get("kind") == "sub_cell" and not data.get("parent"):
+        errors.setdefault("parent", _("A cell under a committee needs the committee's code."))
+    if errors:
+        raise Invalid(_("The unit was not saved: check the marked fields."), errors)
+    code = str(data["code"]).strip()
+    if db.session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
+        raise Conflict(_("A unit with code %(code)s already exists.", code=code), {"code": _("Already in use.")},
+                       code="duplicate")
+    campaign = require_campaign()
+    unit = Unit(campaign=campaign, code=code, name=str(data["name"]).strip(), kind=data["kind"],
+                party_members=data.get("party_members") or 0, pilot=bool(data.get("pilot")),
+                group=group, parent=parent, congress_date=data.get("congress_date"))
+    db.session.add(unit)
+    instantiate_items(unit, campaign)
+    db.session.flush()
+    journal.record(unit.id, user, "unit_created", now, after=unit.code)
+    return unit
+
+
+def update_unit(unit: Unit, data: dict[str, Any], user: Optional[User], now: datetime) -> Unit:
+    """Change a unit's fields; a new congress date moves every open, not hand-set due date."""
+    errors = validate_unit_data(data, partial=True)
+    if "code" in data and data["code"] != unit.code:
+        errors["code"] = _("A unit's code cannot be changed.")
+    group = unit.group
+    if "group" in data:
+        group = None
+        if data["group"]:
+            group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == data["group"]))
+            if group is None:
+                errors["group"] = _("No working group with code %(code)s.", code=data["group"])
+    parent = unit.parent
+    if "parent" in data:
+        parent = None
+        if data["parent"]:
+            parent = db.session.scalar(select(Unit).where(Unit.code == data["parent"]))
+            if parent is None or parent.id == unit.id:
+                errors["parent"] = _("No unit with code %(code)s.", code=data["parent"])
+    if "kind" in data and data["kind"] != unit.kind:
+        errors["kind"] = _("A unit's kind cannot be changed once its checklist exists.")
+    if errors:
+        raise Invalid(_("The unit was not saved: check the marked fields."), errors)
+    for name in ("name", "party_members", "pilot"):
+        if name in data and data[name] is not None and data[name] != getattr(unit, name):
+            journal.record(unit.id, user, "unit_changed", now, before=getattr(unit, name), after=data[name],
+                           note=name)
+            setattr(unit, name, data[name])
+    if group != unit.group:
+        journal.record(unit.id, user, "unit_changed", now, before=unit.group.code if unit.group else "",
+                       after=group.code if group else "", note="group")
+        unit.group = group
+    unit.parent = parent
+    if "congress_date" in data and data["congress_date"] != unit.congress_date:
+        set_congress_date(unit, data["congress_date"], user, now)
+    db.session.flush()
+    return unit
+
+
+def set_congress_date(unit: Unit, new: Optional[date], user: Optional[User], now: datetime) -> int:
+    """Set or move the congress date and every open due date that follows it; journal the move."""
+    old = unit.congress_date
+    unit.congress_date = new
+    moved = recompute_due_dates(unit)
+    journal.record(unit.id, user, "congress_date_moved", now, before=old, after=new,
+                   note=_("%(n)s open due dates moved", n=moved))
+    return moved

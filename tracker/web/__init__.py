@@ -1,0 +1,38 @@
+"""The server-rendered pages: one blueprint per area."""
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask, render_template, request
+
+from ..extensions import db, login_manager
+
+# Each area keeps its pages in its own module exposing `bp`.
+WEB_MODULES = ("auth", "dashboard", "units", "admin", "reports", "inbox")
+
+
+def register_web(app: Flask) -> None:
+    """Attach the page blueprints, the login manager's loader and the HTML error pages."""
+    for name in WEB_MODULES:
+        app.register_blueprint(importlib.import_module(f"{__name__}.{name}").bp)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from ..models import User
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the sign-in page explains itself
+
+    for status in (400, 403, 404, 405, 409, 422, 500):
+        app.register_error_handler(status, _html_error)
+
+
+def _html_error(error):
+    code = getattr(error, "code", 500) or 500
+    if request.path.startswith("/api/"):
+        from ..api.common import error_response
+        return error_response(error)
+    if code == 500:
+        db.session.rollback()
+    return render_template("error.html", error=error, code=code), code

@@ -1,0 +1,4 @@
+"""Pages: admin."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)

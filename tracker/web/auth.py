@@ -1,0 +1,100 @@
+"""Sign in, sign out, and the language switch."""
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from ..extensions import db
+from ..services.accounts import find_user
+
+log = logging.getLogger(__name__)
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    """The sign-in form: email and password."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+def _safe_next(target: str | None) -> str | None:
+    # only same-site paths: never redirect to another host after sign-in
+    if not target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the sign-in form and sign a user in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = find_user(form.email.data)
+        if user is not None and user.active and user.check_password(form.password.data):
+            login_user(user)
+            if session.get("locale") and not user.locale:
+                user.locale = session["locale"]
+                db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or url_for("dashboard.home"))
+        log.info("failed sign-in")
+        flash(_("Wrong email or password, or the account is deactivated."), "danger")
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form), 400 if form.errors and request.method == "POST" else 200
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    """Sign out."""
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that post."""
+
+
+@bp.route("/language/<lang>", methods=["POST"])
+def set_language(lang: str):
+    """Switch the interface language; remembered on the user's account."""
+    form = EmptyForm()
+    if lang in ("vi", "en") and form.validate_on_submit():
+        session["locale"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(_safe_next(request.form.get("next")) or url_for("dashboard.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """A user changes their own password."""
+    from wtforms.validators import EqualTo
+
+    class PasswordForm(FlaskForm):
+        current = PasswordField(_l("Current password"), validators=[DataRequired()])
+        new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
+        confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(), EqualTo("new")])
+
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("Wrong password."))
+        else:
+            current_user.set_password(form.new.data)
+            db.session.commit()
+            flash(_("Your password was changed."), "success")
+            return redirect(url_for("dashboard.home"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), status

@@ -1,0 +1,4 @@
+"""Pages: inbox."""
+from flask import Blueprint
+
+bp = Blueprint("inbox", __name__)

@@ -1,0 +1,4 @@
+"""Pages: reports."""
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__)

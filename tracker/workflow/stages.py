@@ -1,0 +1,7 @@
+"""The fixed vocabulary: stage keys in order, unit kinds, stage statuses."""
+
+STAGES = ("dissemination", "documents", "personnel", "rehearsal", "congress", "first_session")
+KINDS = ("commune_committee", "sector_committee", "grassroots_cell", "sub_cell")
+COMMITTEE_KINDS = ("commune_committee", "sector_committee")
+STATUSES = ("not_started", "in_progress", "done", "verified", "returned", "overdue")
+ROLES = ("admin", "group", "secretary", "viewer")
