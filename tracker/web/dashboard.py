@@ -1,16 +1,85 @@
-"""The home page: the units × stages dashboard (secretaries go to their unit)."""
+"""The home page: the units × stages dashboard (secretaries go to their unit), and the page labels."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..clock import local_today, utcnow
+from ..services.campaigns import current_campaign
+from ..services.stages import stage_label
+from ..services.progress import stage_views
+from ..workflow import KINDS, STAGES, STATUSES
+from ..workflow.rounding import percent
+from . import dashboard_data as data
+
 bp = Blueprint("dashboard", __name__)
+PER_PAGE = 100
+
+
+def status_label(status: str) -> str:
+    """A stage status in the reader's language."""
+    labels = {
+        "not_started": _("Not started"),
+        "in_progress": _("In progress"),
+        "done": _("Done"),
+        "verified": _("Verified"),
+        "returned": _("Returned"),
+        "overdue": _("Overdue"),
+    }
+    return labels.get(status, status)
+
+
+def kind_label(kind: str) -> str:
+    """A unit kind in the reader's language."""
+    labels = {
+        "commune_committee": _("Commune/town Party committee"),
+        "sector_committee": _("Sector Party committee"),
+        "grassroots_cell": _("Grassroots cell"),
+        "sub_cell": _("Cell under a grassroots committee"),
+    }
+    return labels.get(kind, kind)
+
+
+def has_endpoint(name: str) -> bool:
+    """True when a view with that endpoint is registered (other areas add theirs over time)."""
+    return name in current_app.view_functions
+
+
+@bp.app_context_processor
+def _page_helpers():
+    return {"has_endpoint": has_endpoint, "status_label": status_label, "stage_label": stage_label,
+            "kind_label": kind_label, "STAGES": STAGES, "STATUSES": STATUSES, "KINDS": KINDS}
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else 1
 
 
 @bp.route("/")
 @login_required
 def home():
-    """The signed-in user's home."""
-    if current_user.role == "secretary" and current_user.unit:
-        return redirect(url_for("units.show", code=current_user.unit.code))
-    return "dashboard"
+    """The signed-in user's home: the dashboard, or the secretary's own unit."""
+    if current_user.role == "secretary":
+        if current_user.unit_id is not None:
+            return redirect(url_for("units.show", code=current_user.unit.code))
+        return render_template("dashboard/no_unit.html")
+    now = utcnow()
+    today = local_today(now)
+    group_ids = current_user.group_ids if current_user.role == "group" else set()
+    filters = data.parse_filters(request.args, current_user.role, group_ids)
+    campaign = current_campaign()
+    conds = data.conditions(filters, campaign.id if campaign else None, today)
+    total = data.count_units(conds)
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(_page_number(), pages)
+    units = data.page_of_units(conds, page, PER_PAGE)
+    views = stage_views([u.id for u in units], today)
+    totals = data.stage_totals(conds, total, today)
+    finished, all_stages = data.completion(totals)
+    rounding = campaign.rounding if campaign else "half_up"
+    return render_template("dashboard/home.html", campaign=campaign, units=units, views=views, totals=totals,
+                           total=total, page=page, pages=pages, filters=filters,
+                           completion=percent(finished, all_stages, rounding), finished=finished,
+                           all_stages=all_stages, today=today)
