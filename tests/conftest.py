@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from datetime import date, datetime, timezone
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from config import TestConfig
@@ -30,6 +32,19 @@ def _database_url() -> str:
     return f"sqlite:///{path}"
 
 
+class FreshUserClient(FlaskClient):
+    """A test client whose requests do not see another client's signed-in user.
+
+    Requests run inside the test's app context and so share its `g`, where Flask-Login caches the
+    user: without this, a second client (or an anonymous one) would act as the first signed-in user.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app():
     """One app for the session; its schema created once."""
@@ -38,6 +53,7 @@ def app():
 
     os.environ.pop("DATABASE_URL", None)
     application = create_app(Config)
+    application.test_client_class = FreshUserClient
     with application.app_context():
         db.drop_all()
         db.create_all()
