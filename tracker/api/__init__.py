@@ -7,10 +7,13 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf
 from .common import error_response
+from .schemas import ApiError
 
 
 class TrackerApi(Api):
     """flask-smorest's Api whose error handler answers JSON only under /api/ (pages keep their HTML)."""
+
+    ERROR_SCHEMA = ApiError  # the contract's {"error": {code, message, fields}}, also in the OpenAPI document
 
     def _register_error_handlers(self):
         self._app.register_error_handler(HTTPException, _http_error)

@@ -2,28 +2,47 @@
 from __future__ import annotations
 
 import functools
+from contextlib import nullcontext
 import logging
 from datetime import date, datetime
 
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..services.accounts import user_for_token
-from ..services.errors import DomainError
+from ..services.errors import DomainError, Forbidden, Invalid
 
 log = logging.getLogger(__name__)
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 409: "conflict", 415: "unsupported_media_type", 422: "invalid",
-              500: "server_error"}
+              405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+              422: "invalid", 500: "server_error"}
+
+
+def _status_message(status: int) -> str:
+    # werkzeug's descriptions are English only; these are the ones an API client meets
+    messages = {
+        401: _("A valid bearer token is required."),
+        403: _("You may not do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        409: _("This conflicts with the current data; reload and try again."),
+        413: _("The request is too large."),
+        415: _("Send the body as application/json."),
+        500: _("Something went wrong on the server; nothing was changed."),
+    }
+    return messages.get(status, "")
 
 
 def error_json(status: int, code: str, message: str, fields: dict | None = None):
     """A response in the contract's error shape: {"error": {code, message, fields}}."""
-    resp = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+    resp = jsonify({"error": {"code": code, "message": str(message),
+                              "fields": {str(k): str(v) for k, v in (fields or {}).items()}}})
     resp.status_code = status
     return resp
 
@@ -33,21 +52,33 @@ def error_response(error: HTTPException):
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     messages = data.get("messages") or data.get("errors") or {}
-    fields = _flatten(messages.get("json", messages)) if isinstance(messages, dict) else {}
+    fields = _flatten(_unwrap_location(messages)) if isinstance(messages, dict) else {}
     if status == 400 or (status == 422 and _is_malformed(messages)):
         return error_json(400, "bad_request", _("The request body is not valid JSON."), fields)
     if status == 422:
         return error_json(422, "invalid", _("Check the marked fields."), fields)
     if status == 500:
-        log.exception("unhandled error on %s", request.path)
-    message = data.get("message") or error.description or error.name
+        log.error("unhandled error on %s", request.path, exc_info=getattr(error, "original_exception", None))
+    message = _status_message(status) or data.get("message") or error.description or error.name
     return error_json(status, HTTP_CODES.get(status, "error"), str(message), fields)
 
 
+def _unwrap_location(messages: dict) -> dict:
+    # webargs keys messages by location ({"json": {...}}, {"query": {...}}); the client wants field names
+    if messages and set(messages) <= {"json", "query", "querystring", "view_args", "path", "form", "headers"}:
+        out: dict = {}
+        for value in messages.values():
+            if isinstance(value, dict):
+                out.update(value)
+            else:
+                out["_schema"] = value
+        return out
+    return messages
+
+
 def _is_malformed(messages) -> bool:
-    # webargs reports a body it could not parse as JSON under "json": {"_schema": ["Invalid JSON body."]}
-    text = str(messages)
-    return "Invalid JSON body" in text
+    # webargs reports a body it could not parse as JSON under "json": ["Invalid JSON body."]
+    return "Invalid JSON body" in str(messages)
 
 
 def _flatten(messages: dict, prefix: str = "") -> dict[str, str]:
@@ -63,26 +94,59 @@ def _flatten(messages: dict, prefix: str = "") -> dict[str, str]:
     return out
 
 
+def bearer_user():
+    """The active user of the request's bearer token, or None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 200:
+        return None
+    return user_for_token(token, g.now)
+
+
 def authenticated(view):
-    """Require a valid bearer token; set g.api_user, g.now and g.today; map domain errors; commit."""
+    """Require a valid bearer token; set g.api_user, g.now and g.today; map errors; commit once.
+
+    Put it outermost (just under the route) so that a missing token answers 401 before the body is read.
+    """
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        scheme, _sep, token = header.partition(" ")
         g.now = utcnow()
         g.today = local_today(g.now)
-        user = user_for_token(token.strip(), g.now) if scheme.lower() == "bearer" and token.strip() else None
+        user = bearer_user()
         if user is None:
             return error_json(401, "unauthorized", _("A valid bearer token is required."))
         g.api_user = user
-        try:
-            result = view(*args, **kwargs)
-            db.session.commit()  # the one commit, at the edge of the request
-            return result
-        except DomainError as exc:
-            db.session.rollback()
-            return error_json(exc.status, exc.code, exc.message, exc.fields)
+        locale = user.locale if user.locale in current_app.config.get("LANGUAGES", ("vi", "en")) else None
+        with force_locale(locale) if locale else nullcontext():
+            try:
+                result = view(*args, **kwargs)
+                db.session.commit()  # the one commit, at the edge of the request
+                return result
+            except DomainError as exc:
+                db.session.rollback()
+                return error_json(exc.status, exc.code, exc.message, exc.fields)
+            except HTTPException as exc:  # webargs' 400/422, in the user's language
+                db.session.rollback()
+                return error_response(exc)
+            except IntegrityError:
+                # two requests raced past the same check (e.g. one code created twice): the loser gets 409
+                db.session.rollback()
+                log.info("integrity conflict on %s", request.path)
+                return error_json(409, "conflict", _status_message(409))
     return wrapper
+
+
+def requires(check, message=None):
+    """Refuse with 403 unless check(g.api_user) holds; put it under `authenticated`, above the arguments."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not check(g.api_user):
+                raise Forbidden(message() if callable(message) else _("You may not do this."))
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate
 
 
 def iso(value):
@@ -94,13 +158,10 @@ def iso(value):
 
 def page_args() -> tuple[int, int]:
     """The page and per_page query arguments, within the contract's bounds; DomainError when bad."""
-    from ..services.errors import Invalid
-    from flask import current_app
-
     fields = {}
     try:
         page = int(request.args.get("page", 1))
-        if page < 1:
+        if not 1 <= page <= 10_000_000:
             raise ValueError
     except ValueError:
         fields["page"] = _("A whole number, 1 or more.")

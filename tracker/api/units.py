@@ -1,4 +1,273 @@
-"""API: units."""
-from flask_smorest import Blueprint
+"""API: units, working groups, stages and their items, and the overdue list."""
+from __future__ import annotations
 
-blp = Blueprint("api_units", __name__, description="units")
+import functools
+
+from flask import g
+from flask.views import MethodView
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Item, Unit, WorkingGroup
+from ..permissions import can_admin, can_change_unit, can_read_unit, can_review
+from ..services.accounts import create_group
+from ..services.errors import Forbidden, NotFound
+from ..services.progress import unit_stage_views
+from ..services.stages import get_item, return_stage, set_item_done, verify_stage
+from ..services.units import create_unit, get_unit, update_unit
+from . import schemas as s
+from .common import authenticated, requires
+from .present import UNIT_LOADS, item_json, stages_json, unit_json, units_json
+
+blp = Blueprint("api_units", __name__, description="Units, working groups, stages, checklist items, overdue items")
+
+# Unit fields only the organisation office changes: they decide who follows a unit and how it is placed.
+ADMIN_ONLY_FIELDS = ("group", "pilot", "parent")
+ERROR_TEXT = {400: "malformed JSON", 401: "no or bad token", 403: "not allowed", 404: "no such thing",
+              409: "stale version or duplicate code", 422: "valid JSON that breaks a rule"}
+
+
+def errors(*codes):
+    """Document the contract's error answers of an endpoint in the OpenAPI document."""
+    def decorate(view):
+        for code in codes:
+            view = blp.alt_response(code, schema=s.ApiError, description=ERROR_TEXT[code])(view)
+        return view
+    return decorate
+
+
+def load_unit(code: str) -> Unit:
+    """The unit a path names, or NotFound (odd codes never reach the database)."""
+    if not code or len(code) > s.CODE_MAX or "\x00" in code:
+        raise NotFound(_("No unit with code %(code)s.", code=code[:40].replace("\x00", "")))
+    return get_unit(code)
+
+
+def unit_access(need: str):
+    """Load the path's unit into g.unit and refuse (403) unless the caller may read/change/review it.
+
+    It runs before the body is parsed, so a refused caller learns nothing from validation errors.
+    """
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            user, unit = g.api_user, load_unit(kwargs["code"])
+            if not can_read_unit(user, unit):
+                raise Forbidden(_("You may not see this unit."))
+            if need == "change" and not can_change_unit(user, unit):
+                raise Forbidden(_("You may not change this unit."))
+            if need == "review" and not can_review(user, unit):
+                raise Forbidden(_("Only the unit's working group or the organisation office verifies or "
+                                  "returns stages."))
+            g.unit = unit
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate
+
+
+def overdue_item(today):
+    """The condition an overdue item meets: required, not ticked, due before today."""
+    return and_(Item.required.is_(True), Item.done.is_(False), Item.due_on.is_not(None), Item.due_on < today)
+
+
+def _page(query, args, order_by, *options):
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(query.order_by(*order_by).options(*options)
+                              .offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])).all()
+    return rows, total
+
+
+# ---- units -------------------------------------------------------------------------------------
+
+@blp.route("/units")
+class Units(MethodView):
+    @authenticated
+    @blp.arguments(s.UnitQuery, location="query")
+    @blp.response(200, s.UnitPage)
+    @errors(401, 422)
+    def get(self, args):
+        """Units the caller may see, paginated, with their stages' statuses."""
+        user = g.api_user
+        query = select(Unit)
+        if user.role == "secretary":
+            query = query.where(Unit.id == user.unit_id)
+        if args.get("group"):
+            query = query.join(WorkingGroup, Unit.group_id == WorkingGroup.id).where(
+                WorkingGroup.code == args["group"])
+        if args.get("kind"):
+            query = query.where(Unit.kind == args["kind"])
+        if args.get("pilot") is not None:
+            query = query.where(Unit.pilot.is_(args["pilot"]))
+        if args.get("overdue") is not None:
+            late = exists().where(Item.unit_id == Unit.id, overdue_item(g.today))
+            query = query.where(late if args["overdue"] else ~late)
+        units, total = _page(query, args, (Unit.code,), *UNIT_LOADS)
+        return {"items": units_json(units, g.today), "total": total}
+
+    @authenticated
+    @requires(can_admin, lambda: _("Only the organisation office adds units."))
+    @blp.arguments(s.UnitCreate)
+    @blp.response(201, s.UnitOut)
+    @errors(400, 401, 403, 409, 422)
+    def post(self, data):
+        """Add a unit with its checklist (admins)."""
+        unit = create_unit(data, g.api_user, g.now)
+        return unit_json(unit, unit_stage_views(unit.id, g.today))
+
+
+@blp.route("/units/<code>")
+class UnitById(MethodView):
+    @authenticated
+    @unit_access("read")
+    @blp.response(200, s.UnitOut)
+    @errors(401, 403, 404)
+    def get(self, code):
+        """One unit with its stages' statuses."""
+        return unit_json(g.unit, unit_stage_views(g.unit.id, g.today))
+
+    @authenticated
+    @unit_access("change")
+    @blp.arguments(s.UnitPatch)
+    @blp.response(200, s.UnitOut)
+    @errors(400, 401, 403, 404, 422)
+    def patch(self, data, code):
+        """Change a unit's fields; a new congress date moves every open due date that follows it."""
+        unit, user = g.unit, g.api_user
+        if not can_admin(user):
+            current = {"group": unit.group.code if unit.group else None, "pilot": unit.pilot,
+                       "parent": unit.parent.code if unit.parent else None}
+            refused = [f for f in ADMIN_ONLY_FIELDS if f in data and data[f] != current[f]]
+            if refused:
+                raise Forbidden(_("Only the organisation office changes these fields."),
+                                {f: _("Only the organisation office changes this.") for f in refused})
+        update_unit(unit, data, user, g.now)
+        return unit_json(unit, unit_stage_views(unit.id, g.today))
+
+
+# ---- working groups ----------------------------------------------------------------------------
+
+@blp.route("/groups")
+class Groups(MethodView):
+    @authenticated
+    @blp.arguments(s.PageQuery, location="query")
+    @blp.response(200, s.GroupPage)
+    @errors(401, 422)
+    def get(self, args):
+        """The working groups and their members' emails."""
+        groups, total = _page(select(WorkingGroup), args, (WorkingGroup.code,),
+                              selectinload(WorkingGroup.members))
+        return {"items": [group_json(g_) for g_ in groups], "total": total}
+
+    @authenticated
+    @requires(can_admin, lambda: _("Only the organisation office adds working groups."))
+    @blp.arguments(s.GroupCreate)
+    @blp.response(201, s.GroupOut)
+    @errors(400, 401, 403, 409, 422)
+    def post(self, data):
+        """Add a working group (admins); members are given by email."""
+        return group_json(create_group(data["code"], data["name"], data["members"]))
+
+
+def group_json(group: WorkingGroup) -> dict:
+    """A working group with its members' emails."""
+    return {"code": group.code, "name": group.name, "members": [u.email for u in group.members]}
+
+
+# ---- stages and items --------------------------------------------------------------------------
+
+@blp.route("/units/<code>/stages")
+class Stages(MethodView):
+    @authenticated
+    @unit_access("read")
+    @blp.response(200, s.StageOut(many=True))
+    @errors(401, 403, 404)
+    def get(self, code):
+        """The unit's six stages in order, with status, due date and checklist items."""
+        return stages_json(unit_stage_views(g.unit.id, g.today))
+
+
+def _path_key(key: str) -> str:
+    if not key or len(key) > 50 or "\x00" in key:
+        raise NotFound(_("No item %(key)s in this stage.", key=key[:50].replace("\x00", "")))
+    return key
+
+
+@blp.route("/units/<code>/stages/<stage>/items/<item>")
+class ItemById(MethodView):
+    @authenticated
+    @unit_access("change")
+    @blp.arguments(s.ItemPatch)
+    @blp.response(200, s.ItemResult)
+    @errors(400, 401, 403, 404, 409, 422)
+    def patch(self, data, code, stage, item):
+        """Tick or untick an item: 409 when `version` is stale, 422 when a gate forbids it."""
+        unit = g.unit
+        row = get_item(unit, stage, _path_key(item))
+        set_item_done(unit, row, data["done"], data["version"], g.api_user, g.now, g.today,
+                      data.get("note", ""))
+        out = item_json(row)
+        out["stage_status"] = unit_stage_views(unit.id, g.today)[stage].status
+        return out
+
+
+def _stage_json(unit: Unit, stage: str) -> dict:
+    return stages_json({stage: unit_stage_views(unit.id, g.today)[stage]})[0]
+
+
+@blp.route("/units/<code>/stages/<stage>/verify")
+class VerifyStage(MethodView):
+    @authenticated
+    @unit_access("review")
+    @blp.response(200, s.StageOut)
+    @errors(401, 403, 404, 422)
+    def post(self, code, stage):
+        """A working-group member or admin confirms a done stage: it becomes `verified`."""
+        verify_stage(g.unit, stage, g.api_user, g.now, g.today)
+        return _stage_json(g.unit, stage)
+
+
+@blp.route("/units/<code>/stages/<stage>/return")
+class ReturnStage(MethodView):
+    @authenticated
+    @unit_access("review")
+    @blp.arguments(s.ReturnBody)
+    @blp.response(200, s.StageOut)
+    @errors(400, 401, 403, 404, 422)
+    def post(self, data, code, stage):
+        """Send a done stage back to the unit with a comment: it becomes `returned`."""
+        return_stage(g.unit, stage, data["comment"], g.api_user, g.now, g.today)
+        return _stage_json(g.unit, stage)
+
+
+# ---- overdue -----------------------------------------------------------------------------------
+
+@blp.route("/overdue")
+class Overdue(MethodView):
+    @authenticated
+    @blp.arguments(s.OverdueQuery, location="query")
+    @blp.response(200, s.OverduePage)
+    @errors(401, 422)
+    def get(self, args):
+        """Overdue items (required, not ticked, past due) of the units the caller may see, oldest first."""
+        user, today = g.api_user, g.today
+        query = (select(Item.key, Item.stage, Item.title_vi, Item.title_en, Item.due_on, Unit.code, Unit.name,
+                        WorkingGroup.code.label("group_code"))
+                 .join(Unit, Item.unit_id == Unit.id)
+                 .outerjoin(WorkingGroup, Unit.group_id == WorkingGroup.id)
+                 .where(overdue_item(today)))
+        if user.role == "secretary":
+            query = query.where(Unit.id == user.unit_id)
+        if args.get("group"):
+            query = query.where(WorkingGroup.code == args["group"])
+        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = db.session.execute(query.order_by(Item.due_on, Unit.code, Item.position)
+                                  .offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])).all()
+        english = str(get_locale() or "vi") == "en"
+        return {"total": total, "items": [
+            {"unit": r.code, "unit_name": r.name, "group": r.group_code, "stage": r.stage, "item": r.key,
+             "title": r.title_en if english else r.title_vi, "due_on": r.due_on,
+             "days_overdue": (today - r.due_on).days} for r in rows]}

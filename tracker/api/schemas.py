@@ -1,0 +1,309 @@
+"""Marshmallow schemas of the JSON API: strict input types, translated messages, documented output."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields, validate
+
+from ..workflow import KINDS, STAGES, STATUSES
+
+MAX_MEMBERS = 10_000_000  # far above any real organisation; keeps integers inside the database's range
+CODE_MAX, NAME_MAX, NOTE_MAX, COMMENT_MAX = 30, 200, 2000, 2000
+
+# Field-level messages shared by every field, in the reader's language.
+_COMMON = {
+    "required": _l("This field is required."),
+    "null": _l("This field may not be null."),
+    "validator_failed": _l("Invalid value."),
+}
+
+
+def no_nul(value: str) -> bool:
+    """Refuse NUL characters: PostgreSQL cannot store them, so they must never reach a query."""
+    if "\x00" in value:
+        from marshmallow import ValidationError
+        raise ValidationError(str(_l("Control characters are not allowed.")))
+    return True
+
+
+class Str(fields.String):
+    """A JSON string, never NUL, trimmed of surrounding spaces."""
+
+    default_error_messages = {**_COMMON, "invalid": _l("Not a valid string."),
+                              "invalid_utf8": _l("Not a valid utf-8 string.")}
+
+    def __init__(self, *, validate=(), **kwargs):
+        extra = list(validate) if isinstance(validate, (list, tuple)) else [validate]
+        super().__init__(validate=[no_nul, *extra], **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class Int(fields.Integer):
+    """A JSON integer: "30" and 30.5 are refused, true is refused."""
+
+    default_error_messages = {**_COMMON, "invalid": _l("Not a valid whole number."),
+                              "too_large": _l("Number too large.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, bool):  # bool is an int in Python, not in JSON
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class Bool(fields.Boolean):
+    """A JSON true or false only: "yes", 1 and "true" are refused."""
+
+    default_error_messages = {**_COMMON, "invalid": _l("Must be true or false.")}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class QueryBool(fields.Boolean):
+    """A query-string flag: true/false (also 1/0)."""
+
+    default_error_messages = {**_COMMON, "invalid": _l("Must be true or false.")}
+    truthy = {"true", "True", "1"}
+    falsy = {"false", "False", "0"}
+
+
+class Day(fields.Date):
+    """An ISO date YYYY-MM-DD."""
+
+    default_error_messages = {**_COMMON, "invalid": _l("Not a valid date: use YYYY-MM-DD."),
+                              "format": _l("Not a valid date: use YYYY-MM-DD.")}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or "\x00" in value:
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Email(fields.Email):
+    """An email address."""
+
+    default_error_messages = {**_COMMON, "invalid": _l("Not a valid email address.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=[no_nul], **kwargs)
+
+
+class EmailList(fields.List):
+    """A list of email addresses."""
+
+    default_error_messages = {**_COMMON, "invalid": _l("Not a valid list.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(Email(), validate=validate.Length(max=500, error=_l("At most 500 members.")), **kwargs)
+
+
+def _code(**kwargs):
+    return Str(validate=validate.Length(min=1, max=CODE_MAX, error=_l("A code is 1 to 30 characters.")), **kwargs)
+
+
+def _name(**kwargs):
+    return Str(validate=validate.Length(min=1, max=NAME_MAX, error=_l("1 to 200 characters.")), **kwargs)
+
+
+def _members(**kwargs):
+    return Int(validate=validate.Range(min=0, max=MAX_MEMBERS, error=_l("Must be zero or more.")), **kwargs)
+
+
+class ApiSchema(Schema):
+    """Base: unknown fields and non-object bodies are refused with translated messages."""
+
+    error_messages = {"unknown": _l("Unknown field."),
+                      "type": _l("Invalid input type: a JSON object is expected.")}
+
+
+# ---- input -------------------------------------------------------------------------------------
+
+class PageQuery(ApiSchema):
+    """page and per_page (default 100, at most 1000)."""
+
+    page = Int(load_default=1, validate=validate.Range(min=1, max=10_000_000,
+                                                       error=_l("A whole number, 1 or more.")),
+               metadata={"description": "page number, from 1"})
+    per_page = Int(load_default=100, validate=validate.Range(min=1, max=1000,
+                                                             error=_l("A whole number from 1 to 1000.")),
+                   metadata={"description": "items per page, 1 to 1000 (default 100)"})
+
+    class Meta:
+        unknown = "exclude"
+
+    def on_bind_field(self, field_name, field_obj):
+        # query strings are text: accept "5" for the page numbers (JSON bodies stay strict)
+        field_obj.strict = False
+
+
+class UnitQuery(PageQuery):
+    """Filters of GET /units."""
+
+    group = _code(metadata={"description": "working group code"})
+    kind = Str(validate=validate.OneOf(KINDS, error=_l("Unknown kind; one of: {choices}.")))
+    pilot = QueryBool()
+    overdue = QueryBool(metadata={"description": "true: only units with an overdue item"})
+
+
+class OverdueQuery(PageQuery):
+    """Filters of GET /overdue."""
+
+    group = _code(metadata={"description": "working group code"})
+
+
+class UnitCreate(ApiSchema):
+    """POST /units."""
+
+    code = _code(required=True)
+    name = _name(required=True)
+    kind = Str(required=True, validate=validate.OneOf(KINDS, error=_l("Unknown kind; one of: {choices}.")))
+    party_members = _members(load_default=0)
+    pilot = Bool(load_default=False)
+    group = _code(allow_none=True, load_default=None)
+    congress_date = Day(allow_none=True, load_default=None)
+    parent = _code(allow_none=True, load_default=None)
+
+
+class UnitPatch(ApiSchema):
+    """PATCH /units/{code}: any of the unit's fields (code and kind cannot change)."""
+
+    code = _code()
+    name = _name()
+    kind = Str(validate=validate.OneOf(KINDS, error=_l("Unknown kind; one of: {choices}.")))
+    party_members = _members()
+    pilot = Bool()
+    group = _code(allow_none=True)
+    congress_date = Day(allow_none=True)
+    parent = _code(allow_none=True)
+
+
+class GroupCreate(ApiSchema):
+    """POST /groups."""
+
+    code = _code(required=True)
+    name = _name(required=True)
+    members = EmailList(load_default=list)
+
+
+class ItemPatch(ApiSchema):
+    """PATCH an item: tick or untick, with the version read."""
+
+    done = Bool(required=True)
+    version = Int(required=True, validate=validate.Range(min=0, max=2_000_000_000, error=_l("Invalid value.")))
+    note = Str(validate=validate.Length(max=NOTE_MAX, error=_l("At most 2000 characters.")))
+
+
+class ReturnBody(ApiSchema):
+    """POST .../return: why the stage goes back."""
+
+    comment = Str(required=True, validate=validate.Length(min=1, max=COMMENT_MAX,
+                                                          error=_l("1 to 2000 characters.")))
+
+
+# ---- output ------------------------------------------------------------------------------------
+
+class ApiErrorBody(Schema):
+    code = fields.String()
+    message = fields.String()
+    fields_ = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields")
+
+
+class ApiError(Schema):
+    """The contract's error shape."""
+
+    error = fields.Nested(ApiErrorBody)
+
+
+class UnitOut(Schema):
+    """A unit, with its stages' statuses."""
+
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String(metadata={"enum": list(KINDS)})
+    party_members = fields.Integer()
+    pilot = fields.Boolean()
+    group = fields.String(allow_none=True)
+    congress_date = fields.Date(allow_none=True)
+    parent = fields.String(allow_none=True)
+    secretaries = fields.List(fields.String(), metadata={"description": "emails of the unit's secretaries"})
+    flags = fields.List(fields.String(), metadata={
+        "description": "congress_after_deadline: the congress date is after the campaign's final deadline; "
+                       "no_congress_date: none planned yet"})
+    stages = fields.Dict(keys=fields.String(metadata={"enum": list(STAGES)}),
+                         values=fields.String(metadata={"enum": list(STATUSES)}))
+
+
+class UnitPage(Schema):
+    items = fields.List(fields.Nested(UnitOut))
+    total = fields.Integer()
+
+
+class GroupOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    members = fields.List(fields.String())
+
+
+class GroupPage(Schema):
+    items = fields.List(fields.Nested(GroupOut))
+    total = fields.Integer()
+
+
+class ItemOut(Schema):
+    """One checklist item."""
+
+    key = fields.String()
+    stage = fields.String()
+    title = fields.String(metadata={"description": "in the reader's language"})
+    required = fields.Boolean()
+    superior_only = fields.Boolean(metadata={"description": "ticked by the working group or an admin only"})
+    due_on = fields.Date(allow_none=True)
+    due_manual = fields.Boolean()
+    due_reason = fields.String()
+    done = fields.Boolean()
+    done_at = fields.AwareDateTime(allow_none=True)
+    done_by = fields.String(allow_none=True, metadata={"description": "email of who ticked it"})
+    note = fields.String()
+    version = fields.Integer()
+
+
+class ItemResult(ItemOut):
+    stage_status = fields.String(metadata={"enum": list(STATUSES)})
+
+
+class ReviewOut(Schema):
+    state = fields.String(allow_none=True)
+    comment = fields.String()
+    by = fields.String(allow_none=True)
+    at = fields.AwareDateTime(allow_none=True)
+
+
+class StageOut(Schema):
+    key = fields.String(metadata={"enum": list(STAGES)})
+    label = fields.String()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    due_on = fields.Date(allow_none=True)
+    review = fields.Nested(ReviewOut, allow_none=True)
+    items = fields.List(fields.Nested(ItemOut))
+
+
+class OverdueOut(Schema):
+    unit = fields.String()
+    unit_name = fields.String()
+    group = fields.String(allow_none=True)
+    stage = fields.String(metadata={"enum": list(STAGES)})
+    item = fields.String()
+    title = fields.String()
+    due_on = fields.Date()
+    days_overdue = fields.Integer()
+
+
+class OverduePage(Schema):
+    items = fields.List(fields.Nested(OverdueOut))
+    total = fields.Integer()
