@@ -82,6 +82,8 @@ def _is_malformed(messages) -> bool:
 
 
 def _flatten(messages: dict, prefix: str = "") -> dict[str, str]:
+    if not isinstance(messages, dict):  # webargs gives {"json": ["Invalid JSON body."]} for a bad body
+        return {prefix.rstrip(".") or "_schema": " ".join(str(m) for m in messages or [])}
     out: dict[str, str] = {}
     for key, value in (messages or {}).items():
         name = f"{prefix}{key}"
