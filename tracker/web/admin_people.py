@@ -1,0 +1,465 @@
+"""Admin pages: units, working groups and users."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..clock import utcnow
+from ..extensions import db
+from ..models import Unit, User, WorkingGroup
+from ..services import accounts
+from ..services import admin as svc
+from ..services import units as unit_service
+from ..services.errors import DomainError
+from ..workflow import KINDS
+from ..workflow.stages import ROLES
+from .admin import bp, invalid_form, refused
+from .admin_forms import (KIND_LABELS, ROLE_LABELS, CodeForm, EmailForm, EmptyForm, GroupChoiceForm, GroupForm,
+                          GroupRenameForm, PasswordResetForm, UnitEditForm, UnitForm, UserForm, kind_choices)
+
+PER_PAGE = 50
+
+
+def _page() -> int:
+    page = request.args.get("page", "1")
+    return max(1, int(page)) if page.isdigit() else 1
+
+
+def _group_choices(blank):
+    groups = db.session.execute(select(WorkingGroup.code, WorkingGroup.name).order_by(WorkingGroup.code)).all()
+    return [("", blank)] + [(code, f"{code} – {name}") for code, name in groups]
+
+
+def _search(column_a, column_b, q: str):
+    like = f"%{q.lower()}%"
+    return or_(func.lower(column_a).like(like), func.lower(column_b).like(like))
+
+
+# --- units ---------------------------------------------------------------------------------------------
+
+@bp.route("/units")
+def units():
+    """The units, paginated, filtered by text, kind and working group."""
+    q = (request.args.get("q") or "").strip()[:100]
+    kind = request.args.get("kind") if request.args.get("kind") in KINDS else ""
+    group = (request.args.get("group") or "").strip()[:30]
+    where = []
+    if q:
+        where.append(_search(Unit.code, Unit.name, q))
+    if kind:
+        where.append(Unit.kind == kind)
+    if group == "-":
+        where.append(Unit.group_id.is_(None))
+    elif group:
+        where.append(Unit.group.has(WorkingGroup.code == group))
+    total = db.session.scalar(select(func.count(Unit.id)).where(*where))
+    page = _page()
+    rows = db.session.scalars(select(Unit).where(*where).options(joinedload(Unit.group), joinedload(Unit.parent))
+                              .order_by(Unit.code).offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    return render_template("admin/units.html", units=rows, total=total, page=page, per_page=PER_PAGE, q=q,
+                           kind=kind, group=group, kind_labels=KIND_LABELS,
+                           groups=_group_choices(_("All working groups")))
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+def unit_new():
+    """Create a unit with its checklist."""
+    form = UnitForm()
+    form.kind.choices = kind_choices()
+    form.group.choices = _group_choices(_("No working group"))
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                unit = unit_service.create_unit(form.data_for_service(creating=True), current_user, utcnow())
+                db.session.commit()
+                flash(_("The unit %(code)s was created with its checklist.", code=unit.code), "success")
+                return redirect(url_for("admin.unit_edit", code=unit.code))
+            except DomainError as exc:
+                status = refused(form, exc)
+        else:
+            status = invalid_form()
+    return render_template("admin/unit_form.html", form=form, unit=None), status
+
+
+def _unit_or_404(code: str) -> Unit:
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def _unit_page(unit, form, sec_form, status):
+    return render_template("admin/unit_form.html", form=form, unit=unit, sec_form=sec_form,
+                           delete_form=EmptyForm(), kind_labels=KIND_LABELS), status
+
+
+@bp.route("/units/<code>/edit", methods=["GET", "POST"])
+def unit_edit(code: str):
+    """Change a unit; a new congress date moves its open due dates (journalled)."""
+    unit = _unit_or_404(code)
+    form = UnitEditForm(obj=unit if request.method == "GET" else None)
+    form.group.choices = _group_choices(_("No working group"))
+    if request.method == "GET":
+        form.group.data = unit.group.code if unit.group else ""
+        form.parent.data = unit.parent.code if unit.parent else ""
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                unit_service.update_unit(unit, form.data_for_service(creating=False), current_user, utcnow())
+                db.session.commit()
+                flash(_("The unit was saved."), "success")
+                return redirect(url_for("admin.unit_edit", code=code))
+            except DomainError as exc:
+                status = refused(form, exc)
+                unit = _unit_or_404(code)
+        else:
+            status = invalid_form()
+    return _unit_page(unit, form, EmailForm(formdata=None), status)
+
+
+@bp.route("/units/<code>/secretaries", methods=["POST"])
+def unit_add_secretary(code: str):
+    """Make a secretary-role user the secretary of this unit."""
+    unit = _unit_or_404(code)
+    sec_form = EmailForm()
+    status = 200
+    if sec_form.validate_on_submit():
+        try:
+            user = svc.assign_secretary(unit, sec_form.email.data, current_user, utcnow())
+            db.session.commit()
+            flash(_("%(email)s is now a secretary of this unit.", email=user.email), "success")
+            return redirect(url_for("admin.unit_edit", code=code))
+        except DomainError as exc:
+            status = refused(sec_form, exc)
+            unit = _unit_or_404(code)
+    else:
+        status = invalid_form()
+    form = UnitEditForm(formdata=None, obj=unit)
+    form.group.choices = _group_choices(_("No working group"))
+    form.group.data = unit.group.code if unit.group else ""
+    form.parent.data = unit.parent.code if unit.parent else ""
+    return _unit_page(unit, form, sec_form, status)
+
+
+@bp.route("/units/<code>/secretaries/<int:user_id>/remove", methods=["POST"])
+def unit_remove_secretary(code: str, user_id: int):
+    """Take a secretary off this unit."""
+    unit = _unit_or_404(code)
+    try:
+        svc.unassign_secretary(unit, svc.get_user(user_id), current_user, utcnow())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("admin.unit_edit", code=code))
+    db.session.commit()
+    flash(_("The secretary was taken off this unit."), "success")
+    return redirect(url_for("admin.unit_edit", code=code))
+
+
+# --- working groups -------------------------------------------------------------------------------------
+
+def _groups_page(form, status):
+    groups = db.session.scalars(select(WorkingGroup).options(selectinload(WorkingGroup.members))
+                                .order_by(WorkingGroup.code)).all()
+    counts = dict(db.session.execute(select(Unit.group_id, func.count(Unit.id)).where(Unit.group_id.is_not(None))
+                                     .group_by(Unit.group_id)).all())
+    return render_template("admin/groups.html", groups=groups, counts=counts, form=form), status
+
+
+@bp.route("/groups", methods=["GET", "POST"])
+def groups():
+    """The working groups; create one."""
+    form = GroupForm()
+    if request.method == "GET":
+        return _groups_page(form, 200)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            group = accounts.create_group(form.code.data, form.name.data, [])
+            db.session.commit()
+            flash(_("The working group %(code)s was created.", code=group.code), "success")
+            return redirect(url_for("admin.group", code=group.code))
+        except DomainError as exc:
+            status = refused(form, exc)
+    else:
+        status = invalid_form()
+    return _groups_page(form, status)
+
+
+def _group_or_404(code: str) -> WorkingGroup:
+    group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == code))
+    if group is None:
+        abort(404)
+    return group
+
+
+def _group_page(group, status=200, rename=None, member=None, unit_form=None):
+    page = _page()
+    where = Unit.group_id == group.id
+    total = db.session.scalar(select(func.count(Unit.id)).where(where))
+    rows = db.session.scalars(select(Unit).where(where).order_by(Unit.code)
+                              .offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    rename = rename or GroupRenameForm(formdata=None, obj=group)
+    return render_template("admin/group.html", group=group, units=rows, total=total, page=page,
+                           per_page=PER_PAGE, rename=rename, member=member or EmailForm(formdata=None),
+                           unit_form=unit_form or CodeForm(formdata=None), delete_form=EmptyForm(),
+                           kind_labels=KIND_LABELS), status
+
+
+@bp.route("/groups/<code>", methods=["GET", "POST"])
+def group(code: str):
+    """A working group: rename it, its members, its units."""
+    group = _group_or_404(code)
+    if request.method == "GET":
+        return _group_page(group)
+    form = GroupRenameForm()
+    if form.validate_on_submit():
+        try:
+            svc.rename_group(group, form.name.data)
+            db.session.commit()
+            flash(_("The working group was saved."), "success")
+            return redirect(url_for("admin.group", code=code))
+        except DomainError as exc:
+            status = refused(form, exc)
+            group = _group_or_404(code)
+    else:
+        status = invalid_form()
+    return _group_page(group, status, rename=form)
+
+
+@bp.route("/groups/<code>/members", methods=["POST"])
+def group_add_member(code: str):
+    """Add a working-group member to the group."""
+    group = _group_or_404(code)
+    form = EmailForm()
+    if form.validate_on_submit():
+        try:
+            user = svc.add_member(group, form.email.data)
+            db.session.commit()
+            flash(_("%(email)s was added to the group.", email=user.email), "success")
+            return redirect(url_for("admin.group", code=code))
+        except DomainError as exc:
+            status = refused(form, exc)
+            group = _group_or_404(code)
+    else:
+        status = invalid_form()
+    return _group_page(group, status, member=form)
+
+
+@bp.route("/groups/<code>/members/<int:user_id>/remove", methods=["POST"])
+def group_remove_member(code: str, user_id: int):
+    """Take a member out of the group."""
+    group = _group_or_404(code)
+    try:
+        svc.remove_member(group, svc.get_user(user_id))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("admin.group", code=code))
+    db.session.commit()
+    flash(_("The member was taken out of the group."), "success")
+    return redirect(url_for("admin.group", code=code))
+
+
+@bp.route("/groups/<code>/units", methods=["POST"])
+def group_add_unit(code: str):
+    """Put a unit in this working group (journalled on the unit)."""
+    group = _group_or_404(code)
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            unit = unit_service.get_unit(form.unit.data.strip())
+            unit_service.update_unit(unit, {"group": group.code}, current_user, utcnow())
+            db.session.commit()
+            flash(_("The unit %(code)s now belongs to this group.", code=unit.code), "success")
+            return redirect(url_for("admin.group", code=code))
+        except DomainError as exc:
+            exc.fields.setdefault("unit", exc.message)
+            status = refused(form, exc)
+            group = _group_or_404(code)
+    else:
+        status = invalid_form()
+    return _group_page(group, status, unit_form=form)
+
+
+@bp.route("/groups/<code>/units/<unit_code>/remove", methods=["POST"])
+def group_remove_unit(code: str, unit_code: str):
+    """Take a unit out of this working group."""
+    group = _group_or_404(code)
+    unit = _unit_or_404(unit_code)
+    if unit.group_id != group.id:
+        flash(_("This unit is not in this group."), "danger")
+        return redirect(url_for("admin.group", code=code))
+    unit_service.update_unit(unit, {"group": None}, current_user, utcnow())
+    db.session.commit()
+    flash(_("The unit %(code)s was taken out of the group.", code=unit.code), "success")
+    return redirect(url_for("admin.group", code=code))
+
+
+# --- users ------------------------------------------------------------------------------------------------
+
+@bp.route("/users")
+def users():
+    """The users, paginated, filtered by text and role."""
+    q = (request.args.get("q") or "").strip()[:100]
+    role = request.args.get("role") if request.args.get("role") in ROLES else ""
+    where = []
+    if q:
+        where.append(_search(User.email, User.name, q))
+    if role:
+        where.append(User.role == role)
+    total = db.session.scalar(select(func.count(User.id)).where(*where))
+    page = _page()
+    rows = db.session.scalars(select(User).where(*where).options(joinedload(User.unit), selectinload(User.groups))
+                              .order_by(User.email).offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    return render_template("admin/users.html", users=rows, total=total, page=page, per_page=PER_PAGE, q=q,
+                           role=role, role_labels=ROLE_LABELS)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    """Create a user: a secretary names a unit, a working-group member may name a group."""
+    form = UserForm()
+    form.group.choices = _group_choices(_("No working group"))
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                user = accounts.create_user(form.email.data, form.name.data, form.role.data, form.password.data,
+                                            (form.unit.data or "").strip() or None, form.group.data or None)
+                db.session.commit()
+                flash(_("The user %(email)s was created.", email=user.email), "success")
+                return redirect(url_for("admin.user", user_id=user.id))
+            except DomainError as exc:
+                status = refused(form, exc)
+        else:
+            status = invalid_form()
+    return render_template("admin/user_new.html", form=form), status
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _user_page(user, status=200, password=None, unit_form=None, group_form=None):
+    group_form = group_form or GroupChoiceForm(formdata=None)
+    mine = {g.code for g in user.groups}
+    group_form.group.choices = [c for c in _group_choices(_("Choose a working group")) if c[0] not in mine]
+    return render_template("admin/user.html", user=user, role_labels=ROLE_LABELS,
+                           password=password or PasswordResetForm(formdata=None),
+                           unit_form=unit_form or CodeForm(formdata=None), group_form=group_form,
+                           delete_form=EmptyForm()), status
+
+
+@bp.route("/users/<int:user_id>")
+def user(user_id: int):
+    """One user: password reset, deactivation, unit or working groups."""
+    return _user_page(_user_or_404(user_id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+def user_password(user_id: int):
+    """Set a new password for the user."""
+    user = _user_or_404(user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            svc.reset_password(user, form.password.data)
+            db.session.commit()
+            flash(_("The new password was set; tell it to the user."), "success")
+            return redirect(url_for("admin.user", user_id=user_id))
+        except DomainError as exc:
+            status = refused(form, exc)
+            user = _user_or_404(user_id)
+    else:
+        status = invalid_form()
+    return _user_page(user, status, password=form)
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+def user_active(user_id: int):
+    """Deactivate or reactivate an account."""
+    user = _user_or_404(user_id)
+    active = request.form.get("active") == "1"
+    try:
+        svc.set_active(user, active, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("admin.user", user_id=user_id))
+    db.session.commit()
+    flash(_("The account was reactivated.") if active else
+          _("The account was deactivated: it can no longer sign in or use API tokens."), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/unit", methods=["POST"])
+def user_unit(user_id: int):
+    """Make a secretary the secretary of another unit."""
+    user = _user_or_404(user_id)
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            unit = svc.assign_unit(user, form.unit.data, current_user, utcnow())
+            db.session.commit()
+            flash(_("%(email)s is now a secretary of %(code)s.", email=user.email, code=unit.code), "success")
+            return redirect(url_for("admin.user", user_id=user_id))
+        except DomainError as exc:
+            exc.fields.pop("email", None)
+            exc.fields.setdefault("unit", exc.message)
+            status = refused(form, exc)
+            user = _user_or_404(user_id)
+    else:
+        status = invalid_form()
+    return _user_page(user, status, unit_form=form)
+
+
+@bp.route("/users/<int:user_id>/groups", methods=["POST"])
+def user_add_group(user_id: int):
+    """Add a working-group member to a working group."""
+    user = _user_or_404(user_id)
+    form = GroupChoiceForm()
+    form.group.choices = _group_choices("")
+    if form.validate_on_submit() and form.group.data:
+        group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == form.group.data))
+        if group is None:
+            form.group.errors = [_("No working group with code %(code)s.", code=form.group.data)]
+            return _user_page(user, invalid_form(), group_form=form)
+        try:
+            svc.add_member(group, user.email)
+            db.session.commit()
+            flash(_("%(email)s was added to the group.", email=user.email), "success")
+            return redirect(url_for("admin.user", user_id=user_id))
+        except DomainError as exc:
+            exc.fields.setdefault("group", exc.message)
+            status = refused(form, exc)
+            user = _user_or_404(user_id)
+    else:
+        form.group.errors = [*form.group.errors, _("This field is required.")]
+        status = invalid_form()
+    return _user_page(user, status, group_form=form)
+
+
+@bp.route("/users/<int:user_id>/groups/<code>/remove", methods=["POST"])
+def user_remove_group(user_id: int, code: str):
+    """Take the user out of a working group."""
+    user = _user_or_404(user_id)
+    group = _group_or_404(code)
+    try:
+        svc.remove_member(group, user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("admin.user", user_id=user_id))
+    db.session.commit()
+    flash(_("The member was taken out of the group."), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
