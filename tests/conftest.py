@@ -33,15 +33,17 @@ def _database_url() -> str:
 
 
 class FreshUserClient(FlaskClient):
-    """A test client whose requests do not see another client's signed-in user.
+    """A test client whose requests start with an empty `g`, as they do in production.
 
     Requests run inside the test's app context and so share its `g`, where Flask-Login caches the
-    user: without this, a second client (or an anonymous one) would act as the first signed-in user.
+    user and Flask-WTF the CSRF token: without this, a second client (or an anonymous one) would act
+    as the first signed-in user, with the first one's token.
     """
 
     def open(self, *args, **kwargs):
         if has_app_context():
-            g.pop("_login_user", None)
+            for name in list(g):
+                g.pop(name, None)
         return super().open(*args, **kwargs)
 
 
