@@ -1,4 +1,110 @@
-"""API: results."""
-from flask_smorest import Blueprint
+"""API: a unit's dissemination numbers, congress results and first session; the summary report."""
+from __future__ import annotations
 
-blp = Blueprint("api_results", __name__, description="results")
+from flask import g, request
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from .. import reports
+from ..services import results as service
+from ..services.campaigns import current_campaign
+from ..services.errors import Forbidden, NotFound
+from ..services.units import get_group, get_unit
+from .common import authenticated, iso
+
+blp = Blueprint("api_results", __name__, description="Dissemination numbers, congress results, the summary report")
+
+
+def _count(required: bool = True):
+    return fields.Integer(required=required, strict=True, allow_none=not required)
+
+
+class Custom(fields.Dict):
+    """Campaign-defined fields of the stage: {key: whole number, or null to clear}."""
+
+    def __init__(self):
+        super().__init__(keys=fields.String(), values=fields.Integer(strict=True, allow_none=True),
+                         required=False)
+
+
+class DisseminationIn(Schema):
+    sessions = _count()
+    attendees = _count()
+    members_reached = _count()
+    custom = Custom()
+
+
+class ResultsIn(Schema):
+    held_on = fields.Date(required=True)
+    committee_elected = _count()
+    re_elected = _count()
+    first_time = _count()
+    women = _count()
+    young = _count()
+    ethnic_minority = _count()
+    delegates_official = _count()
+    delegates_alternate = _count()
+    seats = _count(required=False)
+    candidates = _count(required=False)
+    custom = Custom()
+
+
+class FirstSessionIn(Schema):
+    standing_committee = _count()
+    secretary_elected = fields.Boolean(required=True)
+    deputy_secretaries = _count()
+    inspection_committee = _count()
+    inspection_chair_elected = fields.Boolean(required=True)
+    custom = Custom()
+
+
+def _out(unit, row, names: tuple[str, ...]) -> dict:
+    custom = service.unit_results(unit)["custom"]
+    data = {"unit": unit.code, **{n: iso(getattr(row, n)) for n in names}, "custom": custom}
+    return data
+
+
+@blp.route("/units/<code>/dissemination", methods=["PUT"])
+@authenticated
+@blp.arguments(DisseminationIn)
+def put_dissemination(data, code):
+    """Set a unit's dissemination numbers: sessions held, attendances, members reached."""
+    unit = get_unit(code)
+    row = service.record_dissemination(unit, data, g.api_user, g.now, g.today)
+    return _out(unit, row, ("sessions", "attendees", "members_reached"))
+
+
+@blp.route("/units/<code>/results", methods=["PUT"])
+@authenticated
+@blp.arguments(ResultsIn)
+def put_results(data, code):
+    """Set what a unit's congress elected (once its congress stage is done or verified)."""
+    unit = get_unit(code)
+    row = service.record_congress(unit, data, g.api_user, g.now, g.today)
+    return _out(unit, row, service.CONGRESS_NAMES)
+
+
+@blp.route("/units/<code>/first-session", methods=["PUT"])
+@authenticated
+@blp.arguments(FirstSessionIn)
+def put_first_session(data, code):
+    """Set what the new committee's first session elected."""
+    unit = get_unit(code)
+    row = service.record_first_session(unit, data, g.api_user, g.now, g.today)
+    return _out(unit, row, service.FIRST_SESSION_NAMES)
+
+
+@blp.route("/reports/summary", methods=["GET"])
+@authenticated
+def get_summary():
+    """The report as numbers, for the whole campaign or one working group (`group`)."""
+    if g.api_user.role == "secretary":
+        raise Forbidden(_("The report covers other units: the working groups and the organisation office "
+                          "read it."))
+    campaign = current_campaign()
+    if campaign is None:
+        raise NotFound(_("There is no campaign yet."))
+    code = request.args.get("group")
+    group = get_group(code) if code else None
+    return reports.summary(campaign, g.today, group)
