@@ -275,6 +275,13 @@ def test_messages_are_vietnamese_by_default_and_english_for_english_users(world)
     st, out = world.call("POST", "/units", "admin", {"code": "B1"})
     assert out["error"]["message"] == "Kiểm tra các trường được đánh dấu."
     assert out["error"]["fields"]["name"] == "Trường này là bắt buộc."
+    st, out = world.call("POST", "/units", "admin", {**GOOD, "party_members": "30", "kind": "castle"})
+    assert out["error"]["fields"]["party_members"] == "Không phải số nguyên hợp lệ."
+    assert out["error"]["fields"]["kind"].startswith("Loại không hợp lệ; chọn một trong: commune_committee")
+    st, out = world.call("GET", "/units", "none")
+    assert out["error"]["message"] == "Cần mã truy cập (bearer token) hợp lệ."
+    st, out = world.call("POST", "/units/U1/stages/dissemination/verify", "viewer")
+    assert out["error"]["message"] == "Chỉ tổ công tác phụ trách đơn vị hoặc Ban Tổ chức mới xác nhận hoặc trả lại giai đoạn."
     world.users["admin"].locale = "en"
     db.session.commit()
     st, out = world.call("POST", "/units", "admin", {"code": "B1"})
@@ -283,3 +290,14 @@ def test_messages_are_vietnamese_by_default_and_english_for_english_users(world)
     st, out = world.call("GET", "/units/U1/stages", "admin")
     assert out[0]["items"][0]["title"] == "Congress organisation plan issued"
     assert out[0]["label"] == "Dissemination"
+
+
+def test_the_api_catalog_is_fully_translated():
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+    po = Path(__file__).resolve().parents[2] / "tracker/i18n/api/vi/LC_MESSAGES/messages.po"
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    assert len(catalog) > 30
+    assert [m.id for m in catalog if m.id and not m.string] == []
