@@ -128,7 +128,9 @@ class TemplateForm(FlaskForm):
 
     def data_for_service(self) -> dict:
         """The fields as the template service takes them."""
-        return {"stage": self.stage.data, "key": (self.key.data or "").strip(), "title_vi": self.title_vi.data,
+        stage, key = getattr(self, "stage", None), getattr(self, "key", None)
+        return {"stage": stage.data if stage else None, "key": (key.data or "").strip() if key else "",
+                "title_vi": self.title_vi.data,
                 "title_en": self.title_en.data, "required": self.required.data,
                 "superior_only": self.superior_only.data, "kinds": self.kinds.data or [],
                 "offset_days": self.offset_days.data, "working_days": self.working_days.data,

@@ -13,7 +13,7 @@ from ..models import Unit, User, WorkingGroup
 from ..services import accounts
 from ..services import admin as svc
 from ..services import units as unit_service
-from ..services.errors import DomainError
+from ..services.errors import DomainError, Invalid
 from ..workflow import KINDS
 from ..workflow.stages import ROLES
 from .admin import bp, invalid_form, refused
@@ -273,7 +273,10 @@ def group_add_unit(code: str):
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            unit = unit_service.get_unit(form.unit.data.strip())
+            unit = db.session.scalar(select(Unit).where(Unit.code == form.unit.data.strip()))
+            if unit is None:
+                raise Invalid(_("No unit with code %(code)s.", code=form.unit.data.strip()),
+                              {"unit": _("No such unit.")})
             unit_service.update_unit(unit, {"group": group.code}, current_user, utcnow())
             db.session.commit()
             flash(_("The unit %(code)s now belongs to this group.", code=unit.code), "success")
