@@ -73,10 +73,9 @@ def _readable_unit(code: str) -> Unit:
     return unit
 
 
-def _text(name: str, *, required: bool = False, max_len: int = MAX_TEXT) -> str:
+def _text(name: str, max_len: int = MAX_TEXT) -> str:
+    # emptiness is the service's rule (it says why the field is needed); length is the page's
     value = (request.form.get(name) or "").strip()
-    if required and not value:
-        raise Invalid(_("The form is incomplete."), {name: _("This field is required.")})
     if len(value) > max_len:
         raise Invalid(_("The text is too long."), {name: _("At most %(n)s characters.", n=max_len)})
     return value
@@ -266,7 +265,7 @@ def return_stage(code: str, stage: str):
         unit = _readable_unit(code)
         _require(can_review(current_user, unit),
                  _("Only the unit's working group or the organisation office returns stages."))
-        comment = _text("comment", required=True)
+        comment = _text("comment")
         stage_service.return_stage(unit, stage, comment, current_user, now, local_today(now))
     except DomainError as exc:
         return _refused(exc, code, stage)
@@ -284,7 +283,7 @@ def deadline(code: str, stage: str, key: str):
                  _("Only the unit's working group or the organisation office moves deadlines."))
         item = stage_service.get_item(unit, stage, key)
         new_due = parse_date(request.form.get("due_on", ""))
-        reason = _text("reason", required=True)
+        reason = _text("reason")
         stage_service.move_deadline(unit, item, new_due, reason, current_user, now)
     except DomainError as exc:
         return _refused(exc, code, stage)
@@ -302,7 +301,7 @@ def raise_blocker(code: str):
         _require(can_change_unit(current_user, unit), _("You may not change this unit."))
         if stage not in STAGES:
             raise Invalid(_("Choose the stage the difficulty is about."))
-        text = _text("text", required=True)
+        text = _text("text")
         stage_service.raise_blocker(unit, stage, text, current_user, now)
     except DomainError as exc:
         return _refused(exc, code, stage)

@@ -1,0 +1,396 @@
+"""A unit's page: permissions on every page and form, ticks, gates, reviews, deadlines, blockers, journal."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import NOW, csrf_of
+from tracker.extensions import db
+from tracker.models import Blocker, Item, JournalEntry, StageReview
+from tracker.services import stages
+from tracker.services.progress import unit_stage_views
+
+TODAY = date(2030, 4, 1)
+
+
+def items_of(unit_id, stage):
+    return db.session.scalars(select(Item).where(Item.unit_id == unit_id, Item.stage == stage)
+                              .order_by(Item.position)).all()
+
+
+def first_item(unit_id, stage, superior=False):
+    return next(i for i in items_of(unit_id, stage) if i.superior_only == superior)
+
+
+def tick_all(unit, stage, user):
+    for item in items_of(unit.id, stage):
+        if not item.done:
+            stages.set_item_done(unit, item, True, item.version, user, NOW, TODAY)
+    db.session.commit()
+
+
+def journal_count(unit_id):
+    return db.session.scalar(select(func.count(JournalEntry.id)).where(JournalEntry.unit_id == unit_id))
+
+
+class Session:
+    """A signed-in client with the CSRF token of its session."""
+
+    def __init__(self, client, token):
+        self.client, self.token = client, token
+
+    def get(self, url):
+        return self.client.get(url)
+
+    def post(self, url, data=None, csrf=True):
+        data = dict(data or {})
+        if csrf:
+            data["csrf_token"] = self.token
+        return self.client.post(url, data=data)
+
+
+@pytest.fixture
+def world(make_group, make_unit, make_user):
+    """Two groups, a unit in each, and one user of every role."""
+    make_group("G1")
+    make_group("G2")
+    u1 = make_unit("U1", group="G1", congress_date=date(2030, 5, 20))
+    u2 = make_unit("U2", group="G2", congress_date=date(2030, 5, 20))
+    users = {
+        "admin": make_user("admin@x.vn", "admin"),
+        "member": make_user("m1@x.vn", "group", group="G1"),
+        "outsider": make_user("m2@x.vn", "group", group="G2"),
+        "secretary": make_user("sec1@x.vn", "secretary", unit="U1"),
+        "other_secretary": make_user("sec2@x.vn", "secretary", unit="U2"),
+        "viewer": make_user("viewer@x.vn", "viewer"),
+    }
+    return {"u1": u1, "u2": u2, **users}
+
+
+@pytest.fixture
+def as_user(login, frozen):
+    """as_user(user) → a Session signed in as that user, the clock frozen at NOW for the whole test."""
+    ctx = frozen(NOW)
+    ctx.__enter__()
+
+    def make(user):
+        client = login(user)
+        page = client.get(f"/units/{user.unit.code}" if user.role == "secretary" else "/")
+        return Session(client, csrf_of(page.get_data(as_text=True)))
+    yield make
+    ctx.__exit__(None, None, None)
+
+
+def tick_url(stage, key, code="U1"):
+    return f"/units/{code}/items/{stage}/{key}"
+
+
+# ---- reading -----------------------------------------------------------------------------------
+
+def test_anonymous_is_sent_to_login_for_pages_and_forms(app, world):
+    client = app.test_client()
+    for url in ("/units/U1", "/units/U1/journal"):
+        resp = client.get(url)
+        assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    item = first_item(world["u1"].id, "dissemination")
+    resp = client.post(tick_url("dissemination", item.key), data={"csrf_token": token, "done": "1", "version": "1"})
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+    assert not db.session.get(Item, item.id).done
+
+
+def test_every_role_reads_what_it_may(world, as_user):
+    for role in ("admin", "member", "outsider", "viewer", "secretary"):
+        session = as_user(world[role])
+        resp = session.get("/units/U1")
+        assert resp.status_code == 200, role
+        html = resp.get_data(as_text=True)
+        assert "Triển khai, quán triệt" in html and "Ban hành kế hoạch tổ chức đại hội" in html
+        assert session.get("/units/U1/journal").status_code == 200
+    secretary = as_user(world["secretary"])
+    assert secretary.get("/units/U2").status_code == 403
+    assert secretary.get("/units/U2/journal").status_code == 403
+    assert as_user(world["admin"]).get("/units/NOPE").status_code == 404
+
+
+def test_controls_follow_the_role(world, as_user):
+    viewer = as_user(world["viewer"]).get("/units/U1").get_data(as_text=True)
+    assert "Đánh dấu hoàn thành" not in viewer and "Dời hạn" not in viewer and 'name="text"' not in viewer
+    secretary = as_user(world["secretary"]).get("/units/U1").get_data(as_text=True)
+    assert "Đánh dấu hoàn thành" in secretary and "Dời hạn" not in secretary and 'name="text"' in secretary
+    member = as_user(world["member"]).get("/units/U1").get_data(as_text=True)
+    assert "Dời hạn" in member and 'name="answer"' not in member  # no blocker yet
+    outsider = as_user(world["outsider"]).get("/units/U1").get_data(as_text=True)
+    assert "Đánh dấu hoàn thành" not in outsider and "Dời hạn" not in outsider
+
+
+# ---- ticking -----------------------------------------------------------------------------------
+
+def test_secretary_ticks_and_unticks_with_a_note(world, as_user):
+    session = as_user(world["secretary"])
+    item = first_item(world["u1"].id, "dissemination")
+    resp = session.post(tick_url("dissemination", item.key), {"done": "1", "version": "1", "note": "Đã ban hành"})
+    assert resp.status_code == 302 and "#stage-dissemination" in resp.headers["Location"]
+    item = db.session.get(Item, item.id)
+    assert item.done and item.note == "Đã ban hành" and item.version == 2
+    assert item.done_by_id == world["secretary"].id
+    page = session.get("/units/U1").get_data(as_text=True)
+    assert "Đã đánh dấu hoàn thành." in page and "sec1" in page  # flash, and who ticked
+    assert "01/04/2030 08:00" in page  # when, in local time
+    resp = session.post(tick_url("dissemination", item.key), {"done": "0", "version": "2"})
+    assert resp.status_code == 302 and not db.session.get(Item, item.id).done
+
+
+def test_missing_csrf_is_refused(world, as_user):
+    session = as_user(world["secretary"])
+    item = first_item(world["u1"].id, "dissemination")
+    resp = session.post(tick_url("dissemination", item.key), {"done": "1", "version": "1"}, csrf=False)
+    assert resp.status_code == 400
+    assert not db.session.get(Item, item.id).done
+
+
+def test_stale_version_says_someone_changed_it_and_changes_nothing(world, as_user):
+    session = as_user(world["secretary"])
+    item = first_item(world["u1"].id, "dissemination")
+    stages.set_item_done(world["u1"], item, True, 1, world["admin"], NOW, TODAY)
+    db.session.commit()
+    before = journal_count(world["u1"].id)
+    resp = session.post(tick_url("dissemination", item.key), {"done": "0", "version": "1"})
+    assert resp.status_code == 409
+    assert "Đã có người thay đổi đầu việc này" in resp.get_data(as_text=True)
+    item = db.session.get(Item, item.id)
+    assert item.done and item.version == 2 and journal_count(world["u1"].id) == before
+
+
+def test_gate_refusal_shows_the_gate(world, as_user):
+    session = as_user(world["admin"])
+    item = first_item(world["u1"].id, "congress")
+    resp = session.post(tick_url("congress", item.key), {"done": "1", "version": str(item.version)})
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert "Chưa thể đánh dấu giai đoạn Tổ chức đại hội" in html
+    assert "Văn kiện, Nhân sự, Kịch bản, diễn thử" in html
+    assert not db.session.get(Item, item.id).done
+
+
+def test_superior_decision_is_not_self_certified(world, as_user):
+    session = as_user(world["secretary"])
+    item = first_item(world["u1"].id, "documents", superior=True)
+    resp = session.post(tick_url("documents", item.key), {"done": "1", "version": str(item.version)})
+    assert resp.status_code == 403 and "quyết định của cấp ủy cấp trên" in resp.get_data(as_text=True)
+    assert not db.session.get(Item, item.id).done
+    member = as_user(world["member"])
+    assert member.post(tick_url("documents", item.key), {"done": "1", "version": "1"}).status_code == 302
+    assert db.session.get(Item, item.id).done
+
+
+@pytest.mark.parametrize("who,code", [("other_secretary", 403), ("viewer", 403), ("outsider", 403)])
+def test_those_who_may_not_change_the_unit_are_refused_everywhere(world, as_user, who, code):
+    unit = world["u1"]
+    admin = world["admin"]
+    tick_all(unit, "dissemination", admin)
+    blocker = stages.raise_blocker(unit, "personnel", "Chưa đủ nhân sự nữ", admin, NOW)
+    db.session.commit()
+    blocker_id = blocker.id
+    open_item = first_item(unit.id, "documents")
+    before = journal_count(unit.id)
+    session = as_user(world[who])
+    posts = [
+        (tick_url("documents", open_item.key), {"done": "1", "version": "1"}),
+        (tick_url("documents", open_item.key), {"done": "garbage"}),  # bad input: still 403 first
+        ("/units/U1/stages/dissemination/verify", {}),
+        ("/units/U1/stages/dissemination/return", {"comment": "x"}),
+        (f"/units/U1/items/documents/{open_item.key}/deadline", {"due_on": "2030-04-20", "reason": "x"}),
+        ("/units/U1/blockers", {"stage": "personnel", "text": "x"}),
+        (f"/units/U1/blockers/{blocker_id}", {"answer": "x", "resolve": "1"}),
+    ]
+    for url, data in posts:
+        assert session.post(url, data).status_code == code, url
+    assert journal_count(unit.id) == before
+    assert not db.session.get(Item, open_item.id).done and db.session.get(Item, open_item.id).version == 1
+    assert db.session.get(Blocker, blocker_id).resolved_at is None
+    assert db.session.scalar(select(func.count(Blocker.id))) == 1
+    assert db.session.scalar(select(StageReview.state).where(StageReview.unit_id == unit.id)) is None
+
+
+def test_secretary_of_another_unit_gets_403_without_seeing_the_page(world, as_user):
+    item = first_item(world["u1"].id, "dissemination")
+    resp = as_user(world["other_secretary"]).post(tick_url("dissemination", item.key),
+                                                  {"done": "1", "version": "1"})
+    assert resp.status_code == 403
+    assert "Ban hành kế hoạch" not in resp.get_data(as_text=True)
+
+
+# ---- reviews -----------------------------------------------------------------------------------
+
+def test_verify_and_return_flow(world, as_user):
+    unit = world["u1"]
+    member = as_user(world["member"])
+    # not done yet: refused with the reason, nothing changed
+    resp = member.post("/units/U1/stages/dissemination/verify")
+    assert resp.status_code == 422 and "Chỉ xác nhận được giai đoạn đã hoàn thành" in resp.get_data(as_text=True)
+    tick_all(unit, "dissemination", world["secretary"])
+    resp = member.post("/units/U1/stages/dissemination/verify")
+    assert resp.status_code == 302
+    assert unit_stage_views(unit.id, TODAY)["dissemination"].status == "verified"
+    # a return needs a comment
+    resp = member.post("/units/U1/stages/dissemination/return", {"comment": "   "})
+    assert resp.status_code == 422 and "Ghi rõ lý do trả lại giai đoạn" in resp.get_data(as_text=True)
+    assert unit_stage_views(unit.id, TODAY)["dissemination"].status == "verified"
+    resp = member.post("/units/U1/stages/dissemination/return", {"comment": "x" * 2001})
+    assert resp.status_code == 422 and "Tối đa 2000 ký tự" in resp.get_data(as_text=True)
+    resp = member.post("/units/U1/stages/dissemination/return", {"comment": "Thiếu biên bản hội nghị"})
+    assert resp.status_code == 302
+    assert unit_stage_views(unit.id, TODAY)["dissemination"].status == "returned"
+    # the secretary sees the comment on the returned stage
+    page = as_user(world["secretary"]).get("/units/U1").get_data(as_text=True)
+    assert "Bị trả lại cho đơn vị" in page and "Thiếu biên bản hội nghị" in page
+    assert member.post("/units/U1/stages/castle/verify").status_code == 404
+
+
+# ---- deadlines -----------------------------------------------------------------------------------
+
+def test_deadline_move_needs_a_valid_date_and_a_reason(world, as_user):
+    member = as_user(world["member"])
+    item = first_item(world["u1"].id, "documents")
+    url = f"/units/U1/items/documents/{item.key}/deadline"
+    old_due = item.due_on
+    bad = [
+        ({"due_on": "2030-04-20"}, "Lý do"),
+        ({"due_on": "2030-04-20", "reason": "  "}, "Lý do"),
+        ({"due_on": "", "reason": "Chờ tỉnh"}, "Nhập ngày dạng dd/mm/yyyy"),
+        ({"due_on": "31/02/2030", "reason": "Chờ tỉnh"}, "Ngày không hợp lệ"),
+        ({"due_on": "9999-01-01", "reason": "Chờ tỉnh"}, "Ngày không hợp lệ"),
+        ({"due_on": "tomorrow", "reason": "Chờ tỉnh"}, "Ngày không hợp lệ"),
+        ({"due_on": "2030-04-20", "reason": "x" * 2001}, "Tối đa 2000 ký tự"),
+    ]
+    for data, message in bad:
+        resp = member.post(url, data)
+        assert resp.status_code == 422, data
+        assert message in resp.get_data(as_text=True), data
+    assert db.session.get(Item, item.id).due_on == old_due
+    resp = member.post(url, {"due_on": "20/04/2030", "reason": "Chờ hướng dẫn của tỉnh"})
+    assert resp.status_code == 302
+    item = db.session.get(Item, item.id)
+    assert item.due_on == date(2030, 4, 20) and item.due_manual and item.due_reason == "Chờ hướng dẫn của tỉnh"
+    page = member.get("/units/U1").get_data(as_text=True)
+    assert "Hạn 20/04/2030" in page and "Chờ hướng dẫn của tỉnh" in page
+    assert member.post("/units/U1/items/documents/nope/deadline",
+                       {"due_on": "2030-04-20", "reason": "x"}).status_code == 404
+
+
+# ---- blockers ------------------------------------------------------------------------------------
+
+def test_blockers_flow(world, as_user):
+    secretary = as_user(world["secretary"])
+    assert secretary.post("/units/U1/blockers", {"stage": "personnel", "text": ""}).status_code == 422
+    assert secretary.post("/units/U1/blockers", {"stage": "castle", "text": "x"}).status_code == 422
+    assert secretary.post("/units/U1/blockers", {"text": "x"}).status_code == 422
+    assert secretary.post("/units/U1/blockers", {"stage": "personnel", "text": "x" * 2001}).status_code == 422
+    assert db.session.scalar(select(func.count(Blocker.id))) == 0
+    resp = secretary.post("/units/U1/blockers", {"stage": "personnel", "text": "Chưa đủ nhân sự nữ"})
+    assert resp.status_code == 302
+    blocker = db.session.scalar(select(Blocker))
+    assert blocker.stage == "personnel" and blocker.raised_by_id == world["secretary"].id
+    # the secretary cannot answer their own blocker
+    assert secretary.post(f"/units/U1/blockers/{blocker.id}", {"answer": "tự xử lý", "resolve": "1"}).status_code == 403
+    member = as_user(world["member"])
+    page = member.get("/units/U1").get_data(as_text=True)
+    assert "Chưa đủ nhân sự nữ" in page and 'name="answer"' in page
+    assert member.post(f"/units/U1/blockers/{blocker.id}", {"answer": ""}).status_code == 422
+    assert member.post("/units/U1/blockers/99999", {"answer": "x"}).status_code == 404
+    assert member.post("/units/U1/blockers/abc", {"answer": "x"}).status_code == 404
+    resp = member.post(f"/units/U1/blockers/{blocker.id}", {"answer": "Tổ công tác làm việc ngày 5/4"})
+    assert resp.status_code == 302
+    blocker = db.session.get(Blocker, blocker.id)
+    assert blocker.answer == "Tổ công tác làm việc ngày 5/4" and blocker.resolved_at is None
+    resp = member.post(f"/units/U1/blockers/{blocker.id}", {"answer": "", "resolve": "1"})
+    assert resp.status_code == 302 and db.session.get(Blocker, blocker.id).resolved_at is not None
+    assert member.post(f"/units/U1/blockers/{blocker.id}", {"answer": "again"}).status_code == 422
+    # a blocker of another unit is not reachable through this one
+    other = stages.raise_blocker(world["u2"], "documents", "Khác", world["admin"], NOW)
+    db.session.commit()
+    assert as_user(world["admin"]).post(f"/units/U1/blockers/{other.id}", {"answer": "x"}).status_code == 404
+    assert db.session.get(Blocker, other.id).answer == ""
+
+
+# ---- bad input ------------------------------------------------------------------------------------
+
+def test_bad_tick_input_is_refused_clearly(world, as_user):
+    session = as_user(world["secretary"])
+    item = first_item(world["u1"].id, "dissemination")
+    url = tick_url("dissemination", item.key)
+    cases = [
+        (url, {"version": "1"}, 422),
+        (url, {"done": "yes", "version": "1"}, 422),
+        (url, {"done": "1"}, 422),
+        (url, {"done": "1", "version": "abc"}, 422),
+        (url, {"done": "1", "version": "99999999999999999999"}, 422),
+        (url, {"done": "1", "version": "1", "note": "x" * 2001}, 422),
+        (tick_url("castle", item.key), {"done": "1", "version": "1"}, 404),
+        (tick_url("dissemination", "nope"), {"done": "1", "version": "1"}, 404),
+        ("/units/NOPE/items/dissemination/x", {"done": "1", "version": "1"}, 404),
+    ]
+    for target, data, code in cases:
+        resp = session.post(target, data)
+        assert resp.status_code == code, (target, data, resp.status_code)
+        assert "<form" in resp.get_data(as_text=True) or code == 404
+    item = db.session.get(Item, item.id)
+    assert not item.done and item.version == 1 and journal_count(world["u1"].id) == 1  # unit_created only
+    assert session.get(url).status_code == 405
+
+
+# ---- journal ---------------------------------------------------------------------------------------
+
+def test_journal_lists_who_did_what_newest_first_and_paginates(world, as_user):
+    session = as_user(world["secretary"])
+    item = first_item(world["u1"].id, "dissemination")
+    session.post(tick_url("dissemination", item.key), {"done": "1", "version": "1"})
+    session.post("/units/U1/blockers", {"stage": "documents", "text": "Thiếu mẫu báo cáo"})
+    html = session.get("/units/U1/journal").get_data(as_text=True)
+    assert "Đánh dấu hoàn thành" in html and "Báo khó khăn, vướng mắc" in html and "Tạo đơn vị" in html
+    assert html.index("Báo khó khăn, vướng mắc") < html.index("Đánh dấu hoàn thành") < html.index("Tạo đơn vị")
+    assert "sec1" in html and "Ban hành kế hoạch tổ chức đại hội" in html
+    # 50 more lines: two pages
+    for n in range(50):
+        current = db.session.get(Item, item.id)
+        stages.set_item_done(world["u1"], current, n % 2 == 1, current.version, world["admin"], NOW, TODAY)
+    db.session.commit()
+    page1 = session.get("/units/U1/journal").get_data(as_text=True)
+    page2 = session.get("/units/U1/journal?page=2").get_data(as_text=True)
+    assert "Trang 1 / 2" in page1 and "Tạo đơn vị" not in page1 and "Tạo đơn vị" in page2
+    assert session.get("/units/U1/journal?page=x").status_code == 200
+
+
+def test_deadline_move_appears_in_the_journal_with_dates(world, as_user):
+    member = as_user(world["member"])
+    item = first_item(world["u1"].id, "documents")
+    member.post(f"/units/U1/items/documents/{item.key}/deadline", {"due_on": "2030-04-20", "reason": "Chờ tỉnh"})
+    html = member.get("/units/U1").get_data(as_text=True)
+    assert "Dời hạn" in html and "→ 20/04/2030" in html and "Chờ tỉnh" in html
+
+
+# ---- language and phone --------------------------------------------------------------------------
+
+def test_english_unit_page(world, as_user):
+    session = as_user(world["secretary"])
+    resp = session.client.post("/language/en", data={"csrf_token": session.token, "next": "/units/U1"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/units/U1")
+    html = session.get("/units/U1").get_data(as_text=True)
+    assert "Congress organisation plan issued" in html and "Mark done" in html and "Dissemination" in html
+    assert "Ban hành kế hoạch" not in html
+    item = first_item(world["u1"].id, "congress")
+    resp = as_user(world["admin"]).client  # the admin still reads Vietnamese
+    html_vi = resp.get("/units/U1").get_data(as_text=True)
+    assert "Đánh dấu hoàn thành" in html_vi
+    resp = session.post(tick_url("congress", item.key), {"done": "1", "version": "1"})
+    assert resp.status_code == 422 and "Gate Congress held: not before" in resp.get_data(as_text=True)
+
+
+def test_page_is_ready_for_a_phone(world, as_user):
+    html = as_user(world["secretary"]).get("/units/U1").get_data(as_text=True)
+    assert 'name="viewport"' in html
+    assert '<details class="stage card mb-2" id="stage-dissemination" open>' in html  # the first open stage
+    assert '<details class="stage card mb-2" id="stage-documents">' in html       # the others folded
