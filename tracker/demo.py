@@ -61,7 +61,7 @@ def load_demo(now: datetime) -> list[tuple[str, str, str]]:
         raise RuntimeError("the demo district is not loaded in production")
     campaign = require_campaign()
     if not campaign.organiser:
-        campaign.name = "Đại hội các tổ chức cơ sở đảng nhiệm kỳ 2025–2030"
+        campaign.name = "Đại hội các tổ chức cơ sở đảng"
         campaign.organiser = "Huyện ủy Cầu Ngang"
         campaign.term = "2025–2030"
     if not campaign.documents:
