@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import NOW, csrf_of
 from tracker.extensions import db
-from tracker.models import Blocker, Item, JournalEntry, StageReview
+from tracker.models import Blocker, Item, JournalEntry, StageReview, Unit, User
 from tracker.services import stages
 from tracker.services.progress import unit_stage_views
 
@@ -394,3 +394,41 @@ def test_page_is_ready_for_a_phone(world, as_user):
     assert 'name="viewport"' in html
     assert '<details class="stage card mb-2" id="stage-dissemination" open>' in html  # the first open stage
     assert '<details class="stage card mb-2" id="stage-documents">' in html       # the others folded
+
+
+def test_unit_page_queries_do_not_grow_with_ticks_people_and_blockers(world, as_user, count_queries, make_user):
+    admin = as_user(world["admin"])
+
+    def page_queries(code):
+        db.session.expunge_all()  # the test shares the request's session: start both pages cold
+        with count_queries() as counter:
+            assert admin.get(f"/units/{code}").status_code == 200
+        return counter.n
+
+    light = first_item(world["u2"].id, "dissemination")
+    stages.set_item_done(world["u2"], light, True, 1, world["admin"], NOW, TODAY)
+    db.session.commit()
+    ids = {k: v.id for k, v in world.items()}
+    fresh = page_queries("U2")
+    unit = db.session.get(Unit, ids["u1"])
+    helpers = [db.session.get(User, ids["admin"]), db.session.get(User, ids["member"])]
+    helpers += [make_user(f"helper{n}@x.vn", "group", group="G1") for n in range(3)]
+    secretary = db.session.get(User, ids["secretary"])
+    for n, stage in enumerate(("dissemination", "documents", "personnel", "rehearsal")):
+        tick_all(unit, stage, helpers[n % len(helpers)])
+        stages.verify_stage(unit, stage, helpers[(n + 1) % len(helpers)], NOW, TODAY)
+        stages.raise_blocker(unit, stage, f"Vướng mắc {n}", secretary, NOW)
+    db.session.commit()
+    for blocker in db.session.scalars(select(Blocker)).all():
+        stages.answer_blocker(blocker, "Đã trả lời", True, helpers[blocker.id % len(helpers)], NOW)
+    db.session.commit()
+    assert page_queries("U1") == fresh
+
+
+def test_a_note_alone_can_be_saved(world, as_user):
+    session = as_user(world["secretary"])
+    item = first_item(world["u1"].id, "dissemination")
+    resp = session.post(tick_url("dissemination", item.key), {"done": "0", "version": "1", "note": "Chờ kế hoạch"})
+    assert resp.status_code == 302
+    item = db.session.get(Item, item.id)
+    assert item.note == "Chờ kế hoạch" and not item.done and item.version == 2
