@@ -85,6 +85,24 @@ def lock_for_sweep(session: Session) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def parse_due_soon_days(value: str) -> list[int]:
+    """"3,1" -> [3, 1]: distinct whole days from 0 to 90, largest first, at most five; ValueError when bad."""
+    parts = [p.strip() for p in str(value).replace(";", ",").split(",") if p.strip()]
+    days = sorted({int(p) for p in parts}, reverse=True)  # int() raises ValueError on anything else
+    if not days or len(days) > 5 or any(d < 0 or d > 90 for d in days):
+        raise ValueError(value)
+    return days
+
+
+def due_soon_thresholds(campaign: Campaign) -> list[int]:
+    """The campaign's due-soon days; the default 3 and 1 when the stored text cannot be read."""
+    try:
+        return parse_due_soon_days(campaign.due_soon_days or "")
+    except ValueError:
+        log.warning("campaign %s: unreadable due-soon days %r; using 3,1", campaign.id, campaign.due_soon_days)
+        return [3, 1]
+
+
 def send_hour(campaign: Campaign) -> int:
     """The local hour from which digests go out: the campaign's, else TRACKER_REMINDER_HOUR."""
     if campaign.send_hour is not None:
@@ -150,9 +168,7 @@ def _insert_ledger(session: Session, campaign: Campaign, today: date, now: datet
 
     rules: list[tuple[str, object, tuple[str, ...]]] = []
     lower = -1
-    for n in sorted(set(campaign.due_soon_list)):
-        if n < 0:
-            continue
+    for n in sorted(due_soon_thresholds(campaign)):
         kind = f"due_soon:{n}"
         window = and_(Item.due_on >= today + timedelta(days=lower + 1), Item.due_on <= today + timedelta(days=n))
         rules.append((kind, and_(window, ~already(kind)), ("secretary", "group")))
