@@ -12,6 +12,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..workflow import KINDS, STAGES
 
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - WTForms before 3.3 takes plain pairs
+    SelectChoice = None
+
 REQUIRED = _l("This field is required.")
 
 
@@ -67,9 +72,15 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def options(pairs) -> list:
+    """Select options as (value, label) pairs, in the form the installed WTForms prefers."""
+    pairs = list(pairs)
+    return [SelectChoice(value, label) for value, label in pairs] if SelectChoice else pairs
+
+
 def kind_choices():
     """The four unit kinds with their names in the reader's language."""
-    return [(k, KIND_LABELS[k]) for k in KINDS]
+    return options((k, KIND_LABELS[k]) for k in KINDS)
 
 
 KIND_LABELS = {
@@ -123,8 +134,8 @@ class TemplateForm(FlaskForm):
     offset_days = WholeNumber(_l("Due: days from the anchor (negative = before)"), validators=[needed()])
     working_days = BooleanField(_l("Count working days (skip weekends and holidays)"))
     anchor = SelectField(_l("Anchor"), validate_choice=False,
-                         choices=[("congress", _l("The unit's congress date")),
-                                  ("deadline", _l("The campaign's final deadline"))])
+                         choices=options([("congress", _l("The unit's congress date")),
+                                          ("deadline", _l("The campaign's final deadline"))]))
 
     def data_for_service(self) -> dict:
         """The fields as the template service takes them."""
@@ -204,7 +215,7 @@ class UserForm(FlaskForm):
 
     email = StringField(_l("Email"), validators=[needed(), length(254)])
     name = StringField(_l("Full name"), validators=[needed(), length(200)])
-    role = SelectField(_l("Role"), validate_choice=False, choices=list(ROLE_LABELS.items()))
+    role = SelectField(_l("Role"), validate_choice=False, choices=options(ROLE_LABELS.items()))
     password = PasswordField(_l("Password"), validators=[needed(), length(200)],
                              description=_l("at least 8 characters; tell it to the user, who can change it"))
     unit = StringField(_l("Unit code (secretaries)"), validators=[length(30)])
@@ -230,10 +241,10 @@ class CalendarDayForm(FlaskForm):
 
     day = DateInput(_l("Day"), validators=[needed()], description=_l("dd/mm/yyyy"))
     working = SelectField(_l("Kind of day"), validate_choice=False,
-                          choices=[("off", _l("Day off")), ("working", _l("Make-up working day"))])
+                          choices=options([("off", _l("Day off")), ("working", _l("Make-up working day"))]))
     name = StringField(_l("Reason"), validators=[length(200)], description=_l("e.g. Nghỉ bù Tết"))
 
 
 def stage_choices(label):
     """The six stages in order with their names."""
-    return [(s, label(s)) for s in STAGES]
+    return options((s, label(s)) for s in STAGES)

@@ -18,7 +18,8 @@ from ..workflow import KINDS
 from ..workflow.stages import ROLES
 from .admin import bp, invalid_form, refused
 from .admin_forms import (KIND_LABELS, ROLE_LABELS, CodeForm, EmailForm, EmptyForm, GroupChoiceForm, GroupForm,
-                          GroupRenameForm, PasswordResetForm, UnitEditForm, UnitForm, UserForm, kind_choices)
+                          GroupRenameForm, PasswordResetForm, UnitEditForm, UnitForm, UserForm, kind_choices,
+                          options)
 
 PER_PAGE = 50
 
@@ -69,7 +70,7 @@ def unit_new():
     """Create a unit with its checklist."""
     form = UnitForm()
     form.kind.choices = kind_choices()
-    form.group.choices = _group_choices(_("No working group"))
+    form.group.choices = options(_group_choices(_("No working group")))
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
@@ -102,7 +103,7 @@ def unit_edit(code: str):
     """Change a unit; a new congress date moves its open due dates (journalled)."""
     unit = _unit_or_404(code)
     form = UnitEditForm(obj=unit if request.method == "GET" else None)
-    form.group.choices = _group_choices(_("No working group"))
+    form.group.choices = options(_group_choices(_("No working group")))
     if request.method == "GET":
         form.group.data = unit.group.code if unit.group else ""
         form.parent.data = unit.parent.code if unit.parent else ""
@@ -140,7 +141,7 @@ def unit_add_secretary(code: str):
     else:
         status = invalid_form()
     form = UnitEditForm(formdata=None, obj=unit)
-    form.group.choices = _group_choices(_("No working group"))
+    form.group.choices = options(_group_choices(_("No working group")))
     form.group.data = unit.group.code if unit.group else ""
     form.parent.data = unit.parent.code if unit.parent else ""
     return _unit_page(unit, form, sec_form, status)
@@ -328,7 +329,7 @@ def users():
 def user_new():
     """Create a user: a secretary names a unit, a working-group member may name a group."""
     form = UserForm()
-    form.group.choices = _group_choices(_("No working group"))
+    form.group.choices = options(_group_choices(_("No working group")))
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
@@ -355,7 +356,7 @@ def _user_or_404(user_id: int) -> User:
 def _user_page(user, status=200, password=None, unit_form=None, group_form=None):
     group_form = group_form or GroupChoiceForm(formdata=None)
     mine = {g.code for g in user.groups}
-    group_form.group.choices = [c for c in _group_choices(_("Choose a working group")) if c[0] not in mine]
+    group_form.group.choices = options(c for c in _group_choices(_("Choose a working group")) if c[0] not in mine)
     return render_template("admin/user.html", user=user, role_labels=ROLE_LABELS,
                            password=password or PasswordResetForm(formdata=None),
                            unit_form=unit_form or CodeForm(formdata=None), group_form=group_form,
@@ -430,7 +431,7 @@ def user_add_group(user_id: int):
     """Add a working-group member to a working group."""
     user = _user_or_404(user_id)
     form = GroupChoiceForm()
-    form.group.choices = _group_choices("")
+    form.group.choices = options(_group_choices(""))
     if form.validate_on_submit() and form.group.data:
         group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == form.group.data))
         if group is None:
