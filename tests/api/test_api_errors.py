@@ -301,3 +301,20 @@ def test_the_api_catalog_is_fully_translated():
         catalog = read_po(f)
     assert len(catalog) > 30
     assert [m.id for m in catalog if m.id and not m.string] == []
+
+
+def test_a_race_that_breaks_a_unique_constraint_is_409_not_500(world, monkeypatch):
+    import tracker.api.units as api_units
+    from tracker.models import Unit as UnitModel
+
+    def racing_create(data, user, now):
+        # another request created the same code between our check and our insert
+        u1 = db.session.scalar(select(UnitModel).where(UnitModel.code == "U1"))
+        db.session.add(UnitModel(campaign_id=u1.campaign_id, code="U1", name="twin", kind="grassroots_cell"))
+        db.session.flush()
+
+    monkeypatch.setattr(api_units, "create_unit", racing_create)
+    before = snapshot()
+    st, out = world.call("POST", "/units", "admin", GOOD)
+    assert_error(st, out, 409)
+    assert snapshot() == before

@@ -207,6 +207,8 @@ class ItemById(MethodView):
         """Tick or untick an item: 409 when `version` is stale, 422 when a gate forbids it."""
         unit = g.unit
         row = get_item(unit, stage, _path_key(item))
+        # lock the row (PostgreSQL) and re-read it, so two ticks with the same version cannot both pass
+        db.session.refresh(row, with_for_update=True)
         set_item_done(unit, row, data["done"], data["version"], g.api_user, g.now, g.today,
                       data.get("note", ""))
         out = item_json(row)
