@@ -261,3 +261,24 @@ def test_assign_secretary_and_group_membership(campaign, make_unit, make_user, m
     unit_service.update_unit(u1, {"group": "G1"}, admin, NOW)
     db.session.commit()
     assert u1.group == g
+
+
+def test_new_required_item_withdraws_a_verification(campaign, make_unit, make_user):
+    from tracker.models import StageReview
+    admin = make_user("a@x.vn")
+    u = make_unit("U1")
+    for item in [i for i in u.items if i.stage == "rehearsal"]:
+        stages.set_item_done(u, item, True, None, admin, NOW, NOW.date())
+    stages.verify_stage(u, "rehearsal", admin, NOW, NOW.date())
+    db.session.commit()
+    svc.create_template(campaign, _data(stage="rehearsal", key="extra_check"), admin, NOW)
+    db.session.commit()
+    review = db.session.scalar(select(StageReview).where(StageReview.unit_id == u.id))
+    assert review.state is None
+    assert [j.stage for j in _journal("review_cleared")] == ["rehearsal"]
+
+
+def test_campaign_update_without_deadline_key_keeps_it(campaign):
+    svc.update_campaign(campaign, {"name": "A", "final_deadline": date(2030, 6, 1)}, None, NOW)
+    svc.update_campaign(campaign, {"name": "B"}, None, NOW)
+    assert campaign.final_deadline == date(2030, 6, 1)

@@ -46,7 +46,7 @@ def update_campaign(campaign: Campaign, data: dict[str, Any], user: Optional[Use
     if errors:
         raise Invalid(_("The campaign was not saved: check the marked fields."), errors)
     campaign.name, campaign.organiser, campaign.term = name, organiser, term
-    deadline = data.get("final_deadline")
+    deadline = data.get("final_deadline", campaign.final_deadline)
     if deadline != campaign.final_deadline:
         campaign.final_deadline = deadline
         db.session.flush()

@@ -12,7 +12,7 @@ from typing import Optional
 from sqlalchemy import String, and_, bindparam, cast, delete, false, func, insert, literal, select, true, update
 
 from ..extensions import db
-from ..models import Campaign, Item, ItemTemplate, JournalEntry, Unit, User
+from ..models import Campaign, Item, ItemTemplate, JournalEntry, StageReview, Unit, User
 from ..models._types import UTCDateTime
 from ..workflow import due_date
 from .calendar import load_calendar
@@ -20,6 +20,7 @@ from .calendar import load_calendar
 ITEMS = Item.__table__
 UNITS = Unit.__table__
 JOURNAL = JournalEntry.__table__
+REVIEWS = StageReview.__table__
 
 
 def _journal_from(select_items, user: Optional[User], now: datetime, action: str, note: str,
@@ -79,6 +80,21 @@ def add_missing_items(template: ItemTemplate, user: Optional[User], now: datetim
          "version"], src))
     # the new items have no due date yet: compute them like any open item, without a second journal line
     recompute_open_due_dates(template.campaign, None, now, template_id=template.id, fresh=True)
+    withdraw_verifications(template, user, now)
+
+
+def withdraw_verifications(template: ItemTemplate, user: Optional[User], now: datetime) -> None:
+    """A verified stage that gains an open required item is no longer what was verified: clear the verdict
+    (journalled), as unticking an item does."""
+    open_required = select(ITEMS.c.unit_id).where(ITEMS.c.template_id == template.id, ITEMS.c.done == false(),
+                                                  ITEMS.c.required == true())
+    cond = [REVIEWS.c.stage == template.stage, REVIEWS.c.state == "verified", REVIEWS.c.unit_id.in_(open_required)]
+    db.session.execute(insert(JOURNAL).from_select(
+        ["unit_id", "at", "user_id", "action", "stage", "before", "after", "note"],
+        select(REVIEWS.c.unit_id, literal(now, UTCDateTime()), literal(user.id if user else None, db.Integer),
+               literal("review_cleared", String(30)), REVIEWS.c.stage, literal("verified", String),
+               literal("", String), literal(template.key, String)).where(*cond)))
+    db.session.execute(update(REVIEWS).where(*cond).values(state=None))
 
 
 def remove_open_items(template: ItemTemplate, user: Optional[User], now: datetime, *,
@@ -111,6 +127,8 @@ def propagate_fields(template: ItemTemplate, changed: dict[str, tuple], user: Op
     values = {k: new for k, (old, new) in changed.items()}
     values["version"] = ITEMS.c.version + 1
     db.session.execute(update(ITEMS).where(*where).values(**values))
+    if changed.get("required", (None, False))[1]:
+        withdraw_verifications(template, user, now)
 
 
 def _show(value) -> str:
