@@ -41,3 +41,34 @@ def put_first_session(unit, standing=0, secretary=True, deputies=1, inspection=0
                                       deputy_secretaries=deputies, inspection_committee=inspection,
                                       inspection_chair_elected=chair))
     db.session.commit()
+
+
+def bulk_district(campaign, n, group=None, with_results=True, start=0):
+    """n units inserted set-based (a congress stage of three ticked items each, results and
+    dissemination numbers), for the scale tests; returns nothing."""
+    from tracker.models import Unit
+    kinds = ("commune_committee", "sector_committee", "grassroots_cell", "sub_cell")
+    db.session.execute(Unit.__table__.insert(), [
+        {"campaign_id": campaign.id, "code": f"B{i:05d}", "name": f"Đơn vị {i}", "kind": kinds[i % 3],
+         "party_members": 100, "pilot": i % 50 == 0, "group_id": group.id if group else None,
+         "congress_date": date(2030, 3, 1), "notes": "", "created_at": NOW} for i in range(start, start + n)])
+    codes = [f"B{i:05d}" for i in range(start, start + n)]
+    ids = list(db.session.scalars(select(Unit.id).where(Unit.code.in_(codes)).order_by(Unit.id)))
+    db.session.execute(Item.__table__.insert(), [
+        {"unit_id": uid, "stage": "congress", "key": key, "position": p, "title_vi": key, "title_en": key,
+         "required": True, "superior_only": False, "offset_days": 0, "working_days": False, "anchor": "congress",
+         "due_on": date(2030, 3, 1), "due_manual": False, "due_reason": "", "done": n_ % 4 != 3, "note": "",
+         "version": 1} for n_, uid in enumerate(ids) for p, key in enumerate(("held", "elected", "delegates"))])
+    if with_results:
+        db.session.execute(CongressResult.__table__.insert(), [
+            {"unit_id": uid, "held_on": date(2030, 3, 1), "seats": 9, "candidates": 10 + n_ % 3,
+             "committee_elected": 9, "re_elected": 7, "first_time": 2, "women": n_ % 3, "young": 1,
+             "ethnic_minority": 1, "delegates_official": 5, "delegates_alternate": 1, "updated_at": NOW}
+            for n_, uid in enumerate(ids)])
+        db.session.execute(DisseminationResult.__table__.insert(), [
+            {"unit_id": uid, "sessions": 3, "attendees": 110, "members_reached": 98, "updated_at": NOW}
+            for uid in ids])
+        db.session.execute(FirstSessionResult.__table__.insert(), [
+            {"unit_id": uid, "standing_committee": 3, "secretary_elected": True, "deputy_secretaries": 1,
+             "inspection_committee": 3, "inspection_chair_elected": True, "updated_at": NOW} for uid in ids])
+    db.session.commit()

@@ -147,9 +147,9 @@ def _require_congress_done(unit: Unit, today: date) -> None:
                       code="congress_not_done")
 
 
-def campaign_fields(unit: Unit, stage: Optional[str] = None) -> list[CustomField]:
+def campaign_fields(campaign_id: int, stage: Optional[str] = None) -> list[CustomField]:
     """The campaign's custom result fields (of one stage, if given), in order."""
-    query = select(CustomField).where(CustomField.campaign_id == unit.campaign_id)
+    query = select(CustomField).where(CustomField.campaign_id == campaign_id)
     if stage:
         query = query.where(CustomField.stage == stage)
     return list(db.session.scalars(query.order_by(CustomField.position, CustomField.id)))
@@ -162,7 +162,7 @@ def _parse_custom(unit: Unit, stage: str, raw: Any, errors: dict[str, str]) -> d
     if not isinstance(raw, Mapping):
         errors["custom"] = _("An object of field keys and whole numbers.")
         return {}
-    by_key = {f.key: f for f in campaign_fields(unit)}
+    by_key = {f.key: f for f in campaign_fields(unit.campaign_id)}
     out: dict[CustomField, Optional[int]] = {}
     for key, value in raw.items():
         name = f"custom.{key}"

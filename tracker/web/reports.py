@@ -1,4 +1,246 @@
-"""Pages: reports."""
-from flask import Blueprint
+"""Pages: the report (whole campaign or one working group), its exports, a unit's result forms,
+and the admin pages for composition targets, rounding and custom result fields."""
+from __future__ import annotations
 
+import logging
+from typing import Any, Optional
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import report_export, report_text
+from ..clock import local_today, utcnow
+from ..extensions import db
+from ..models import WorkingGroup
+from ..permissions import can_admin, can_change_unit
+from ..reports import build_report
+from ..services import result_fields, results as service
+from ..services.campaigns import current_campaign
+from ..services.errors import DomainError, NotFound
+from ..services.progress import unit_stage_views
+from ..services.stages import require_read
+from ..services.units import get_group, get_unit
+from ..workflow.result_rules import (CONGRESS_COUNTS, CONGRESS_OPTIONAL, DISSEMINATION_COUNTS,
+                                     FIRST_SESSION_COUNTS, FIRST_SESSION_FLAGS, RESULT_STAGES)
+from ..workflow.rounding import MODES
+from ..workflow.stages import COMMITTEE_KINDS
+
+log = logging.getLogger(__name__)
 bp = Blueprint("reports", __name__)
+
+PARTS = {"dissemination": service.record_dissemination, "congress": service.record_congress,
+         "first_session": service.record_first_session}
+
+
+def _locale() -> str:
+    return str(get_locale() or "vi")
+
+
+def _abort_for(exc: DomainError) -> None:
+    if exc.status in (403, 404):
+        abort(exc.status)
+
+
+def _report_scope():
+    """The campaign and the working group asked for (?group=CODE); 403 for secretaries."""
+    if current_user.role == "secretary":
+        abort(403)  # the report shows other units' numbers
+    campaign = current_campaign()
+    if campaign is None:
+        abort(404)
+    code = (request.args.get("group") or "").strip()
+    try:
+        group = get_group(code) if code else None
+    except NotFound:
+        abort(404)
+    return campaign, group
+
+
+def _template_helpers() -> dict[str, Any]:
+    return {"kind_label": report_text.kind_label, "status_label": report_text.status_label,
+            "field_label": service.field_label, "stage_name": report_text.stage_name,
+            "flag_texts": report_text.flag_texts, "problem_texts": report_text.problem_texts,
+            "rounding_label": report_text.rounding_label}
+
+
+@bp.route("/reports")
+@login_required
+def index():
+    """The report page: headline, per-kind and per-unit tables, flags; print-friendly."""
+    campaign, group = _report_scope()
+    today = local_today(utcnow())
+    report = build_report(campaign, today, group)
+    groups = db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.code)).all()
+    return render_template(
+        "reports/index.html", report=report, groups=groups, locale=_locale(),
+        sentences=report_text.headline(report.summary, campaign.youth_age),
+        targets=result_fields.targets_of(campaign), mode=result_fields.rounding_of(campaign),
+        **_template_helpers())
+
+
+def _export(kind: str):
+    campaign, group = _report_scope()
+    report = build_report(campaign, local_today(utcnow()), group)
+    name = "bao-cao-ket-qua" + (f"-{group.code}" if group else "")
+    if kind == "csv":
+        body, mime = report_export.to_csv(report, _locale()), "text/csv; charset=utf-8"
+    else:
+        body = report_export.to_xlsx(report, _locale())
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mime,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'})
+
+
+@bp.route("/reports/export.xlsx")
+@login_required
+def export_xlsx():
+    """The report as an XLSX workbook."""
+    return _export("xlsx")
+
+
+@bp.route("/reports/export.csv")
+@login_required
+def export_csv():
+    """The report's per-unit table as CSV."""
+    return _export("csv")
+
+
+# ---- a unit's numbers --------------------------------------------------------------------------
+
+def _unit_page(unit, errors: Optional[dict] = None, part: Optional[str] = None, status: int = 200,
+               message: str = ""):
+    today = local_today(utcnow())
+    stages = unit_stage_views(unit.id, today)
+    stored = service.unit_results(unit)
+    fields_by_stage = {s: [] for s in RESULT_STAGES}
+    for cf in service.campaign_fields(unit.campaign_id):
+        fields_by_stage.setdefault(cf.stage, []).append(cf)
+    return render_template(
+        "reports/unit_results.html", unit=unit, stored=stored, errors=errors or {}, part=part,
+        posted=request.form if part else {}, message=message, locale=_locale(),
+        congress_status=stages["congress"].status, dissemination_status=stages["dissemination"].status,
+        first_session_status=stages["first_session"].status,
+        congress_open=stages["congress"].status in ("done", "verified"),
+        can_change=can_change_unit(current_user, unit), is_committee=unit.kind in COMMITTEE_KINDS,
+        fields_by_stage=fields_by_stage, names={
+            "dissemination": DISSEMINATION_COUNTS, "congress": CONGRESS_COUNTS + CONGRESS_OPTIONAL,
+            "first_session_counts": FIRST_SESSION_COUNTS, "first_session_flags": FIRST_SESSION_FLAGS},
+        **_template_helpers()), status
+
+
+@bp.route("/units/<code>/results")
+@login_required
+def unit_results(code: str):
+    """A unit's dissemination numbers, congress results, first session and custom fields."""
+    try:
+        unit = get_unit(code)
+        require_read(current_user, unit)
+    except DomainError as exc:
+        _abort_for(exc)
+        raise
+    return _unit_page(unit)
+
+
+def _form_data(part: str) -> dict[str, Any]:
+    data: dict[str, Any] = {k: v for k, v in request.form.items() if k != "csrf_token" and not k.startswith("cf_")}
+    if part == "first_session":
+        for name in FIRST_SESSION_FLAGS:
+            data[name] = name in request.form  # an unticked checkbox is not sent
+    data["custom"] = {k[3:]: v for k, v in request.form.items() if k.startswith("cf_")}
+    return data
+
+
+@bp.route("/units/<code>/results/<part>", methods=["POST"])
+@login_required
+def save_results(code: str, part: str):
+    """Save one of the unit's result forms; on a broken rule show the form again with the reasons."""
+    if part not in PARTS:
+        abort(404)
+    try:
+        unit = get_unit(code)
+        require_read(current_user, unit)
+    except DomainError as exc:
+        _abort_for(exc)
+        raise
+    now = utcnow()
+    try:
+        PARTS[part](unit, _form_data(part), current_user, now, local_today(now))
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        _abort_for(exc)
+        unit = get_unit(code)
+        return _unit_page(unit, exc.fields, part, exc.status, exc.message)
+    flash(_("Saved."), "success")
+    return redirect(url_for("reports.unit_results", code=code) + f"#{part}")
+
+
+# ---- the organisation office's settings -------------------------------------------------------
+
+def _admin_campaign():
+    if not can_admin(current_user):
+        abort(403)
+    campaign = current_campaign()
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _settings_page(campaign, errors: Optional[dict] = None, form: Optional[str] = None, status: int = 200,
+                   message: str = "", field_id: Optional[int] = None):
+    return render_template(
+        "reports/settings.html", campaign=campaign, fields=service.campaign_fields(campaign.id),
+        errors=errors or {}, form=form, field_id=field_id, posted=request.form if form else {},
+        message=message, modes=list(MODES), stages=RESULT_STAGES, **_template_helpers()), status
+
+
+@bp.route("/reports/settings")
+@login_required
+def settings():
+    """Composition targets, youth age bound, rounding mode and custom result fields (admins)."""
+    return _settings_page(_admin_campaign())
+
+
+def _admin_post(action, form: str, field_id: Optional[int] = None):
+    campaign = _admin_campaign()
+    try:
+        action(campaign)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        _abort_for(exc)
+        return _settings_page(current_campaign(), exc.fields, form, exc.status, exc.message, field_id)
+    flash(_("Saved."), "success")
+    return redirect(url_for("reports.settings"))
+
+
+@bp.route("/reports/settings", methods=["POST"])
+@login_required
+def save_settings():
+    """Save the composition targets and the rounding mode."""
+    return _admin_post(lambda c: result_fields.update_settings(c, request.form, current_user), "settings")
+
+
+@bp.route("/reports/fields", methods=["POST"])
+@login_required
+def add_field():
+    """Add a custom result field."""
+    return _admin_post(lambda c: result_fields.add_field(c, request.form, current_user), "add")
+
+
+@bp.route("/reports/fields/<int:field_id>", methods=["POST"])
+@login_required
+def edit_field(field_id: int):
+    """Change a custom field's labels or stage."""
+    return _admin_post(lambda c: result_fields.update_field(result_fields.get_field(c, field_id), request.form,
+                                                            current_user), "edit", field_id)
+
+
+@bp.route("/reports/fields/<int:field_id>/delete", methods=["POST"])
+@login_required
+def delete_field(field_id: int):
+    """Remove a custom field that has no values."""
+    return _admin_post(lambda c: result_fields.delete_field(result_fields.get_field(c, field_id), current_user),
+                       "delete", field_id)

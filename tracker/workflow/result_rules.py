@@ -36,7 +36,7 @@ def check_range(values: Mapping[str, Optional[int]]) -> list[Problem]:
     """Counts are whole numbers from 0 up to MAX_COUNT (None means not given)."""
     out = []
     for name, value in values.items():
-        if value is None:
+        if value is None or not isinstance(value, int):
             continue
         if value < 0:
             out.append(Problem(name, "negative"))

@@ -1,0 +1,205 @@
+"""The report page, the unit's result forms and the admin settings pages."""
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from reports_helpers import bulk_district, finish, put_dissemination, put_results
+from tests.conftest import NOW, csrf_of
+from tracker.extensions import db
+from tracker.models import Campaign, CongressResult, CustomField, DisseminationResult, FirstSessionResult, Item
+
+
+@pytest.fixture(autouse=True)
+def _at_now(frozen):
+    """The whole test at NOW: sessions signed in at NOW stay valid, 'today' is fixed."""
+    with frozen(NOW):
+        yield
+
+
+@pytest.fixture
+def people(make_group, make_unit, make_user):
+    make_group("G1")
+    make_group("G2")
+    make_unit("X01", group="G1", party_members=200, pilot=True, name="Đảng bộ xã Mỹ Long Bắc")
+    make_unit("C01", kind="grassroots_cell", group="G2", party_members=20)
+    return {
+        "admin": make_user("admin@x.vn", "admin"),
+        "sec": make_user("sec@x.vn", "secretary", unit="X01"),
+        "g1": make_user("g1@x.vn", "group", group="G1"),
+        "viewer": make_user("viewer@x.vn", "viewer"),
+    }
+
+
+def _unit(code):
+    from tracker.models import Unit
+    return db.session.scalar(select(Unit).where(Unit.code == code))
+
+
+def test_report_page_shows_headline_and_tables(people, login, frozen):
+    unit = _unit("X01")
+    finish(unit)
+    put_results(unit, committee_elected=15, re_elected=12, first_time=3, women=2, young=2, ethnic_minority=1,
+                delegates_official=10, delegates_alternate=2, seats=15, candidates=16)
+    put_dissemination(unit, 4, 4850, 190)
+    with frozen(NOW):
+        page = login(people["viewer"]).get("/reports")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "1/2 đơn vị đã tổ chức đại hội xong (đến ngày 30/03/2030), bầu 15 cấp ủy viên" in html
+    assert "tái cử 12 (80,00%)" in html and "4.850 lượt người dự" in html and "đạt trên 86% đảng viên" in html
+    assert "@media print" in html
+    # women 13,33% < 15% and a surplus of 6,67% < 10% are flagged; the pilot is marked; C01 is listed as not done
+    assert "13,33%" in html and "6,67%" in html and "Đại hội điểm" in html
+    assert "C01" in html
+
+
+def test_report_page_in_english_and_filtered_by_group(people, login, frozen, app):
+    client = login(people["g1"])
+    client.post("/language/en", data={"csrf_token": csrf_of(client.get("/reports").get_data(as_text=True))})
+    with frozen(NOW):
+        html = client.get("/reports?group=G2").get_data(as_text=True)
+    assert "0/1 units held their congress" in html
+    assert client.get("/reports?group=NOPE").status_code == 404
+
+
+def test_secretaries_do_not_see_the_report(people, login):
+    client = login(people["sec"])
+    assert client.get("/reports").status_code == 403
+    assert client.get("/reports/export.csv").status_code == 403
+
+
+def test_unit_form_saves_and_refuses_impossible_numbers(people, login, frozen):
+    unit = _unit("X01")
+    client = login(people["sec"])
+    page = client.get("/units/X01/results")
+    assert page.status_code == 200
+    token = csrf_of(page.get_data(as_text=True))
+    with frozen(NOW):
+        r = client.post("/units/X01/results/dissemination",
+                        data={"csrf_token": token, "sessions": "4", "attendees": "230", "members_reached": "250"})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "is-invalid" in html and "200" in html
+    assert db.session.scalar(select(func.count()).select_from(DisseminationResult)) == 0
+    # congress results are refused until the congress stage is done
+    with frozen(NOW):
+        r = client.post("/units/X01/results/congress", data={"csrf_token": token, "held_on": "2030-03-30"})
+    assert r.status_code == 422
+    finish(unit)
+    data = {"csrf_token": token, "held_on": "2030-03-30", "committee_elected": "15", "re_elected": "12",
+            "first_time": "2", "women": "3", "young": "2", "ethnic_minority": "1", "delegates_official": "10",
+            "delegates_alternate": "1", "seats": "", "candidates": ""}
+    with frozen(NOW):
+        r = client.post("/units/X01/results/congress", data=data)
+    assert r.status_code == 422 and "Tái cử (12) cộng tham gia lần đầu (2)" in r.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(CongressResult)) == 0
+    with frozen(NOW):
+        r = client.post("/units/X01/results/congress", data={**data, "first_time": "3"})
+    assert r.status_code == 302
+    row = db.session.scalar(select(CongressResult))
+    assert row.committee_elected == 15 and row.seats is None
+    with frozen(NOW):
+        r = client.post("/units/X01/results/first_session",
+                        data={"csrf_token": token, "standing_committee": "5", "deputy_secretaries": "2",
+                              "inspection_committee": "5", "secretary_elected": "1"})
+    assert r.status_code == 302
+    fs = db.session.scalar(select(FirstSessionResult))
+    assert fs.secretary_elected is True and fs.inspection_chair_elected is False
+
+
+def test_forms_need_csrf_and_permission(people, login, frozen):
+    sec = login(people["sec"])
+    assert sec.post("/units/X01/results/dissemination",
+                    data={"sessions": "1", "attendees": "1", "members_reached": "1"}).status_code == 400
+    token = csrf_of(sec.get("/units/X01/results").get_data(as_text=True))
+    assert sec.get("/units/C01/results").status_code == 403
+    assert sec.post("/units/C01/results/dissemination", data={"csrf_token": token, "sessions": "1",
+                                                              "attendees": "1", "members_reached": "1"}).status_code == 403
+    viewer = login(people["viewer"])
+    page = viewer.get("/units/X01/results")
+    assert page.status_code == 200 and "disabled" in page.get_data(as_text=True)
+    token = csrf_of(page.get_data(as_text=True))
+    assert viewer.post("/units/X01/results/dissemination", data={"csrf_token": token, "sessions": "1",
+                                                                 "attendees": "1", "members_reached": "1"}).status_code == 403
+    sec_token = csrf_of(sec.get("/units/X01/results").get_data(as_text=True))
+    assert sec.post("/units/X01/results/nope", data={"csrf_token": sec_token}).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(DisseminationResult)) == 0
+
+
+def test_admin_sets_targets_and_rounding(people, login):
+    client = login(people["admin"])
+    page = client.get("/reports/settings")
+    assert page.status_code == 200
+    token = csrf_of(page.get_data(as_text=True))
+    good = {"csrf_token": token, "women_min_pct": "20", "young_min_pct": "12,5", "youth_age": "30",
+            "surplus_min_pct": "10", "surplus_max_pct": "25", "rounding": "truncate"}
+    r = client.post("/reports/settings", data={**good, "surplus_max_pct": "5"})
+    assert r.status_code == 422
+    r = client.post("/reports/settings", data={**good, "rounding": "banker"})
+    assert r.status_code == 422
+    campaign = db.session.scalar(select(Campaign))
+    db.session.refresh(campaign)
+    assert campaign.rounding == "half_up" and float(campaign.women_min_pct) == 15
+    assert client.post("/reports/settings", data=good).status_code == 302
+    db.session.refresh(campaign)
+    assert campaign.rounding == "truncate" and float(campaign.young_min_pct) == 12.5 and campaign.youth_age == 30
+    group = login(people["g1"])
+    assert group.get("/reports/settings").status_code == 403
+    own_token = csrf_of(group.get("/reports").get_data(as_text=True))
+    assert group.post("/reports/settings", data={**good, "csrf_token": own_token}).status_code == 403
+
+
+def test_admin_adds_edits_and_removes_custom_fields(people, login, frozen):
+    client = login(people["admin"])
+    token = csrf_of(client.get("/reports/settings").get_data(as_text=True))
+    assert client.post("/reports/fields", data={"csrf_token": token, "label_vi": "", "label_en": "x",
+                                                "stage": "congress"}).status_code == 422
+    assert client.post("/reports/fields", data={"csrf_token": token, "label_vi": "Có trình độ cao cấp lý luận",
+                                                "label_en": "Members with advanced political theory",
+                                                "stage": "congress"}).status_code == 302
+    cf = db.session.scalar(select(CustomField))
+    assert cf.key == "members_with_advanced_political_theory"
+    assert client.post(f"/reports/fields/{cf.id}", data={"csrf_token": token, "label_vi": "Cao cấp lý luận",
+                                                         "label_en": "Advanced theory", "stage": "congress"}).status_code == 302
+    # the secretary sees it in the congress form and enters it
+    unit = _unit("X01")
+    finish(unit)
+    sec = login(people["sec"])
+    page = sec.get("/units/X01/results").get_data(as_text=True)
+    assert "Cao cấp lý luận" in page
+    data = {"csrf_token": csrf_of(page), "held_on": "2030-03-30", "committee_elected": "15", "re_elected": "12",
+            "first_time": "3", "women": "3", "young": "2", "ethnic_minority": "1", "delegates_official": "10",
+            "delegates_alternate": "1", f"cf_{cf.key}": "4"}
+    with frozen(NOW):
+        assert sec.post("/units/X01/results/congress", data=data).status_code == 302
+        html = login(people["viewer"]).get("/reports").get_data(as_text=True)
+    assert "Cao cấp lý luận" in html
+    # a field with values cannot be removed
+    assert client.post(f"/reports/fields/{cf.id}/delete", data={"csrf_token": token}).status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(CustomField)) == 1
+
+
+def test_report_query_count_does_not_grow_with_units(people, login, count_queries, frozen):
+    from tracker.models import WorkingGroup
+    client = login(people["viewer"])
+    counts = []
+    for start, n in ((0, 20), (20, 180)):  # 20 units, then 200
+        bulk_district(db.session.scalar(select(Campaign)), n, start=start)
+        with frozen(NOW):
+            with count_queries() as counter:
+                assert client.get("/reports").status_code == 200
+        counts.append(counter.n)
+    assert counts[0] == counts[1], counts
+
+
+def test_report_renders_for_a_thousand_units(people, login, frozen, count_queries):
+    bulk_district(db.session.scalar(select(Campaign)), 1000)
+    client = login(people["viewer"])
+    with frozen(NOW):
+        with count_queries() as counter:
+            r = client.get("/reports")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert "B00999" in html
+    assert counter.n < 25
