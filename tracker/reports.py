@@ -236,3 +236,15 @@ def build_report(campaign: Campaign, today: date, group: Optional[WorkingGroup] 
                                      .order_by(CustomField.position, CustomField.id)))
     return Report(campaign, group, today, summary(campaign, today, group), ordered,
                   unit_rows(campaign, today, group), fields)
+
+
+def congress_held_ids(unit_ids: list[int], today: date) -> set[int]:
+    """The ids, among these, of the units whose congress stage is done or verified (one query)."""
+    if not unit_ids:
+        return set()
+    scope = [Unit.id.in_(unit_ids)]
+    counts, review, _status, held = _congress_stage(scope, today)
+    query = (select(Unit.id).select_from(Unit).outerjoin(counts, counts.c.unit_id == Unit.id)
+             .outerjoin(review, and_(review.unit_id == Unit.id, review.stage == "congress"))
+             .where(*scope, held == 1))
+    return set(db.session.scalars(query))

@@ -1,0 +1,41 @@
+"""The demo district gets results for the units whose congress is done; twice changes nothing."""
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+
+from tracker.demo import load_demo
+from tracker.demo_results import seed_results
+from tracker.extensions import db
+from tracker.models import Campaign, CongressResult, DisseminationResult, FirstSessionResult, Unit
+from tracker.reports import build_report, congress_held_ids
+
+NOW = datetime(2025, 6, 10, 2, 0, tzinfo=timezone.utc)
+
+
+def _count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_seed_results_is_deterministic_idempotent_and_consistent(app):
+    load_demo(NOW)
+    db.session.commit()
+    units = list(db.session.scalars(select(Unit)))
+    held = congress_held_ids([u.id for u in units], NOW.date())
+    assert 0 < len(held) < len(units)
+    added = seed_results(units, NOW)
+    db.session.commit()
+    assert added > 0
+    assert _count(DisseminationResult) == len(units)
+    assert _count(CongressResult) == len(held) == _count(FirstSessionResult)
+    snapshot = sorted(db.session.execute(select(CongressResult.unit_id, CongressResult.committee_elected,
+                                                CongressResult.women, CongressResult.held_on)).all())
+    assert seed_results(units, NOW) == 0
+    db.session.commit()
+    assert sorted(db.session.execute(select(CongressResult.unit_id, CongressResult.committee_elected,
+                                            CongressResult.women, CongressResult.held_on)).all()) == snapshot
+    # the demo's numbers break no rule: nothing in "counts that cannot be right"
+    report = build_report(db.session.scalar(select(Campaign)), NOW.date())
+    assert report.cannot_be_right == []
+    s = report.summary
+    assert s["units"]["congress_held"] == len(held) == s["units"]["results_entered"]
+    assert s["committee"]["elected"] == s["committee"]["re_elected"]["count"] + s["committee"]["first_time"]["count"]
