@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ..workflow import KINDS, STAGES, STATUSES
 
@@ -20,7 +20,6 @@ _COMMON = {
 def no_nul(value: str) -> bool:
     """Refuse NUL characters: PostgreSQL cannot store them, so they must never reach a query."""
     if "\x00" in value:
-        from marshmallow import ValidationError
         raise ValidationError(str(_l("Control characters are not allowed.")))
     return True
 
@@ -209,6 +208,8 @@ class ReturnBody(ApiSchema):
 # ---- output ------------------------------------------------------------------------------------
 
 class ApiErrorBody(Schema):
+    """What went wrong: a machine code, a message for people, per-field messages."""
+
     code = fields.String()
     message = fields.String()
     fields_ = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields")
