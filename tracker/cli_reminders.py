@@ -6,6 +6,7 @@ from datetime import datetime
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
 from .clock import local_zone, utcnow
 from .extensions import db
@@ -17,6 +18,11 @@ def parse_moment(value: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=local_zone())
     return moment
+
+
+def _db_error(exc: Exception) -> str:
+    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+    return f"database error: {reason} (is the schema there? `flask init-db` creates it)"
 
 
 def register(app: Flask) -> None:
@@ -40,7 +46,10 @@ def register(app: Flask) -> None:
                 fail(f"--at: {at!r} is not an ISO 8601 date and time, e.g. 2030-05-10T08:00:00+07:00")
         else:
             now = utcnow()
-        result = sweep(db.session, now)
+        try:
+            result = sweep(db.session, now)
+        except SQLAlchemyError as exc:
+            fail(_db_error(exc))
         if dry_run:
             db.session.rollback()
         else:
@@ -55,7 +64,10 @@ def register(app: Flask) -> None:
         """Send the outbox's due mail; print sent, failed, waiting."""
         from .outbox import deliver
 
-        result = deliver(db.session, force=force)
+        try:
+            result = deliver(db.session, force=force)
+        except SQLAlchemyError as exc:
+            fail(_db_error(exc))
         click.echo(f"Delivery: {result.summary()}")
 
     app.cli.add_command(reminders)
