@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from .clock import local_today
+from .demo_results import seed_results
 from .extensions import db
 from .models import CalendarDay, Item, ReferenceDocument, StageReview, Unit, WorkingGroup
 from .services import accounts, journal
@@ -80,7 +81,8 @@ def load_demo(now: datetime) -> list[tuple[str, str, str]]:
     plan = _plan()
     existing = set(db.session.scalars(select(Unit.code).where(Unit.code.in_([u["code"] for u in plan]))))
     if not existing:
-        _create_units(plan, groups, today, now)
+        units = _create_units(plan, groups, today, now)
+        seed_results(units, now)
     _users(groups)
     db.session.flush()
     return [(role, email, DEMO_PASSWORD) for role, email, _ in LOGINS]
@@ -108,7 +110,7 @@ def _users(groups: list[WorkingGroup]) -> None:
             accounts.create_user(email, f"Tổ công tác {n}", "group", DEMO_PASSWORD, None, group.code)
 
 
-def _create_units(plan: list[dict], groups: list[WorkingGroup], today: date, now: datetime) -> None:
+def _create_units(plan: list[dict], groups: list[WorkingGroup], today: date, now: datetime) -> list[Unit]:
     rng = random.Random(2025)
     # two pilot congresses first, then the rest spread over the weeks around today
     offsets = [-24, -20] + sorted(rng.randint(-16, 40) for _ in range(len(plan) - 2))
@@ -127,6 +129,8 @@ def _create_units(plan: list[dict], groups: list[WorkingGroup], today: date, now
     db.session.flush()
     for unit in units:
         _progress(unit, today, now, rng)
+    db.session.flush()
+    return units
 
 
 def _progress(unit: Unit, today: date, now: datetime, rng: random.Random) -> None:
