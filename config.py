@@ -31,6 +31,7 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # forms and JSON bodies are small; refuse floods early
     PER_PAGE = 100
     MAX_PER_PAGE = 1000
 
