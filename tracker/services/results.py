@@ -12,6 +12,7 @@ from typing import Any, Mapping, Optional
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import CongressResult, CustomField, CustomValue, DisseminationResult, FirstSessionResult, Unit, User
@@ -20,7 +21,7 @@ from ..workflow.result_rules import (CONGRESS_COUNTS, CONGRESS_OPTIONAL, DISSEMI
                                      FIRST_SESSION_COUNTS, FIRST_SESSION_FLAGS, Problem, check_congress,
                                      check_dissemination, check_first_session, check_range)
 from . import journal
-from .errors import Forbidden, Invalid
+from .errors import Conflict, Forbidden, Invalid
 from .progress import unit_stage_views
 
 _DIGITS = re.compile(r"^\d+$")
@@ -225,6 +226,14 @@ def _save_custom(unit: Unit, values: dict[CustomField, Optional[int]], user: Use
                        after=json.dumps(after, ensure_ascii=False, sort_keys=True))
 
 
+def _flush() -> None:
+    # two first entries for the same unit at the same moment: the unique unit_id keeps one, the other retries
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise Conflict(_("Someone saved these numbers at the same time; reload and try again."))
+
+
 def _fail(errors: dict[str, str]) -> None:
     if errors:
         raise Invalid(_("Nothing was saved: check the marked fields."), errors)
@@ -249,7 +258,7 @@ def record_dissemination(unit: Unit, data: Mapping[str, Any], user: User, now: d
         setattr(row, n, v)
     _journal_change(unit, user, now, "dissemination", before, dict(values))
     _save_custom(unit, custom, user, now, "dissemination")
-    db.session.flush()
+    _flush()
     return row
 
 
@@ -280,7 +289,7 @@ def record_congress(unit: Unit, data: Mapping[str, Any], user: User, now: dateti
         setattr(row, n, v)
     _journal_change(unit, user, now, "congress", before, _snapshot(row, CONGRESS_NAMES))
     _save_custom(unit, custom, user, now, "congress")
-    db.session.flush()
+    _flush()
     return row
 
 
@@ -310,7 +319,7 @@ def record_first_session(unit: Unit, data: Mapping[str, Any], user: User, now: d
         setattr(row, n, v)
     _journal_change(unit, user, now, "first_session", before, _snapshot(row, FIRST_SESSION_NAMES))
     _save_custom(unit, custom, user, now, "first_session")
-    db.session.flush()
+    _flush()
     return row
 
 
