@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .report_text import headline, kind_label, problem_texts, status_label
+from .report_text import flag_texts, headline, kind_label, problem_texts, status_label
 from .reports import Report, UnitRow
 from .services.results import field_label
 from .services.result_fields import targets_of
@@ -86,7 +86,6 @@ def _flag(row: UnitRow, name: str) -> Optional[int]:
 
 
 def _row_flags(report: Report, row: UnitRow) -> list[str]:
-    from .report_text import flag_texts
     return flag_texts(row, targets_of(report.campaign), report.summary["rounding"]) + problem_texts(row)
 
 

@@ -22,9 +22,8 @@ def test_seed_results_is_deterministic_idempotent_and_consistent(app):
     units = list(db.session.scalars(select(Unit)))
     held = congress_held_ids([u.id for u in units], NOW.date())
     assert 0 < len(held) < len(units)
-    added = seed_results(units, NOW)
+    seed_results(units, NOW)   # load_demo may already have called it: either way the rows are there once
     db.session.commit()
-    assert added > 0
     assert _count(DisseminationResult) == len(units)
     assert _count(CongressResult) == len(held) == _count(FirstSessionResult)
     snapshot = sorted(db.session.execute(select(CongressResult.unit_id, CongressResult.committee_elected,

@@ -1,5 +1,4 @@
 """The report page, the unit's result forms and the admin settings pages."""
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -7,7 +6,7 @@ from sqlalchemy import func, select
 from reports_helpers import bulk_district, finish, put_dissemination, put_results
 from tests.conftest import NOW, csrf_of
 from tracker.extensions import db
-from tracker.models import Campaign, CongressResult, CustomField, DisseminationResult, FirstSessionResult, Item
+from tracker.models import Campaign, CongressResult, CustomField, DisseminationResult, FirstSessionResult
 
 
 @pytest.fixture(autouse=True)
@@ -181,7 +180,6 @@ def test_admin_adds_edits_and_removes_custom_fields(people, login, frozen):
 
 
 def test_report_query_count_does_not_grow_with_units(people, login, count_queries, frozen):
-    from tracker.models import WorkingGroup
     client = login(people["viewer"])
     counts = []
     for start, n in ((0, 20), (20, 180)):  # 20 units, then 200

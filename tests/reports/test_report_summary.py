@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import select
 
 from reports_helpers import finish
-from tests.conftest import NOW
 from tracker.extensions import db
 from tracker.models import (Campaign, CongressResult, DisseminationResult, FirstSessionResult, StageReview, Unit,
                             WorkingGroup)

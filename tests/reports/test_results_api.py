@@ -1,5 +1,4 @@
 """PUT dissemination / results / first-session and GET /reports/summary over the JSON API."""
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select

@@ -29,6 +29,8 @@ class Custom(fields.Dict):
 
 
 class DisseminationIn(Schema):
+    """PUT /units/{code}/dissemination."""
+
     sessions = _count()
     attendees = _count()
     members_reached = _count()
@@ -36,6 +38,8 @@ class DisseminationIn(Schema):
 
 
 class ResultsIn(Schema):
+    """PUT /units/{code}/results: held_on and counts; seats and candidates optional (for the surplus)."""
+
     held_on = fields.Date(required=True)
     committee_elected = _count()
     re_elected = _count()
@@ -51,6 +55,8 @@ class ResultsIn(Schema):
 
 
 class FirstSessionIn(Schema):
+    """PUT /units/{code}/first-session (a cell sends standing_committee 0)."""
+
     standing_committee = _count()
     secretary_elected = fields.Boolean(required=True)
     deputy_secretaries = _count()
@@ -61,8 +67,7 @@ class FirstSessionIn(Schema):
 
 def _out(unit, row, names: tuple[str, ...]) -> dict:
     custom = service.unit_results(unit)["custom"]
-    data = {"unit": unit.code, **{n: iso(getattr(row, n)) for n in names}, "custom": custom}
-    return data
+    return {"unit": unit.code, **{n: iso(getattr(row, n)) for n in names}, "custom": custom}
 
 
 @blp.route("/units/<code>/dissemination", methods=["PUT"])
