@@ -392,6 +392,8 @@ def user_password(user_id: int):
 def user_active(user_id: int):
     """Deactivate or reactivate an account."""
     user = _user_or_404(user_id)
+    if request.form.get("active") not in ("0", "1"):
+        abort(400)
     active = request.form.get("active") == "1"
     try:
         svc.set_active(user, active, current_user)
