@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Item, Unit, User
 from ..services.progress import StageView, stage_views
-from ..services.stages import stage_label
+from ..labels import stage_label
 
 # What a unit's JSON needs besides its own columns, loaded with one query each for a whole page.
 UNIT_LOADS = (selectinload(Unit.group), selectinload(Unit.parent), selectinload(Unit.secretaries),

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
+from ..labels import stage_label, status_label
 from ..models import Blocker, Item, StageReview, Unit, User
 from ..permissions import can_change_unit, can_read_unit, can_review, can_tick
 from ..workflow import STAGES, GateClosed, check_gate
@@ -15,19 +16,6 @@ from . import journal
 from .errors import Conflict, Forbidden, GateRefused, Invalid, NotFound
 from .progress import unit_stage_views
 
-
-
-def stage_label(key: str) -> str:
-    """The stage's name in the reader's language."""
-    labels = {
-        "dissemination": _("Dissemination"),
-        "documents": _("Documents"),
-        "personnel": _("Personnel"),
-        "rehearsal": _("Rehearsal"),
-        "congress": _("Congress held"),
-        "first_session": _("First session"),
-    }
-    return labels.get(key, key)
 
 
 def check_stage(stage: str) -> str:
@@ -117,7 +105,7 @@ def verify_stage(unit: Unit, stage: str, user: User, now: datetime, today: date)
         raise Forbidden(_("Only the unit's working group or the organisation office verifies stages."))
     status = unit_stage_views(unit.id, today)[stage].status
     if status != "done":
-        raise Invalid(_("Only a done stage can be verified (this one is %(status)s).", status=status),
+        raise Invalid(_("Only a done stage can be verified (this one is %(status)s).", status=status_label(status)),
                       {"stage": status})
     review = _review(unit, stage)
     review.state, review.comment, review.by_id, review.at = "verified", "", user.id, now
@@ -136,7 +124,7 @@ def return_stage(unit: Unit, stage: str, comment: str, user: User, now: datetime
         raise Invalid(_("Say why the stage goes back."), {"comment": _("This field is required.")})
     status = unit_stage_views(unit.id, today)[stage].status
     if status not in ("done", "verified"):
-        raise Invalid(_("Only a done stage can be returned (this one is %(status)s).", status=status),
+        raise Invalid(_("Only a done stage can be returned (this one is %(status)s).", status=status_label(status)),
                       {"stage": status})
     review = _review(unit, stage)
     review.state, review.comment, review.by_id, review.at = "returned", comment, user.id, now

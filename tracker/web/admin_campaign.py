@@ -14,7 +14,7 @@ from ..models import CalendarDay
 from ..services import admin as svc
 from ..services.campaigns import require_campaign, templates
 from ..services.errors import DomainError
-from ..services.stages import stage_label
+from ..labels import stage_label
 from ..workflow import STAGES
 from .admin import bp, invalid_form, refused
 from .admin_forms import (KIND_LABELS, CalendarDayForm, CampaignForm, DocumentForm, EmptyForm, TemplateEditForm,

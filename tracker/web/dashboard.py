@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..clock import local_today, utcnow
 from ..services.campaigns import current_campaign
-from ..services.stages import stage_label
+from ..labels import kind_label, stage_label, status_label
 from ..services.progress import stage_views
 from ..workflow import KINDS, STAGES, STATUSES
 from ..workflow.rounding import percent
@@ -15,30 +15,6 @@ from . import dashboard_data as data
 
 bp = Blueprint("dashboard", __name__)
 PER_PAGE = 100
-
-
-def status_label(status: str) -> str:
-    """A stage status in the reader's language."""
-    labels = {
-        "not_started": _("Not started"),
-        "in_progress": _("In progress"),
-        "done": _("Done"),
-        "verified": _("Verified"),
-        "returned": _("Returned"),
-        "overdue": _("Overdue"),
-    }
-    return labels.get(status, status)
-
-
-def kind_label(kind: str) -> str:
-    """A unit kind in the reader's language."""
-    labels = {
-        "commune_committee": _("Commune/town Party committee"),
-        "sector_committee": _("Sector Party committee"),
-        "grassroots_cell": _("Grassroots cell"),
-        "sub_cell": _("Cell under a grassroots committee"),
-    }
-    return labels.get(kind, kind)
 
 
 def has_endpoint(name: str) -> bool:

@@ -1,0 +1,38 @@
+"""The fixed vocabulary in the reader's language: stages, statuses, unit kinds (one place for all pages)."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+
+def stage_label(key: str) -> str:
+    """The stage's name in the reader's language."""
+    return {
+        "dissemination": _("Dissemination"),
+        "documents": _("Documents"),
+        "personnel": _("Personnel"),
+        "rehearsal": _("Rehearsal"),
+        "congress": _("Congress held"),
+        "first_session": _("First session"),
+    }.get(key, key)
+
+
+def status_label(status: str) -> str:
+    """A stage status in the reader's language."""
+    return {
+        "not_started": _("Not started"),
+        "in_progress": _("In progress"),
+        "done": _("Done"),
+        "verified": _("Verified"),
+        "returned": _("Returned"),
+        "overdue": _("Overdue"),
+    }.get(status, status)
+
+
+def kind_label(kind: str) -> str:
+    """A unit kind in the reader's language."""
+    return {
+        "commune_committee": _("Commune/town Party committee"),
+        "sector_committee": _("Sector Party committee"),
+        "grassroots_cell": _("Grassroots cell"),
+        "sub_cell": _("Cell under a grassroots committee"),
+    }.get(kind, kind)
