@@ -44,6 +44,16 @@ def action_label(action: str) -> str:
         "unit_created": _("Unit created"),
         "unit_changed": _("Unit changed"),
         "congress_date_moved": _("Congress date moved"),
+        "results_changed": _("Results changed"),
+        "custom_changed": _("Other counts changed"),
+        "reminded": _("Reminded"),
+        "item_added": _("Checklist item added"),
+        "item_removed": _("Checklist item removed"),
+        "template_removed": _("Item kept, removed from the template"),
+        "template_changed": _("Checklist item changed"),
+        "due_recomputed": _("Due date recomputed"),
+        "secretary_assigned": _("Secretary assigned"),
+        "secretary_removed": _("Secretary removed"),
     }
     return labels.get(action, action)
 
