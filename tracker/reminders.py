@@ -178,7 +178,8 @@ def _insert_ledger(session: Session, campaign: Campaign, today: date, now: datet
                                   ~already("overdue", ReminderLedger.ref_date > today - timedelta(days=repeat))),
                   ("secretary", "group")))
     escalation = max(0, int(campaign.escalation_days or 0))
-    rules.append(("escalation", and_(Item.due_on <= today - timedelta(days=escalation), ~already("escalation")),
+    rules.append(("escalation", and_(Item.due_on < today, Item.due_on <= today - timedelta(days=escalation),
+                                     ~already("escalation")),
                   ("admin",)))
 
     inserted: list[tuple[int, int]] = []
@@ -269,7 +270,7 @@ def _journal(session: Session, today: date, now: datetime, units_for: dict[int, 
         reminded = sorted(people[u][1] for u in uids if u in created)
         if not reminded or unit_id in done:
             continue
-        journal.record(unit_id, None, "reminded", now, after=len(reminded), note=", ".join(reminded))
+        journal.record(unit_id, None, "reminded", now, note=", ".join(reminded)[:2000])
 
 
 def kind_text(kind: str, due_on: date, today: date) -> str:

@@ -261,3 +261,14 @@ def test_sweep_query_count_does_not_grow_with_units(make_group, make_unit, make_
             return len([s for s in statements if not s.startswith("INSERT INTO journal")])
         return len(statements)
     assert counted(many.statements) == counted(few.statements)
+
+
+def test_escalation_threshold_zero_escalates_from_the_first_overdue_day_only(district):
+    u1, _ = district
+    only(u1, plan_issued=date(2030, 5, 10))
+    db.session.scalar(select(Campaign)).escalation_days = 0
+    db.session.commit()
+    run(at(10))
+    assert "admin@d.test" not in digests(date(2030, 5, 10))  # due today is not overdue
+    run(at(11))
+    assert kinds("admin@d.test", date(2030, 5, 11)) == {("plan_issued", "escalation")}
