@@ -12,6 +12,8 @@ class Config:
     TIMEZONE = "Asia/Ho_Chi_Minh"
     SCHEDULER = "on"
     REMINDER_HOUR = 7
+    SCHEDULER_INTERVAL = 5  # minutes between two reminder sweeps
+    BASE_URL = "http://localhost:5000"  # start of the links in reminder emails
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
