@@ -2,7 +2,7 @@
 users and the working calendar. Every page and POST here is refused to every other role."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -41,6 +41,44 @@ def invalid_form() -> int:
     """Tell the user the form has errors; the HTTP status for the re-rendered page."""
     flash(_("Nothing was saved: check the marked fields."), "danger")
     return 400
+
+
+def attempt(form, change, field: str | None = None):
+    """Run change(): (its result, None) once committed, or (None, status) with the refusal on the form."""
+    try:
+        result = change()
+    except DomainError as exc:
+        if field:
+            # a refusal naming no field of this small form goes on its one field
+            exc.fields.setdefault(field, exc.message)
+        return None, refused(form, exc)
+    db.session.commit()
+    return result, None
+
+
+def submit(form, change, field: str | None = None):
+    """Validate the posted form, then attempt(form, change, field); (None, 400) when it does not validate."""
+    if not form.validate_on_submit():
+        return None, invalid_form()
+    return attempt(form, change, field)
+
+
+def saved(message: str, target: str):
+    """Say what was saved and go to target."""
+    flash(message, "success")
+    return redirect(target)
+
+
+def act(change, done: str, target: str, failed_target: str | None = None):
+    """Run a one-button change: commit and say done, or undo and say why; then go to target."""
+    try:
+        change()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(failed_target or target)
+    db.session.commit()
+    return saved(done, target)
 
 
 @bp.route("/")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from ..services.campaigns import require_campaign, templates
 from ..services.errors import DomainError
 from ..labels import stage_label
 from ..workflow import STAGES
-from .admin import bp, invalid_form, refused
+from .admin import act, bp, saved, submit
 from .admin_forms import (KIND_LABELS, CalendarDayForm, CampaignForm, DocumentForm, EmptyForm, TemplateEditForm,
                           TemplateForm, kind_choices, stage_choices)
 
@@ -30,18 +30,11 @@ def campaign():
     form = CampaignForm(obj=camp if request.method == "GET" else None)
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                svc.update_campaign(camp, {"name": form.name.data, "organiser": form.organiser.data,
-                                           "term": form.term.data, "final_deadline": form.final_deadline.data},
-                                    current_user, utcnow())
-                db.session.commit()
-                flash(_("The campaign was saved."), "success")
-                return redirect(url_for("admin.campaign"))
-            except DomainError as exc:
-                status = refused(form, exc)
-        else:
-            status = invalid_form()
+        result, status = submit(form, lambda: svc.update_campaign(
+            camp, {"name": form.name.data, "organiser": form.organiser.data, "term": form.term.data,
+                   "final_deadline": form.final_deadline.data}, current_user, utcnow()))
+        if status is None:
+            return saved(_("The campaign was saved."), url_for("admin.campaign"))
     return _campaign_page(camp, form, DocumentForm(formdata=None), status)
 
 
@@ -56,32 +49,18 @@ def add_document():
     """Add a reference document (number and date)."""
     camp = require_campaign()
     doc_form = DocumentForm()
-    status = 200
-    if doc_form.validate_on_submit():
-        try:
-            svc.add_document(camp, doc_form.number.data, doc_form.issued_on.data, doc_form.title.data)
-            db.session.commit()
-            flash(_("The document was added."), "success")
-            return redirect(url_for("admin.campaign"))
-        except DomainError as exc:
-            status = refused(doc_form, exc)
-    else:
-        status = invalid_form()
+    result, status = submit(doc_form, lambda: svc.add_document(camp, doc_form.number.data, doc_form.issued_on.data,
+                                                               doc_form.title.data))
+    if status is None:
+        return saved(_("The document was added."), url_for("admin.campaign"))
     return _campaign_page(camp, CampaignForm(obj=require_campaign()), doc_form, status)
 
 
 @bp.route("/campaign/documents/<int:doc_id>/delete", methods=["POST"])
 def remove_document(doc_id: int):
     """Remove a reference document."""
-    try:
-        svc.remove_document(require_campaign(), doc_id)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("admin.campaign"))
-    db.session.commit()
-    flash(_("The document was removed."), "success")
-    return redirect(url_for("admin.campaign"))
+    return act(lambda: svc.remove_document(require_campaign(), doc_id), _("The document was removed."),
+               url_for("admin.campaign"))
 
 
 # --- checklist template --------------------------------------------------------------------------
@@ -114,17 +93,11 @@ def template_new():
         form.offset_days.data = 0
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                svc.create_template(camp, form.data_for_service(), current_user, utcnow())
-                db.session.commit()
-                flash(_("The checklist item was added to the template and to the existing units it applies to."),
-                      "success")
-                return redirect(url_for("admin.template_list"))
-            except DomainError as exc:
-                status = refused(form, exc)
-        else:
-            status = invalid_form()
+        result, status = submit(form, lambda: svc.create_template(camp, form.data_for_service(), current_user,
+                                                                  utcnow()))
+        if status is None:
+            return saved(_("The checklist item was added to the template and to the existing units it applies to."),
+                         url_for("admin.template_list"))
     return render_template("admin/template_form.html", form=form, template=None), status
 
 
@@ -141,18 +114,12 @@ def template_edit(template_id: int):
         form.kinds.data = [k for k in template.kinds.split(",") if k]
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                changed = svc.update_template(template, form.data_for_service(), current_user, utcnow())
-                db.session.commit()
-                flash(_("The checklist item was saved; units' open items were updated.") if changed
-                      else _("Nothing changed."), "success")
-                return redirect(url_for("admin.template_list"))
-            except DomainError as exc:
-                status = refused(form, exc)
-                template = svc.get_template(require_campaign(), template_id)
-        else:
-            status = invalid_form()
+        changed, status = submit(form, lambda: svc.update_template(template, form.data_for_service(), current_user,
+                                                                   utcnow()))
+        if status is None:
+            return saved(_("The checklist item was saved; units' open items were updated.") if changed
+                         else _("Nothing changed."), url_for("admin.template_list"))
+        template = svc.get_template(require_campaign(), template_id)
     return render_template("admin/template_form.html", form=form, template=template,
                            delete_form=EmptyForm(), stage_label=stage_label), status
 
@@ -160,15 +127,9 @@ def template_edit(template_id: int):
 @bp.route("/templates/<int:template_id>/delete", methods=["POST"])
 def template_delete(template_id: int):
     """Remove a checklist item: open items go, done items stay."""
-    try:
-        svc.delete_template(svc.get_template(require_campaign(), template_id), current_user, utcnow())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("admin.template_list"))
-    db.session.commit()
-    flash(_("The checklist item was removed; units keep it only where it was already done."), "success")
-    return redirect(url_for("admin.template_list"))
+    return act(lambda: svc.delete_template(svc.get_template(require_campaign(), template_id), current_user, utcnow()),
+               _("The checklist item was removed; units keep it only where it was already done."),
+               url_for("admin.template_list"))
 
 
 # --- calendar --------------------------------------------------------------------------------------
@@ -196,18 +157,12 @@ def calendar():
     form = CalendarDayForm()
     if request.method == "GET":
         return _calendar_page(form, 200)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            row = svc.add_calendar_day(form.day.data, form.working.data == "working", form.name.data,
-                                       current_user, utcnow(), require_campaign())
-            db.session.commit()
-            flash(_("The day was added; open due dates counted in working days were recomputed."), "success")
-            return redirect(url_for("admin.calendar", year=row.day.year))
-        except DomainError as exc:
-            status = refused(form, exc)
-    else:
-        status = invalid_form()
+    row, status = submit(form, lambda: svc.add_calendar_day(form.day.data, form.working.data == "working",
+                                                            form.name.data, current_user, utcnow(),
+                                                            require_campaign()))
+    if status is None:
+        return saved(_("The day was added; open due dates counted in working days were recomputed."),
+                     url_for("admin.calendar", year=row.day.year))
     return _calendar_page(form, status, form.day.data.year if form.day.data else None)
 
 
@@ -216,13 +171,7 @@ def calendar_delete(day_id: int):
     """Remove an added day."""
     row = db.session.get(CalendarDay, day_id)
     year = row.day.year if row else None
-    try:
-        svc.remove_calendar_day(day_id, current_user, utcnow(), require_campaign())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("admin.calendar"))
-    db.session.commit()
-    flash(_("The day was removed; open due dates counted in working days were recomputed."), "success")
-    return redirect(url_for("admin.calendar", year=year))
+    return act(lambda: svc.remove_calendar_day(day_id, current_user, utcnow(), require_campaign()),
+               _("The day was removed; open due dates counted in working days were recomputed."),
+               url_for("admin.calendar", year=year), failed_target=url_for("admin.calendar"))
 

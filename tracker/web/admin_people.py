@@ -13,10 +13,10 @@ from ..models import Unit, User, WorkingGroup
 from ..services import accounts
 from ..services import admin as svc
 from ..services import units as unit_service
-from ..services.errors import DomainError, Invalid
+from ..services.errors import Invalid
 from ..workflow import KINDS
 from ..workflow.stages import ROLES
-from .admin import bp, invalid_form, refused
+from .admin import act, attempt, bp, invalid_form, saved, submit
 from .admin_forms import (KIND_LABELS, ROLE_LABELS, CodeForm, EmailForm, EmptyForm, GroupChoiceForm, GroupForm,
                           GroupRenameForm, PasswordResetForm, UnitEditForm, UnitForm, UserForm, kind_choices,
                           options)
@@ -34,9 +34,22 @@ def _group_choices(blank):
     return [("", blank)] + [(code, f"{code} – {name}") for code, name in groups]
 
 
+def _no_group_choices():
+    return options(_group_choices(_("No working group")))
+
+
 def _search(column_a, column_b, q: str):
     like = f"%{q.lower()}%"
     return or_(func.lower(column_a).like(like), func.lower(column_b).like(like))
+
+
+def _paged(model, where, order_by, *loads):
+    """This page's rows of model matching where, their total count and the page number."""
+    total = db.session.scalar(select(func.count(model.id)).where(*where))
+    page = _page()
+    rows = db.session.scalars(select(model).where(*where).options(*loads)
+                              .order_by(order_by).offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    return rows, total, page
 
 
 # --- units ---------------------------------------------------------------------------------------------
@@ -56,10 +69,7 @@ def units():
         where.append(Unit.group_id.is_(None))
     elif group:
         where.append(Unit.group.has(WorkingGroup.code == group))
-    total = db.session.scalar(select(func.count(Unit.id)).where(*where))
-    page = _page()
-    rows = db.session.scalars(select(Unit).where(*where).options(joinedload(Unit.group), joinedload(Unit.parent))
-                              .order_by(Unit.code).offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    rows, total, page = _paged(Unit, where, Unit.code, joinedload(Unit.group), joinedload(Unit.parent))
     return render_template("admin/units.html", units=rows, total=total, page=page, per_page=PER_PAGE, q=q,
                            kind=kind, group=group, kind_labels=KIND_LABELS,
                            groups=_group_choices(_("All working groups")))
@@ -70,19 +80,14 @@ def unit_new():
     """Create a unit with its checklist."""
     form = UnitForm()
     form.kind.choices = kind_choices()
-    form.group.choices = options(_group_choices(_("No working group")))
+    form.group.choices = _no_group_choices()
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                unit = unit_service.create_unit(form.data_for_service(creating=True), current_user, utcnow())
-                db.session.commit()
-                flash(_("The unit %(code)s was created with its checklist.", code=unit.code), "success")
-                return redirect(url_for("admin.unit_edit", code=unit.code))
-            except DomainError as exc:
-                status = refused(form, exc)
-        else:
-            status = invalid_form()
+        unit, status = submit(form, lambda: unit_service.create_unit(form.data_for_service(creating=True),
+                                                                     current_user, utcnow()))
+        if status is None:
+            return saved(_("The unit %(code)s was created with its checklist.", code=unit.code),
+                         url_for("admin.unit_edit", code=unit.code))
     return render_template("admin/unit_form.html", form=form, unit=None), status
 
 
@@ -91,6 +96,16 @@ def _unit_or_404(code: str) -> Unit:
     if unit is None:
         abort(404)
     return unit
+
+
+def _unit_edit_form(unit: Unit | None) -> UnitEditForm:
+    """The unit edit form: filled from the unit when one is given, else from the posted data."""
+    form = UnitEditForm() if unit is None else UnitEditForm(formdata=None, obj=unit)
+    form.group.choices = _no_group_choices()
+    if unit is not None:
+        form.group.data = unit.group.code if unit.group else ""
+        form.parent.data = unit.parent.code if unit.parent else ""
+    return form
 
 
 def _unit_page(unit, form, sec_form, status):
@@ -102,24 +117,14 @@ def _unit_page(unit, form, sec_form, status):
 def unit_edit(code: str):
     """Change a unit; a new congress date moves its open due dates (journalled)."""
     unit = _unit_or_404(code)
-    form = UnitEditForm(obj=unit if request.method == "GET" else None)
-    form.group.choices = options(_group_choices(_("No working group")))
-    if request.method == "GET":
-        form.group.data = unit.group.code if unit.group else ""
-        form.parent.data = unit.parent.code if unit.parent else ""
+    form = _unit_edit_form(unit if request.method == "GET" else None)
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                unit_service.update_unit(unit, form.data_for_service(creating=False), current_user, utcnow())
-                db.session.commit()
-                flash(_("The unit was saved."), "success")
-                return redirect(url_for("admin.unit_edit", code=code))
-            except DomainError as exc:
-                status = refused(form, exc)
-                unit = _unit_or_404(code)
-        else:
-            status = invalid_form()
+        result, status = submit(form, lambda: unit_service.update_unit(unit, form.data_for_service(creating=False),
+                                                                  current_user, utcnow()))
+        if status is None:
+            return saved(_("The unit was saved."), url_for("admin.unit_edit", code=code))
+        unit = _unit_or_404(code)
     return _unit_page(unit, form, EmailForm(formdata=None), status)
 
 
@@ -128,38 +133,20 @@ def unit_add_secretary(code: str):
     """Make a secretary-role user the secretary of this unit."""
     unit = _unit_or_404(code)
     sec_form = EmailForm()
-    status = 200
-    if sec_form.validate_on_submit():
-        try:
-            user = svc.assign_secretary(unit, sec_form.email.data, current_user, utcnow())
-            db.session.commit()
-            flash(_("%(email)s is now a secretary of this unit.", email=user.email), "success")
-            return redirect(url_for("admin.unit_edit", code=code))
-        except DomainError as exc:
-            status = refused(sec_form, exc)
-            unit = _unit_or_404(code)
-    else:
-        status = invalid_form()
-    form = UnitEditForm(formdata=None, obj=unit)
-    form.group.choices = options(_group_choices(_("No working group")))
-    form.group.data = unit.group.code if unit.group else ""
-    form.parent.data = unit.parent.code if unit.parent else ""
-    return _unit_page(unit, form, sec_form, status)
+    user, status = submit(sec_form, lambda: svc.assign_secretary(unit, sec_form.email.data, current_user, utcnow()))
+    if status is None:
+        return saved(_("%(email)s is now a secretary of this unit.", email=user.email),
+                     url_for("admin.unit_edit", code=code))
+    unit = _unit_or_404(code)
+    return _unit_page(unit, _unit_edit_form(unit), sec_form, status)
 
 
 @bp.route("/units/<code>/secretaries/<int:user_id>/remove", methods=["POST"])
 def unit_remove_secretary(code: str, user_id: int):
     """Take a secretary off this unit."""
     unit = _unit_or_404(code)
-    try:
-        svc.unassign_secretary(unit, svc.get_user(user_id), current_user, utcnow())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("admin.unit_edit", code=code))
-    db.session.commit()
-    flash(_("The secretary was taken off this unit."), "success")
-    return redirect(url_for("admin.unit_edit", code=code))
+    return act(lambda: svc.unassign_secretary(unit, svc.get_user(user_id), current_user, utcnow()),
+               _("The secretary was taken off this unit."), url_for("admin.unit_edit", code=code))
 
 
 # --- working groups -------------------------------------------------------------------------------------
@@ -178,17 +165,10 @@ def groups():
     form = GroupForm()
     if request.method == "GET":
         return _groups_page(form, 200)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            group = accounts.create_group(form.code.data, form.name.data, [])
-            db.session.commit()
-            flash(_("The working group %(code)s was created.", code=group.code), "success")
-            return redirect(url_for("admin.group", code=group.code))
-        except DomainError as exc:
-            status = refused(form, exc)
-    else:
-        status = invalid_form()
+    group, status = submit(form, lambda: accounts.create_group(form.code.data, form.name.data, []))
+    if status is None:
+        return saved(_("The working group %(code)s was created.", code=group.code),
+                     url_for("admin.group", code=group.code))
     return _groups_page(form, status)
 
 
@@ -200,11 +180,7 @@ def _group_or_404(code: str) -> WorkingGroup:
 
 
 def _group_page(group, status=200, rename=None, member=None, unit_form=None):
-    page = _page()
-    where = Unit.group_id == group.id
-    total = db.session.scalar(select(func.count(Unit.id)).where(where))
-    rows = db.session.scalars(select(Unit).where(where).order_by(Unit.code)
-                              .offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    rows, total, page = _paged(Unit, [Unit.group_id == group.id], Unit.code)
     rename = rename or GroupRenameForm(formdata=None, obj=group)
     return render_template("admin/group.html", group=group, units=rows, total=total, page=page,
                            per_page=PER_PAGE, rename=rename, member=member or EmailForm(formdata=None),
@@ -219,18 +195,10 @@ def group(code: str):
     if request.method == "GET":
         return _group_page(group)
     form = GroupRenameForm()
-    if form.validate_on_submit():
-        try:
-            svc.rename_group(group, form.name.data)
-            db.session.commit()
-            flash(_("The working group was saved."), "success")
-            return redirect(url_for("admin.group", code=code))
-        except DomainError as exc:
-            status = refused(form, exc)
-            group = _group_or_404(code)
-    else:
-        status = invalid_form()
-    return _group_page(group, status, rename=form)
+    result, status = submit(form, lambda: svc.rename_group(group, form.name.data))
+    if status is None:
+        return saved(_("The working group was saved."), url_for("admin.group", code=code))
+    return _group_page(_group_or_404(code), status, rename=form)
 
 
 @bp.route("/groups/<code>/members", methods=["POST"])
@@ -238,33 +206,18 @@ def group_add_member(code: str):
     """Add a working-group member to the group."""
     group = _group_or_404(code)
     form = EmailForm()
-    if form.validate_on_submit():
-        try:
-            user = svc.add_member(group, form.email.data)
-            db.session.commit()
-            flash(_("%(email)s was added to the group.", email=user.email), "success")
-            return redirect(url_for("admin.group", code=code))
-        except DomainError as exc:
-            status = refused(form, exc)
-            group = _group_or_404(code)
-    else:
-        status = invalid_form()
-    return _group_page(group, status, member=form)
+    user, status = submit(form, lambda: svc.add_member(group, form.email.data))
+    if status is None:
+        return saved(_("%(email)s was added to the group.", email=user.email), url_for("admin.group", code=code))
+    return _group_page(_group_or_404(code), status, member=form)
 
 
 @bp.route("/groups/<code>/members/<int:user_id>/remove", methods=["POST"])
 def group_remove_member(code: str, user_id: int):
     """Take a member out of the group."""
     group = _group_or_404(code)
-    try:
-        svc.remove_member(group, svc.get_user(user_id))
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("admin.group", code=code))
-    db.session.commit()
-    flash(_("The member was taken out of the group."), "success")
-    return redirect(url_for("admin.group", code=code))
+    return act(lambda: svc.remove_member(group, svc.get_user(user_id)),
+               _("The member was taken out of the group."), url_for("admin.group", code=code))
 
 
 @bp.route("/groups/<code>/units", methods=["POST"])
@@ -272,23 +225,19 @@ def group_add_unit(code: str):
     """Put a unit in this working group (journalled on the unit)."""
     group = _group_or_404(code)
     form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            unit = db.session.scalar(select(Unit).where(Unit.code == form.unit.data.strip()))
-            if unit is None:
-                raise Invalid(_("No unit with code %(code)s.", code=form.unit.data.strip()),
-                              {"unit": _("No such unit.")})
-            unit_service.update_unit(unit, {"group": group.code}, current_user, utcnow())
-            db.session.commit()
-            flash(_("The unit %(code)s now belongs to this group.", code=unit.code), "success")
-            return redirect(url_for("admin.group", code=code))
-        except DomainError as exc:
-            exc.fields.setdefault("unit", exc.message)
-            status = refused(form, exc)
-            group = _group_or_404(code)
-    else:
-        status = invalid_form()
-    return _group_page(group, status, unit_form=form)
+
+    def put_in_group():
+        unit = db.session.scalar(select(Unit).where(Unit.code == form.unit.data.strip()))
+        if unit is None:
+            raise Invalid(_("No unit with code %(code)s.", code=form.unit.data.strip()), {"unit": _("No such unit.")})
+        unit_service.update_unit(unit, {"group": group.code}, current_user, utcnow())
+        return unit
+
+    unit, status = submit(form, put_in_group, field="unit")
+    if status is None:
+        return saved(_("The unit %(code)s now belongs to this group.", code=unit.code),
+                     url_for("admin.group", code=code))
+    return _group_page(_group_or_404(code), status, unit_form=form)
 
 
 @bp.route("/groups/<code>/units/<unit_code>/remove", methods=["POST"])
@@ -301,8 +250,7 @@ def group_remove_unit(code: str, unit_code: str):
         return redirect(url_for("admin.group", code=code))
     unit_service.update_unit(unit, {"group": None}, current_user, utcnow())
     db.session.commit()
-    flash(_("The unit %(code)s was taken out of the group.", code=unit.code), "success")
-    return redirect(url_for("admin.group", code=code))
+    return saved(_("The unit %(code)s was taken out of the group.", code=unit.code), url_for("admin.group", code=code))
 
 
 # --- users ------------------------------------------------------------------------------------------------
@@ -317,10 +265,7 @@ def users():
         where.append(_search(User.email, User.name, q))
     if role:
         where.append(User.role == role)
-    total = db.session.scalar(select(func.count(User.id)).where(*where))
-    page = _page()
-    rows = db.session.scalars(select(User).where(*where).options(joinedload(User.unit), selectinload(User.groups))
-                              .order_by(User.email).offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    rows, total, page = _paged(User, where, User.email, joinedload(User.unit), selectinload(User.groups))
     return render_template("admin/users.html", users=rows, total=total, page=page, per_page=PER_PAGE, q=q,
                            role=role, role_labels=ROLE_LABELS)
 
@@ -329,20 +274,15 @@ def users():
 def user_new():
     """Create a user: a secretary names a unit, a working-group member may name a group."""
     form = UserForm()
-    form.group.choices = options(_group_choices(_("No working group")))
+    form.group.choices = _no_group_choices()
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                user = accounts.create_user(form.email.data, form.name.data, form.role.data, form.password.data,
-                                            (form.unit.data or "").strip() or None, form.group.data or None)
-                db.session.commit()
-                flash(_("The user %(email)s was created.", email=user.email), "success")
-                return redirect(url_for("admin.user", user_id=user.id))
-            except DomainError as exc:
-                status = refused(form, exc)
-        else:
-            status = invalid_form()
+        user, status = submit(form, lambda: accounts.create_user(
+            form.email.data, form.name.data, form.role.data, form.password.data,
+            (form.unit.data or "").strip() or None, form.group.data or None))
+        if status is None:
+            return saved(_("The user %(email)s was created.", email=user.email),
+                         url_for("admin.user", user_id=user.id))
     return render_template("admin/user_new.html", form=form), status
 
 
@@ -374,18 +314,10 @@ def user_password(user_id: int):
     """Set a new password for the user."""
     user = _user_or_404(user_id)
     form = PasswordResetForm()
-    if form.validate_on_submit():
-        try:
-            svc.reset_password(user, form.password.data)
-            db.session.commit()
-            flash(_("The new password was set; tell it to the user."), "success")
-            return redirect(url_for("admin.user", user_id=user_id))
-        except DomainError as exc:
-            status = refused(form, exc)
-            user = _user_or_404(user_id)
-    else:
-        status = invalid_form()
-    return _user_page(user, status, password=form)
+    result, status = submit(form, lambda: svc.reset_password(user, form.password.data))
+    if status is None:
+        return saved(_("The new password was set; tell it to the user."), url_for("admin.user", user_id=user_id))
+    return _user_page(_user_or_404(user_id), status, password=form)
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -395,16 +327,10 @@ def user_active(user_id: int):
     if request.form.get("active") not in ("0", "1"):
         abort(400)
     active = request.form.get("active") == "1"
-    try:
-        svc.set_active(user, active, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("admin.user", user_id=user_id))
-    db.session.commit()
-    flash(_("The account was reactivated.") if active else
-          _("The account was deactivated: it can no longer sign in or use API tokens."), "success")
-    return redirect(url_for("admin.user", user_id=user_id))
+    return act(lambda: svc.set_active(user, active, current_user),
+               _("The account was reactivated.") if active else
+               _("The account was deactivated: it can no longer sign in or use API tokens."),
+               url_for("admin.user", user_id=user_id))
 
 
 @bp.route("/users/<int:user_id>/unit", methods=["POST"])
@@ -412,20 +338,11 @@ def user_unit(user_id: int):
     """Make a secretary the secretary of another unit."""
     user = _user_or_404(user_id)
     form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            unit = svc.assign_unit(user, form.unit.data, current_user, utcnow())
-            db.session.commit()
-            flash(_("%(email)s is now a secretary of %(code)s.", email=user.email, code=unit.code), "success")
-            return redirect(url_for("admin.user", user_id=user_id))
-        except DomainError as exc:
-            exc.fields.pop("email", None)
-            exc.fields.setdefault("unit", exc.message)
-            status = refused(form, exc)
-            user = _user_or_404(user_id)
-    else:
-        status = invalid_form()
-    return _user_page(user, status, unit_form=form)
+    unit, status = submit(form, lambda: svc.assign_unit(user, form.unit.data, current_user, utcnow()), field="unit")
+    if status is None:
+        return saved(_("%(email)s is now a secretary of %(code)s.", email=user.email, code=unit.code),
+                     url_for("admin.user", user_id=user_id))
+    return _user_page(_user_or_404(user_id), status, unit_form=form)
 
 
 @bp.route("/users/<int:user_id>/groups", methods=["POST"])
@@ -439,15 +356,11 @@ def user_add_group(user_id: int):
         if group is None:
             form.group.errors = [_("No working group with code %(code)s.", code=form.group.data)]
             return _user_page(user, invalid_form(), group_form=form)
-        try:
-            svc.add_member(group, user.email)
-            db.session.commit()
-            flash(_("%(email)s was added to the group.", email=user.email), "success")
-            return redirect(url_for("admin.user", user_id=user_id))
-        except DomainError as exc:
-            exc.fields.setdefault("group", exc.message)
-            status = refused(form, exc)
-            user = _user_or_404(user_id)
+        result, status = attempt(form, lambda: svc.add_member(group, user.email), field="group")
+        if status is None:
+            return saved(_("%(email)s was added to the group.", email=user.email),
+                         url_for("admin.user", user_id=user_id))
+        user = _user_or_404(user_id)
     else:
         form.group.errors = [*form.group.errors, _("This field is required.")]
         status = invalid_form()
@@ -459,13 +372,6 @@ def user_remove_group(user_id: int, code: str):
     """Take the user out of a working group."""
     user = _user_or_404(user_id)
     group = _group_or_404(code)
-    try:
-        svc.remove_member(group, user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("admin.user", user_id=user_id))
-    db.session.commit()
-    flash(_("The member was taken out of the group."), "success")
-    return redirect(url_for("admin.user", user_id=user_id))
+    return act(lambda: svc.remove_member(group, user), _("The member was taken out of the group."),
+               url_for("admin.user", user_id=user_id))
 
