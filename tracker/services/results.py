@@ -239,6 +239,22 @@ def _fail(errors: dict[str, str]) -> None:
         raise Invalid(_("Nothing was saved: check the marked fields."), errors)
 
 
+def _store(model: Any, unit: Unit, stage: str, names: tuple[str, ...], values: Mapping[str, Any],
+           custom: dict[CustomField, Optional[int]], user: User, now: datetime) -> Any:
+    """Create or update the unit's row of model with values; journal the change and save the custom values."""
+    row = db.session.scalar(select(model).where(model.unit_id == unit.id))
+    before = _snapshot(row, names)
+    if row is None:
+        row = model(unit_id=unit.id)
+        db.session.add(row)
+    for n, v in values.items():
+        setattr(row, n, v)
+    _journal_change(unit, user, now, stage, before, _snapshot(row, names))
+    _save_custom(unit, custom, user, now, stage)
+    _flush()
+    return row
+
+
 def record_dissemination(unit: Unit, data: Mapping[str, Any], user: User, now: datetime,
                          today: date) -> DisseminationResult:
     """Set a unit's dissemination numbers (allowed at any time)."""
@@ -249,17 +265,7 @@ def record_dissemination(unit: Unit, data: Mapping[str, Any], user: User, now: d
     if not errors:
         errors.update(_fields(check_dissemination(values, unit.party_members)))
     _fail(errors)
-    row = db.session.scalar(select(DisseminationResult).where(DisseminationResult.unit_id == unit.id))
-    before = _snapshot(row, DISSEMINATION_COUNTS)
-    if row is None:
-        row = DisseminationResult(unit_id=unit.id)
-        db.session.add(row)
-    for n, v in values.items():
-        setattr(row, n, v)
-    _journal_change(unit, user, now, "dissemination", before, dict(values))
-    _save_custom(unit, custom, user, now, "dissemination")
-    _flush()
-    return row
+    return _store(DisseminationResult, unit, "dissemination", DISSEMINATION_COUNTS, values, custom, user, now)
 
 
 CONGRESS_NAMES = ("held_on",) + CONGRESS_COUNTS + CONGRESS_OPTIONAL
@@ -279,18 +285,7 @@ def record_congress(unit: Unit, data: Mapping[str, Any], user: User, now: dateti
     if not errors:
         errors.update(_fields(check_congress(values)))
     _fail(errors)
-    row = db.session.scalar(select(CongressResult).where(CongressResult.unit_id == unit.id))
-    before = _snapshot(row, CONGRESS_NAMES)
-    if row is None:
-        row = CongressResult(unit_id=unit.id, held_on=held_on)
-        db.session.add(row)
-    row.held_on = held_on
-    for n, v in values.items():
-        setattr(row, n, v)
-    _journal_change(unit, user, now, "congress", before, _snapshot(row, CONGRESS_NAMES))
-    _save_custom(unit, custom, user, now, "congress")
-    _flush()
-    return row
+    return _store(CongressResult, unit, "congress", CONGRESS_NAMES, {"held_on": held_on, **values}, custom, user, now)
 
 
 FIRST_SESSION_NAMES = FIRST_SESSION_COUNTS + FIRST_SESSION_FLAGS
@@ -310,17 +305,7 @@ def record_first_session(unit: Unit, data: Mapping[str, Any], user: User, now: d
                                     .where(CongressResult.unit_id == unit.id))
         errors.update(_fields(check_first_session(values, unit.kind, elected)))
     _fail(errors)
-    row = db.session.scalar(select(FirstSessionResult).where(FirstSessionResult.unit_id == unit.id))
-    before = _snapshot(row, FIRST_SESSION_NAMES)
-    if row is None:
-        row = FirstSessionResult(unit_id=unit.id)
-        db.session.add(row)
-    for n, v in values.items():
-        setattr(row, n, v)
-    _journal_change(unit, user, now, "first_session", before, _snapshot(row, FIRST_SESSION_NAMES))
-    _save_custom(unit, custom, user, now, "first_session")
-    _flush()
-    return row
+    return _store(FirstSessionResult, unit, "first_session", FIRST_SESSION_NAMES, values, custom, user, now)
 
 
 def unit_results(unit: Unit) -> dict[str, Any]:
