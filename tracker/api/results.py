@@ -65,7 +65,10 @@ class FirstSessionIn(Schema):
     custom = Custom()
 
 
-def _out(unit, row, names: tuple[str, ...]) -> dict:
+def _record(record, code: str, data: dict, names: tuple[str, ...]) -> dict:
+    """Record numbers for the path's unit with the service's record function; the stored values and custom."""
+    unit = get_unit(code)
+    row = record(unit, data, g.api_user, g.now, g.today)
     custom = service.unit_results(unit)["custom"]
     return {"unit": unit.code, **{n: iso(getattr(row, n)) for n in names}, "custom": custom}
 
@@ -75,9 +78,7 @@ def _out(unit, row, names: tuple[str, ...]) -> dict:
 @blp.arguments(DisseminationIn)
 def put_dissemination(data, code):
     """Set a unit's dissemination numbers: sessions held, attendances, members reached."""
-    unit = get_unit(code)
-    row = service.record_dissemination(unit, data, g.api_user, g.now, g.today)
-    return _out(unit, row, ("sessions", "attendees", "members_reached"))
+    return _record(service.record_dissemination, code, data, ("sessions", "attendees", "members_reached"))
 
 
 @blp.route("/units/<code>/results", methods=["PUT"])
@@ -85,9 +86,7 @@ def put_dissemination(data, code):
 @blp.arguments(ResultsIn)
 def put_results(data, code):
     """Set what a unit's congress elected (once its congress stage is done or verified)."""
-    unit = get_unit(code)
-    row = service.record_congress(unit, data, g.api_user, g.now, g.today)
-    return _out(unit, row, service.CONGRESS_NAMES)
+    return _record(service.record_congress, code, data, service.CONGRESS_NAMES)
 
 
 @blp.route("/units/<code>/first-session", methods=["PUT"])
@@ -95,9 +94,7 @@ def put_results(data, code):
 @blp.arguments(FirstSessionIn)
 def put_first_session(data, code):
     """Set what the new committee's first session elected."""
-    unit = get_unit(code)
-    row = service.record_first_session(unit, data, g.api_user, g.now, g.today)
-    return _out(unit, row, service.FIRST_SESSION_NAMES)
+    return _record(service.record_first_session, code, data, service.FIRST_SESSION_NAMES)
 
 
 @blp.route("/reports/summary", methods=["GET"])
