@@ -97,14 +97,24 @@ def table(report: Report, locale: str) -> tuple[list[str], list[tuple[str, ...]]
     return [c[0] for c in cols], [c[1] for c in cols], rows, totals
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: Any) -> Any:
+    """Text a spreadsheet will not run as a formula (units name themselves; a name is not code)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(report: Report, locale: str) -> bytes:
     """UTF-8 CSV (with a byte-order mark so spreadsheet programs read the Vietnamese letters)."""
     headings, _types, rows, totals = table(report, locale)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(headings)
+    writer.writerow([safe_text(h) for h in headings])
     for row in rows + [totals]:
-        writer.writerow(["" if v is None else (f"{v:.2f}" if isinstance(v, float) else v) for v in row])
+        writer.writerow(["" if v is None else (f"{v:.2f}" if isinstance(v, float) else safe_text(v)) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -114,8 +124,8 @@ def to_xlsx(report: Report, locale: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Summary")[:31]
-    ws.append([report.campaign.name])
-    ws.append([report.campaign.organiser or _("the superior committee")])
+    ws.append([safe_text(report.campaign.name)])
+    ws.append([safe_text(report.campaign.organiser or _("the superior committee"))])
     for sentence in headline(report.summary, report.campaign.youth_age):
         ws.append([sentence])
     ws["A1"].font = Font(bold=True)
@@ -142,12 +152,14 @@ def to_xlsx(report: Report, locale: str) -> bytes:
 
 
 def _write(ws, headings: list[str], types: list[str], rows: list[list[Any]]) -> None:
-    ws.append(headings)
+    ws.append([safe_text(h) for h in headings])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        ws.append([safe_text(v) for v in row])
         for cell, kind in zip(ws[ws.max_row], types):
             if kind == PCT and cell.value is not None:
                 cell.number_format = "0.00"
+            elif isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl would otherwise store a leading "=" as a formula
     ws.freeze_panes = "C2"

