@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 
 from ..extensions import db, login_manager
 
@@ -16,6 +16,8 @@ def register_web(app: Flask) -> None:
     for name in WEB_MODULES:
         app.register_blueprint(importlib.import_module(f"{__name__}.{name}").bp)
 
+    app.before_request(_refuse_nul_bytes)
+
     @login_manager.user_loader
     def load_user(user_id: str):
         from ..models import User
@@ -26,6 +28,15 @@ def register_web(app: Flask) -> None:
 
     for status in (400, 403, 404, 405, 409, 422, 500):
         app.register_error_handler(status, _html_error)
+
+
+def _refuse_nul_bytes():
+    """400 for a NUL byte in the path, query or form: no text column takes one (PostgreSQL fails)."""
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in v for v in values):
+        abort(400)
 
 
 def _html_error(error):
