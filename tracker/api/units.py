@@ -74,11 +74,25 @@ def overdue_item(today):
     return and_(Item.required.is_(True), Item.done.is_(False), Item.due_on.is_not(None), Item.due_on < today)
 
 
-def _page(query, args, order_by, *options):
+def _window(query, args):
+    """The query's row count and the query cut to the requested page."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.scalars(query.order_by(*order_by).options(*options)
-                              .offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])).all()
-    return rows, total
+    return query.offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"]), total
+
+
+def _page(query, args, order_by, *options):
+    window, total = _window(query, args)
+    return db.session.scalars(window.order_by(*order_by).options(*options)).all(), total
+
+
+def _visible(query, user):
+    """The query narrowed to a secretary's own unit; as it is for everyone else."""
+    return query.where(Unit.id == user.unit_id) if user.role == "secretary" else query
+
+
+def _unit_out(unit: Unit) -> dict:
+    """A unit with its stages' statuses today."""
+    return unit_json(unit, unit_stage_views(unit.id, g.today))
 
 
 # ---- units -------------------------------------------------------------------------------------
@@ -91,10 +105,7 @@ class Units(MethodView):
     @errors(401, 422)
     def get(self, args):
         """Units the caller may see, paginated, with their stages' statuses."""
-        user = g.api_user
-        query = select(Unit)
-        if user.role == "secretary":
-            query = query.where(Unit.id == user.unit_id)
+        query = _visible(select(Unit), g.api_user)
         if args.get("group"):
             query = query.join(WorkingGroup, Unit.group_id == WorkingGroup.id).where(
                 WorkingGroup.code == args["group"])
@@ -115,8 +126,7 @@ class Units(MethodView):
     @errors(400, 401, 403, 409, 422)
     def post(self, data):
         """Add a unit with its checklist (admins)."""
-        unit = create_unit(data, g.api_user, g.now)
-        return unit_json(unit, unit_stage_views(unit.id, g.today))
+        return _unit_out(create_unit(data, g.api_user, g.now))
 
 
 @blp.route("/units/<code>")
@@ -127,7 +137,7 @@ class UnitById(MethodView):
     @errors(401, 403, 404)
     def get(self, code):
         """One unit with its stages' statuses."""
-        return unit_json(g.unit, unit_stage_views(g.unit.id, g.today))
+        return _unit_out(g.unit)
 
     @authenticated
     @unit_access("change")
@@ -145,7 +155,7 @@ class UnitById(MethodView):
                 raise Forbidden(_("Only the organisation office changes these fields."),
                                 {f: _("Only the organisation office changes this.") for f in refused})
         update_unit(unit, data, user, g.now)
-        return unit_json(unit, unit_stage_views(unit.id, g.today))
+        return _unit_out(unit)
 
 
 # ---- working groups ----------------------------------------------------------------------------
@@ -255,19 +265,17 @@ class Overdue(MethodView):
     @errors(401, 422)
     def get(self, args):
         """Overdue items (required, not ticked, past due) of the units the caller may see, oldest first."""
-        user, today = g.api_user, g.today
+        today = g.today
         query = (select(Item.key, Item.stage, Item.title_vi, Item.title_en, Item.due_on, Unit.code, Unit.name,
                         WorkingGroup.code.label("group_code"))
                  .join(Unit, Item.unit_id == Unit.id)
                  .outerjoin(WorkingGroup, Unit.group_id == WorkingGroup.id)
                  .where(overdue_item(today)))
-        if user.role == "secretary":
-            query = query.where(Unit.id == user.unit_id)
+        query = _visible(query, g.api_user)
         if args.get("group"):
             query = query.where(WorkingGroup.code == args["group"])
-        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = db.session.execute(query.order_by(Item.due_on, Unit.code, Item.position)
-                                  .offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"])).all()
+        window, total = _window(query.order_by(Item.due_on, Unit.code, Item.position), args)
+        rows = db.session.execute(window).all()
         english = str(get_locale() or "vi") == "en"
         return {"total": total, "items": [
             {"unit": r.code, "unit_name": r.name, "group": r.group_code, "stage": r.stage, "item": r.key,
