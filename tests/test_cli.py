@@ -49,3 +49,9 @@ def test_bad_input_exits_non_zero_with_one_line_and_changes_nothing(app, make_un
         assert out.output.strip(), args
     assert db.session.scalar(select(func.count()).select_from(User)) == before
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+
+
+def test_a_sweep_moment_out_of_range_is_one_line_not_a_traceback(app, campaign):
+    out = app.test_cli_runner().invoke(args=["reminders", "sweep", "--at", "0001-01-01T08:00"])
+    assert out.exit_code != 0
+    assert "Traceback" not in out.output and len(out.output.strip().splitlines()) == 1

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .clock import local_zone, utcnow
 from .extensions import db
+from .workflow.deadlines import plausible
 
 
 def parse_moment(value: str) -> datetime:
@@ -17,6 +18,8 @@ def parse_moment(value: str) -> datetime:
     moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=local_zone())
+    if not plausible(moment.date()):
+        raise ValueError("a moment between the years 2000 and 2100")
     return moment
 
 

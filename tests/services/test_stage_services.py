@@ -202,6 +202,9 @@ def test_create_unit_refuses_bad_input_and_duplicates(make_group, make_unit):
         {"code": "B3", "name": "x", "kind": "grassroots_cell", "party_members": -1},
         {"code": "B4", "name": "x", "kind": "grassroots_cell", "group": "NOPE"},
         {"code": "B5", "name": "x", "kind": "sub_cell"},
+        {"code": "B6", "name": "x", "kind": "grassroots_cell", "party_members": 10 ** 20},
+        {"code": "B7", "name": "x", "kind": "grassroots_cell", "congress_date": date(9999, 12, 31)},
+        {"code": "B8", "name": "x", "kind": "grassroots_cell", "congress_date": date(1, 1, 1)},
     ]
     for data in bad:
         with pytest.raises(Invalid):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Campaign, Item, ItemTemplate, Unit, User, WorkingGroup
 from ..workflow import KINDS, WorkCalendar, due_date
+from ..workflow.deadlines import FIRST_YEAR, LAST_YEAR, plausible
 from . import journal
 from .calendar import load_calendar
 from .campaigns import require_campaign, templates
@@ -64,6 +65,7 @@ def recompute_due_dates(unit: Unit, calendar: Optional[WorkCalendar] = None) -> 
     return moved
 
 
+MAX_MEMBERS = 10_000_000  # far above any real organisation; keeps integers inside the database's range
 UNIT_FIELDS = ("code", "name", "kind", "party_members", "pilot", "group", "congress_date", "parent")
 
 
@@ -82,8 +84,11 @@ def validate_unit_data(data: dict[str, Any], *, partial: bool) -> dict[str, str]
         errors["name"] = _("This field is required.")
     if data.get("kind") and data["kind"] not in KINDS:
         errors["kind"] = _("Unknown kind; one of: %(kinds)s.", kinds=", ".join(KINDS))
-    if data.get("party_members") is not None and data["party_members"] < 0:
-        errors["party_members"] = _("Must be zero or more.")
+    if data.get("party_members") is not None and not 0 <= data["party_members"] <= MAX_MEMBERS:
+        errors["party_members"] = _("A whole number from 0 to %(n)s.", n=MAX_MEMBERS)
+    if data.get("congress_date") is not None and not plausible(data["congress_date"]):
+        errors["congress_date"] = _("A date between the years %(first)s and %(last)s.", first=FIRST_YEAR,
+                                    last=LAST_YEAR)
     return errors
 
 

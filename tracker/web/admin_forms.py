@@ -11,6 +11,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..workflow import KINDS, STAGES
+from ..workflow.deadlines import plausible
 
 try:
     from wtforms.fields.choices import SelectChoice
@@ -40,10 +41,13 @@ class DateInput(StringField):
             return
         for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
             try:
-                self.data = datetime.strptime(self.raw, fmt).date()
-                return
+                day = datetime.strptime(self.raw, fmt).date()
             except ValueError:
                 continue
+            if not plausible(day):
+                raise ValueError(_l("A date between the years 2000 and 2100."))
+            self.data = day
+            return
         raise ValueError(_l("Not a date: write it as dd/mm/yyyy."))
 
     def _value(self):

@@ -6,6 +6,14 @@ from typing import Optional
 
 from .calendar import WorkCalendar
 
+# Dates outside these years are typing errors, and offsets from them would overflow.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def plausible(day: date) -> bool:
+    """True for a date in the years the app plans for (2000–2100)."""
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
 
 def due_date(anchor: Optional[date], offset_days: int, working_days: bool,
              calendar: Optional[WorkCalendar] = None) -> Optional[date]:
