@@ -82,3 +82,12 @@ def test_a_unit_name_is_never_a_formula_in_the_exports(client):
     wb = load_workbook(io.BytesIO(client.get("/reports/export.xlsx").get_data()))
     cell = next(r[1] for r in wb["Đơn vị"].iter_rows() if r[0].value == "X03")
     assert cell.data_type == "s" and cell.value.startswith("'=")
+
+
+def test_a_group_code_with_vietnamese_letters_gives_a_safe_file_name(client, make_group, make_unit):
+    make_group("TổA")
+    r = client.get("/reports/export.csv?group=TổA")
+    assert r.status_code == 200
+    header = r.headers["Content-Disposition"]
+    header.encode("latin-1")  # a header must be encodable, whatever the code
+    assert "filename*=UTF-8''" in header and ".csv" in header

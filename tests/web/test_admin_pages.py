@@ -424,3 +424,20 @@ def test_english_interface(world, login):
 
 
 
+
+
+def test_the_pager_passes_on_only_the_list_filters(app, make_user, login):
+    from tracker.extensions import db
+    from tracker.services.units import create_unit
+    from tests.conftest import NOW
+
+    for n in range(55):
+        create_unit({"code": f"P{n:02d}", "name": f"Đơn vị {n}", "kind": "grassroots_cell"}, None, NOW)
+    db.session.commit()
+    client = login(make_user("boss@x.vn", "admin"))
+    r = client.get("/admin/units?endpoint=x&_external=1&q=P")
+    assert r.status_code == 200
+    import re
+    links = re.findall(r'class="page-link" href="([^"]+)"', r.get_data(as_text=True))
+    assert any("page=2" in link for link in links)
+    assert all("endpoint" not in link and "_external" not in link and "q=P" in link for link in links)

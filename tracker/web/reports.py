@@ -2,10 +2,11 @@
 and the admin pages for composition targets, rounding and custom result fields."""
 from __future__ import annotations
 
+import io
 import logging
 from typing import Any, Optional
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -89,8 +90,8 @@ def _export(kind: str):
     else:
         body = report_export.to_xlsx(report, _locale())
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mime,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'})
+    # send_file encodes a non-ASCII or quoted group code safely (RFC 5987 filename*)
+    return send_file(io.BytesIO(body), mimetype=mime, as_attachment=True, download_name=f"{name}.{kind}")
 
 
 @bp.route("/reports/export.xlsx")
