@@ -121,13 +121,29 @@ def parse_date(raw: str) -> date:
     raise Invalid(_("The date is not valid."), {"due_on": _("Enter a date as dd/mm/yyyy.")})
 
 
-def _require(allowed: bool, message: str) -> None:
+def _unit_for(code: str, may, refusal: str) -> Unit:
+    """The readable unit when may(current_user, unit); Forbidden(refusal) otherwise."""
+    unit = _readable_unit(code)
     # checked before any input is parsed: someone who may not change the unit always gets 403
-    if not allowed:
-        raise Forbidden(message)
+    if not may(current_user, unit):
+        raise Forbidden(refusal)
+    return unit
 
 
 # ---- pages ---------------------------------------------------------------------------------------
+
+def _shown_unit(code: str) -> Unit:
+    """The unit for a page, or the HTTP error saying why not."""
+    try:
+        return _readable_unit(code)
+    except DomainError as exc:
+        abort(exc.status)
+
+
+def _journal_newest_first(unit: Unit):
+    return (select(JournalEntry).where(JournalEntry.unit_id == unit.id)
+            .order_by(JournalEntry.at.desc(), JournalEntry.id.desc()))
+
 
 def _people(ids: set[Optional[int]]) -> dict[int, User]:
     ids = {i for i in ids if i}
@@ -154,9 +170,7 @@ def _render_unit(unit: Unit, status: int = 200, open_stage: Optional[str] = None
     blockers = list(db.session.scalars(
         select(Blocker).where(Blocker.unit_id == unit.id)
         .order_by(Blocker.resolved_at.is_not(None), Blocker.raised_at.desc(), Blocker.id.desc())))
-    journal = list(db.session.scalars(
-        select(JournalEntry).where(JournalEntry.unit_id == unit.id)
-        .order_by(JournalEntry.at.desc(), JournalEntry.id.desc()).limit(JOURNAL_ON_PAGE)))
+    journal = list(db.session.scalars(_journal_newest_first(unit).limit(JOURNAL_ON_PAGE)))
     ids = {i.done_by_id for v in views.values() for i in v.items}
     ids |= {v.review.by_id for v in views.values() if v.review}
     ids |= {b.raised_by_id for b in blockers} | {b.answered_by_id for b in blockers}
@@ -182,29 +196,20 @@ def _items_by_key(views) -> dict[tuple[str, str], object]:
 @login_required
 def show(code: str):
     """A unit's six stages, its blockers and the latest journal lines."""
-    try:
-        unit = _readable_unit(code)
-    except DomainError as exc:
-        abort(exc.status)
-    return _render_unit(unit, open_stage=request.args.get("stage"))
+    return _render_unit(_shown_unit(code), open_stage=request.args.get("stage"))
 
 
 @bp.route("/units/<code>/journal")
 @login_required
 def journal(code: str):
     """Who did what and when on this unit, newest first, paginated."""
-    try:
-        unit = _readable_unit(code)
-    except DomainError as exc:
-        abort(exc.status)
+    unit = _shown_unit(code)
     raw = request.args.get("page", "1")
     total = db.session.scalar(select(func.count(JournalEntry.id)).where(JournalEntry.unit_id == unit.id)) or 0
     pages = max(1, -(-total // JOURNAL_PER_PAGE))
     page = min(int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else 1, pages)
     entries = list(db.session.scalars(
-        select(JournalEntry).where(JournalEntry.unit_id == unit.id)
-        .order_by(JournalEntry.at.desc(), JournalEntry.id.desc())
-        .offset((page - 1) * JOURNAL_PER_PAGE).limit(JOURNAL_PER_PAGE)))
+        _journal_newest_first(unit).offset((page - 1) * JOURNAL_PER_PAGE).limit(JOURNAL_PER_PAGE)))
     today = local_today(utcnow())
     views = unit_stage_views(unit.id, today)
     return render_template("units/journal.html", unit=unit, entries=entries, page=page, pages=pages, total=total,
@@ -241,8 +246,7 @@ def tick(code: str, stage: str, key: str):
     """Tick or untick an item (with the version the form was built from, and an optional note)."""
     now = utcnow()
     try:
-        unit = _readable_unit(code)
-        _require(can_change_unit(current_user, unit), _("You may not change this unit."))
+        unit = _unit_for(code, can_change_unit, _("You may not change this unit."))
         item = stage_service.get_item(unit, stage, key)
         done, version, note = _done_flag(), _version(), _text("note")
         stage_service.set_item_done(unit, item, done, version, current_user, now, local_today(now), note)
@@ -257,9 +261,8 @@ def verify(code: str, stage: str):
     """The working group or the organisation office confirms a done stage."""
     now = utcnow()
     try:
-        unit = _readable_unit(code)
-        _require(can_review(current_user, unit),
-                 _("Only the unit's working group or the organisation office verifies stages."))
+        unit = _unit_for(code, can_review,
+                         _("Only the unit's working group or the organisation office verifies stages."))
         stage_service.verify_stage(unit, stage, current_user, now, local_today(now))
     except DomainError as exc:
         return _refused(exc, code, stage)
@@ -272,9 +275,8 @@ def return_stage(code: str, stage: str):
     """Send a done stage back to the unit with a comment."""
     now = utcnow()
     try:
-        unit = _readable_unit(code)
-        _require(can_review(current_user, unit),
-                 _("Only the unit's working group or the organisation office returns stages."))
+        unit = _unit_for(code, can_review,
+                         _("Only the unit's working group or the organisation office returns stages."))
         comment = _text("comment")
         stage_service.return_stage(unit, stage, comment, current_user, now, local_today(now))
     except DomainError as exc:
@@ -288,9 +290,8 @@ def deadline(code: str, stage: str, key: str):
     """Move an item's due date by hand, with a reason."""
     now = utcnow()
     try:
-        unit = _readable_unit(code)
-        _require(can_review(current_user, unit),
-                 _("Only the unit's working group or the organisation office moves deadlines."))
+        unit = _unit_for(code, can_review,
+                         _("Only the unit's working group or the organisation office moves deadlines."))
         item = stage_service.get_item(unit, stage, key)
         new_due = parse_date(request.form.get("due_on", ""))
         reason = _text("reason")
@@ -307,8 +308,7 @@ def raise_blocker(code: str):
     now = utcnow()
     stage = request.form.get("stage")
     try:
-        unit = _readable_unit(code)
-        _require(can_change_unit(current_user, unit), _("You may not change this unit."))
+        unit = _unit_for(code, can_change_unit, _("You may not change this unit."))
         if stage not in STAGES:
             raise Invalid(_("Choose the stage the difficulty is about."))
         text = _text("text")
@@ -325,9 +325,8 @@ def answer_blocker(code: str, blocker_id: int):
     now = utcnow()
     stage = None
     try:
-        unit = _readable_unit(code)
-        _require(can_review(current_user, unit),
-                 _("Only the unit's working group or the organisation office answers blockers."))
+        unit = _unit_for(code, can_review,
+                         _("Only the unit's working group or the organisation office answers blockers."))
         blocker = db.session.get(Blocker, blocker_id)
         if blocker is None or blocker.unit_id != unit.id:
             raise NotFound(_("No such difficulty on this unit."))
