@@ -221,3 +221,17 @@ def test_congress_date_outside_the_deadline_is_accepted(make_unit, campaign):
     db.session.commit()
     unit = make_unit("U1", congress_date=date(2031, 1, 15))
     assert unit.congress_date == date(2031, 1, 15)
+
+
+def test_a_version_changed_by_another_request_after_loading_is_seen(make_unit, make_user):
+    admin = make_user("admin@x.vn", "admin")
+    unit = make_unit("U1")
+    item = items_of(unit, "dissemination")[0]
+    assert item.version == 1
+    # another request ticks it and commits while this one holds the object it loaded
+    with db.engine.begin() as other:
+        other.execute(Item.__table__.update().where(Item.id == item.id).values(done=True, version=2))
+    with pytest.raises(Conflict):
+        stages.set_item_done(unit, item, False, 1, admin, NOW, TODAY)
+    db.session.rollback()
+    assert db.session.get(Item, item.id).done is True

@@ -50,6 +50,8 @@ def set_item_done(unit: Unit, item: Item, done: bool, version: Optional[int], us
             raise Forbidden(_("This item records the superior's decision: the working group or the "
                               "organisation office ticks it."))
         raise Forbidden(_("You may not change this unit."))
+    # re-read the row under a lock, so two requests holding the same version cannot both pass
+    db.session.refresh(item, with_for_update=True)
     if version is not None and version != item.version:
         raise Conflict(_("Someone changed this item in the meantime; reload and try again."),
                        {"version": _("Stale: the current version is %(v)s.", v=item.version)})
