@@ -170,9 +170,11 @@ def claim(session: Session, message_id: int, now: datetime, lease: int, force: b
     return won
 
 
-def _record(session: Session, message_id: int, values: dict) -> None:
-    # only the holder of the claim records the outcome: a row taken over after the lease stays theirs
-    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")
+def _record(session: Session, message_id: int, attempt: int, values: dict) -> None:
+    # only the holder of the claim records the outcome: a claim taken over after the lease ran out has
+    # counted another attempt, so the first holder's outcome no longer matches and is dropped
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == "sending",
+                                                OutboxMessage.attempts == attempt)
                     .values(lease_until=None, **values).execution_options(synchronize_session=False))
     session.commit()
 
@@ -212,21 +214,21 @@ def deliver(session: Session, *, force: bool = False, settings: Optional[MailSet
                 if not claim(session, message_id, clock(), lease, force):
                     continue  # another process took it
                 row = session.get(OutboxMessage, message_id)
-                msg = build_message(row, settings.sender)
+                msg, attempt = build_message(row, settings.sender), row.attempts
                 session.rollback()
                 try:
                     if smtp is None:
                         smtp = connect(settings)
                     smtp.send_message(msg)
                 except CONNECTION_ERRORS as exc:
-                    _failed(session, message_id, exc, clock(), result)
+                    _failed(session, message_id, attempt, exc, clock(), result)
                     result.note = f"SMTP unreachable: {_describe(exc)}"
                     smtp = _close(smtp)
                     return result
                 except smtplib.SMTPException as exc:  # this message refused; the next may go
-                    _failed(session, message_id, exc, clock(), result)
+                    _failed(session, message_id, attempt, exc, clock(), result)
                     continue
-                _record(session, message_id, {"status": "sent", "sent_at": clock(), "last_error": ""})
+                _record(session, message_id, attempt, {"status": "sent", "sent_at": clock(), "last_error": ""})
                 result.sent += 1
                 if limit is not None and result.sent + result.failed >= limit:
                     break
@@ -241,17 +243,16 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:500] or type(exc).__name__
 
 
-def _failed(session: Session, message_id: int, exc: BaseException, now: datetime, result: DeliveryResult) -> None:
+def _failed(session: Session, message_id: int, attempts: int, exc: BaseException, now: datetime,
+            result: DeliveryResult) -> None:
     """Back to pending with a later try, or failed after the last one."""
-    attempts = session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == message_id)) or 1
-    session.rollback()
     error = _describe(exc)
     result.failed += 1
     if attempts >= MAX_ATTEMPTS:
-        _record(session, message_id, {"status": "failed", "last_error": error})
+        _record(session, message_id, attempts, {"status": "failed", "last_error": error})
         log.error("outbox message %s failed for good after %d tries: %s", message_id, attempts, error)
     else:
-        _record(session, message_id, {"status": "pending", "last_error": error,
+        _record(session, message_id, attempts, {"status": "pending", "last_error": error,
                                       "next_attempt_at": now + retry_delay(attempts)})
         log.warning("outbox message %s not sent (try %d): %s", message_id, attempts, error)
 

@@ -302,3 +302,24 @@ def test_ssl_verifies_the_certificate(queued, mail, certificate, monkeypatch):
 def test_mail_settings_accept_what_the_environment_gives(raw, expected):
     s = MailSettings.from_config(raw)
     assert (s.server, s.port, s.use_tls, s.use_ssl, s.timeout) == expected
+
+
+def test_a_claim_taken_over_after_its_lease_keeps_the_new_holders_outcome(app):
+    from datetime import timedelta
+
+    from tracker import outbox
+    from tracker.extensions import db
+    from tracker.models import OutboxMessage
+    from tests.conftest import NOW
+
+    msg = OutboxMessage(to="a@x.vn", subject="s", text="t", next_attempt_at=NOW)
+    db.session.add(msg)
+    db.session.commit()
+    assert outbox.claim(db.session, msg.id, NOW, 60, False)            # process A, attempt 1
+    later = NOW + timedelta(minutes=5)
+    assert outbox.release_stale(db.session, later) == 1                # A's lease ran out
+    assert outbox.claim(db.session, msg.id, later, 60, False)          # process B, attempt 2
+    outbox._record(db.session, msg.id, 1, {"status": "sent"})          # A finally answers: too late
+    assert db.session.get(OutboxMessage, msg.id).status == "sending"
+    outbox._record(db.session, msg.id, 2, {"status": "sent"})
+    assert db.session.get(OutboxMessage, msg.id).status == "sent"
