@@ -21,13 +21,18 @@ ANCHORS = ("congress", "deadline")
 MAX_OFFSET = 3650
 
 
-def _required(data: dict, name: str, errors: dict, max_len: int) -> str:
-    value = (data.get(name) or "").strip()
-    if not value:
+def _text(raw: Optional[str], name: str, errors: dict, max_len: int, required: bool = True) -> str:
+    """The stripped text; a message in errors[name] when it is missing (and required) or too long."""
+    value = (raw or "").strip()
+    if required and not value:
         errors[name] = _("This field is required.")
     elif len(value) > max_len:
         errors[name] = _("At most %(n)s characters.", n=max_len)
     return value
+
+
+def _required(data: dict, name: str, errors: dict, max_len: int) -> str:
+    return _text(data.get(name), name, errors, max_len)
 
 
 # --- campaign -------------------------------------------------------------------------------------
@@ -37,12 +42,8 @@ def update_campaign(campaign: Campaign, data: dict[str, Any], user: Optional[Use
     due dates anchored to it."""
     errors: dict[str, str] = {}
     name = _required(data, "name", errors, 200)
-    organiser = (data.get("organiser") or "").strip()
-    if len(organiser) > 200:
-        errors["organiser"] = _("At most %(n)s characters.", n=200)
-    term = (data.get("term") or "").strip()
-    if len(term) > 50:
-        errors["term"] = _("At most %(n)s characters.", n=50)
+    organiser = _text(data.get("organiser"), "organiser", errors, 200, required=False)
+    term = _text(data.get("term"), "term", errors, 50, required=False)
     if errors:
         raise Invalid(_("The campaign was not saved: check the marked fields."), errors)
     campaign.name, campaign.organiser, campaign.term = name, organiser, term
@@ -59,16 +60,10 @@ def update_campaign(campaign: Campaign, data: dict[str, Any], user: Optional[Use
 def add_document(campaign: Campaign, number: str, issued_on: Optional[date], title: str) -> ReferenceDocument:
     """Add a reference document; (number, date) identifies it, since two directives can share a number."""
     errors: dict[str, str] = {}
-    number = (number or "").strip()
-    if not number:
-        errors["number"] = _("This field is required.")
-    elif len(number) > 50:
-        errors["number"] = _("At most %(n)s characters.", n=50)
+    number = _text(number, "number", errors, 50)
     if issued_on is None:
         errors["issued_on"] = _("This field is required.")
-    title = (title or "").strip()
-    if len(title) > 300:
-        errors["title"] = _("At most %(n)s characters.", n=300)
+    title = _text(title, "title", errors, 300, required=False)
     if errors:
         raise Invalid(_("The document was not added: check the marked fields."), errors)
     exists = db.session.scalar(select(ReferenceDocument.id).where(
@@ -205,9 +200,7 @@ def add_calendar_day(day: Optional[date], working: bool, name: str, user: Option
     errors: dict[str, str] = {}
     if day is None:
         errors["day"] = _("This field is required.")
-    name = (name or "").strip()
-    if len(name) > 200:
-        errors["name"] = _("At most %(n)s characters.", n=200)
+    name = _text(name, "name", errors, 200, required=False)
     if errors:
         raise Invalid(_("The day was not added: check the marked fields."), errors)
     if db.session.scalar(select(CalendarDay.id).where(CalendarDay.day == day)) is not None:
@@ -305,7 +298,7 @@ def unassign_secretary(unit: Unit, user: User, actor: Optional[User], now: datet
 def rename_group(group: WorkingGroup, name: str) -> None:
     """Give a working group a new name (its code stays)."""
     errors: dict[str, str] = {}
-    name = _required({"name": name}, "name", errors, 200)
+    name = _text(name, "name", errors, 200)
     if errors:
         raise Invalid(_("The working group was not saved: check the marked fields."), errors)
     group.name = name
