@@ -44,6 +44,17 @@ def _abort_for(exc: DomainError) -> None:
         abort(exc.status)
 
 
+def _readable_unit(code: str):
+    """The unit, or 403/404 unless the signed-in user may see it."""
+    try:
+        unit = get_unit(code)
+        require_read(current_user, unit)
+    except DomainError as exc:
+        _abort_for(exc)
+        raise
+    return unit
+
+
 def _report_scope():
     """The campaign and the working group asked for (?group=CODE); 403 for secretaries."""
     if current_user.role == "secretary":
@@ -135,12 +146,7 @@ def _unit_page(unit, errors: Optional[dict] = None, part: Optional[str] = None, 
 @login_required
 def unit_results(code: str):
     """A unit's dissemination numbers, congress results, first session and custom fields."""
-    try:
-        unit = get_unit(code)
-        require_read(current_user, unit)
-    except DomainError as exc:
-        _abort_for(exc)
-        raise
+    unit = _readable_unit(code)
     return _unit_page(unit)
 
 
@@ -159,12 +165,7 @@ def save_results(code: str, part: str):
     """Save one of the unit's result forms; on a broken rule show the form again with the reasons."""
     if part not in PARTS:
         abort(404)
-    try:
-        unit = get_unit(code)
-        require_read(current_user, unit)
-    except DomainError as exc:
-        _abort_for(exc)
-        raise
+    unit = _readable_unit(code)
     now = utcnow()
     try:
         PARTS[part](unit, _form_data(part), current_user, now, local_today(now))
