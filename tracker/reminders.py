@@ -174,11 +174,13 @@ def _insert_ledger(session: Session, campaign: Campaign, today: date, now: datet
         rules.append((kind, and_(window, ~already(kind)), ("secretary", "group")))
         lower = n
     repeat = max(1, int(campaign.overdue_repeat_days or 1))
-    rules.append(("overdue", and_(Item.due_on < today,
+    # overdue means a required step left undone, as on the dashboard; optional steps only get due-soon notes
+    rules.append(("overdue", and_(Item.due_on < today, Item.required.is_(True),
                                   ~already("overdue", ReminderLedger.ref_date > today - timedelta(days=repeat))),
                   ("secretary", "group")))
     escalation = max(0, int(campaign.escalation_days or 0))
-    rules.append(("escalation", and_(Item.due_on < today, Item.due_on <= today - timedelta(days=escalation),
+    rules.append(("escalation", and_(Item.due_on < today, Item.required.is_(True),
+                                     Item.due_on <= today - timedelta(days=escalation),
                                      ~already("escalation")),
                   ("admin",)))
 
@@ -188,10 +190,10 @@ def _insert_ledger(session: Session, campaign: Campaign, today: date, now: datet
             query = select(User.id, Item.id, literal(kind), literal(today, Date), Item.due_on,
                            literal(now, UTCDateTime())).select_from(Item).join(Unit, Unit.id == Item.unit_id)
             if audience == "secretary":
-                query = query.join(User, User.unit_id == Unit.id)
+                query = query.join(User, and_(User.unit_id == Unit.id, User.role == "secretary"))
             elif audience == "group":
                 query = query.join(group_members, group_members.c.group_id == Unit.group_id) \
-                    .join(User, User.id == group_members.c.user_id)
+                    .join(User, and_(User.id == group_members.c.user_id, User.role == "group"))
             else:
                 query = query.join(User, User.role == "admin")
             query = query.where(open_item, condition, User.active.is_(True), no_digest_today).distinct()

@@ -106,12 +106,14 @@ def create_group(code: str, name: str, member_emails: list[str]) -> WorkingGroup
         errors["code"] = _("A code is 1 to 30 characters without spaces.")
     if not (name or "").strip():
         errors["name"] = _("This field is required.")
-    members = []
+    members: list[User] = []
     for email in member_emails or []:
         user = find_user(email)
         if user is None:
             errors["members"] = _("No user with email %(email)s.", email=email)
-        else:
+        elif user.role != "group":
+            errors["members"] = _("%(email)s is not a working-group member (role: group).", email=email)
+        elif user not in members:
             members.append(user)
     if errors:
         raise Invalid(_("The working group was not saved: check the marked fields."), errors)
