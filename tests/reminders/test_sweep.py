@@ -272,3 +272,16 @@ def test_escalation_threshold_zero_escalates_from_the_first_overdue_day_only(dis
     assert "admin@d.test" not in digests(date(2030, 5, 10))  # due today is not overdue
     run(at(11))
     assert kinds("admin@d.test", date(2030, 5, 11)) == {("plan_issued", "escalation")}
+
+
+def test_an_optional_step_gets_due_soon_notes_but_is_never_overdue(district):
+    u1, _ = district
+    only(u1, plan_issued=date(2030, 5, 13))
+    db.session.execute(Item.__table__.update().where(Item.unit_id == u1.id, Item.key == "plan_issued")
+                       .values(required=False))
+    db.session.commit()
+    assert run(at(10)).queued == 2  # due soon: still worth a note
+    for day in (14, 17, 21):  # past due and past the escalation threshold: no overdue, no escalation
+        run(at(day))
+        assert kinds("sec1@d.test", date(2030, 5, day)) == set()
+        assert kinds("admin@d.test", date(2030, 5, day)) == set()
