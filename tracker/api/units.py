@@ -26,7 +26,9 @@ from .present import UNIT_LOADS, item_json, stages_json, unit_json, units_json
 blp = Blueprint("api_units", __name__, description="Units, working groups, stages, checklist items, overdue items")
 
 # Unit fields only the organisation office changes: they decide who follows a unit and how it is placed.
-ADMIN_ONLY_FIELDS = ("group", "pilot", "parent")
+# As on the pages, a unit's own fields are the organisation office's: the congress date moves every
+# deadline and party_members is the base of the report's percentages.
+ADMIN_ONLY_FIELDS = ("name", "party_members", "congress_date", "group", "pilot", "parent")
 ERROR_TEXT = {400: "malformed JSON", 401: "no or bad token", 403: "not allowed", 404: "no such thing",
               409: "stale version or duplicate code", 422: "valid JSON that breaks a rule"}
 
@@ -148,8 +150,9 @@ class UnitById(MethodView):
         """Change a unit's fields; a new congress date moves every open due date that follows it."""
         unit, user = g.unit, g.api_user
         if not can_admin(user):
-            current = {"group": unit.group.code if unit.group else None, "pilot": unit.pilot,
-                       "parent": unit.parent.code if unit.parent else None}
+            current = {"name": unit.name, "party_members": unit.party_members,
+                       "congress_date": unit.congress_date, "group": unit.group.code if unit.group else None,
+                       "pilot": unit.pilot, "parent": unit.parent.code if unit.parent else None}
             refused = [f for f in ADMIN_ONLY_FIELDS if f in data and data[f] != current[f]]
             if refused:
                 raise Forbidden(_("Only the organisation office changes these fields."),
@@ -216,9 +219,7 @@ class ItemById(MethodView):
     def patch(self, data, code, stage, item):
         """Tick or untick an item: 409 when `version` is stale, 422 when a gate forbids it."""
         unit = g.unit
-        row = get_item(unit, stage, _path_key(item))
-        # lock the row (PostgreSQL) and re-read it, so two ticks with the same version cannot both pass
-        db.session.refresh(row, with_for_update=True)
+        row = get_item(unit, stage, _path_key(item))  # set_item_done re-reads it under a lock
         set_item_done(unit, row, data["done"], data["version"], g.api_user, g.now, g.today,
                       data.get("note", ""))
         out = item_json(row)
