@@ -10,6 +10,7 @@ from typing import Any, Mapping
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ..parsing import whole_number
 from ..extensions import db
 from ..models import Campaign, CustomField, CustomValue, User
 from ..permissions import can_admin
@@ -59,7 +60,7 @@ def update_settings(campaign: Campaign, data: Mapping[str, Any], user: User) -> 
     pcts = {n: _pct(data.get(n), n, errors)
             for n in ("women_min_pct", "young_min_pct", "surplus_min_pct", "surplus_max_pct")}
     age_raw = str(data.get("youth_age") if data.get("youth_age") is not None else "").strip()
-    age = int(age_raw) if age_raw.isdigit() else None
+    age = whole_number(age_raw)
     if age is None or not 18 <= age <= 99:
         errors["youth_age"] = _("A whole number of years from 18 to 99.")
     rounding = data.get("rounding")

@@ -24,7 +24,7 @@ from . import journal
 from .errors import Conflict, Forbidden, Invalid
 from .progress import unit_stage_views
 
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS = re.compile(r"^[0-9]{1,12}$")
 
 
 def field_label(name: str) -> str:
@@ -89,7 +89,7 @@ def parse_count(raw: Any, name: str, errors: dict[str, str], required: bool = Tr
         value = raw
     elif isinstance(raw, str) and _DIGITS.match(raw.strip()):
         value = int(raw.strip())
-    elif isinstance(raw, str) and re.match(r"^-\d+$", raw.strip()):
+    elif isinstance(raw, str) and re.match(r"^-[0-9]{1,12}$", raw.strip()):
         value = int(raw.strip())
     else:
         errors[name] = _("A whole number (digits only).")

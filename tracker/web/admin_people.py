@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..parsing import page_number
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Unit, User, WorkingGroup
@@ -25,8 +26,7 @@ PER_PAGE = 50
 
 
 def _page() -> int:
-    page = request.args.get("page", "1")
-    return max(1, int(page)) if page.isdigit() else 1
+    return page_number(request.args.get("page"))
 
 
 def _group_choices(blank):

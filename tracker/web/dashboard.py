@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..parsing import page_number
 from ..clock import local_today, utcnow
 from ..services.campaigns import current_campaign
 from ..labels import kind_label, stage_label, status_label
@@ -30,7 +31,7 @@ def _page_helpers():
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else 1
+    return page_number(raw)
 
 
 @bp.route("/")

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional as Blank, ValidationError
 
+from ..parsing import page_number
 from ..clock import utcnow
 from ..extensions import db
 from ..models import OutboxMessage
@@ -56,7 +57,7 @@ class PolicyForm(FlaskForm):
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else 1
+    return page_number(raw)
 
 
 def _require_admin() -> None:

@@ -10,6 +10,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from ..parsing import page_number, whole_number
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..models import Blocker, JournalEntry, Unit, User
@@ -93,7 +94,7 @@ def _text(name: str, max_len: int = MAX_TEXT) -> str:
 
 def _version() -> int:
     raw = (request.form.get("version") or "").strip()
-    if not raw.isdigit() or len(raw) > 9:
+    if whole_number(raw) is None:
         raise Invalid(_("The form is incomplete: reload the page and try again."),
                       {"version": _("Missing or not a number.")})
     return int(raw)
@@ -207,7 +208,7 @@ def journal(code: str):
     raw = request.args.get("page", "1")
     total = db.session.scalar(select(func.count(JournalEntry.id)).where(JournalEntry.unit_id == unit.id)) or 0
     pages = max(1, -(-total // JOURNAL_PER_PAGE))
-    page = min(int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else 1, pages)
+    page = min(page_number(raw), pages)
     entries = list(db.session.scalars(
         _journal_newest_first(unit).offset((page - 1) * JOURNAL_PER_PAGE).limit(JOURNAL_PER_PAGE)))
     today = local_today(utcnow())
