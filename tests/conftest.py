@@ -6,7 +6,7 @@ import os
 import re
 import tempfile
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import g, has_app_context
@@ -16,10 +16,11 @@ from sqlalchemy import event, text
 from config import TestConfig
 from tracker import create_app
 from tracker.extensions import db
-from tracker.services import accounts, units as unit_service
+from tracker.services import accounts
+from tracker.services import units as unit_service
 from tracker.services.campaigns import require_campaign
 
-NOW = datetime(2030, 4, 1, 1, 0, tzinfo=timezone.utc)  # 08:00 in Hà Nội
+NOW = datetime(2030, 4, 1, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
 PASSWORD = "Correct-horse-9"
 
 

@@ -34,9 +34,9 @@ def create_app(config: object | str = "config.Config") -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
 
     from . import models  # noqa: F401  (registers the tables)
-    from .web import register_web
     from .api import register_api
     from .cli import register_cli
+    from .web import register_web
     from .web.filters import register_filters
 
     register_web(app)

@@ -1,7 +1,7 @@
 """The one place that reads the clock; rules take `now` as a parameter. Tests freeze time."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -9,7 +9,7 @@ from flask import current_app
 
 def utcnow() -> datetime:
     """The current moment, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def local_zone() -> ZoneInfo:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 from sqlalchemy import select
 

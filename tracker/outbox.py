@@ -7,6 +7,7 @@ returns to pending. Rows are never deleted: the delivery page shows them all.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import socket
@@ -18,7 +19,7 @@ from email.utils import format_datetime, make_msgid
 from typing import Optional
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from .clock import utcnow
@@ -60,7 +61,7 @@ class MailSettings:
     timeout: float
 
     @classmethod
-    def from_config(cls, config) -> "MailSettings":
+    def from_config(cls, config) -> MailSettings:
         """Settings from a Flask config; `from_prefixed_env` gives bools and ints, or strings it could not parse."""
         server = config.get("MAIL_SERVER")
         server = str(server).strip() if server not in (None, False, "") else None
@@ -262,10 +263,8 @@ def _close(smtp: Optional[smtplib.SMTP]) -> None:
         try:
             smtp.quit()
         except Exception:  # the connection may already be gone; nothing to keep
-            try:
+            with contextlib.suppress(Exception):
                 smtp.close()
-            except Exception:
-                pass
     return None
 
 

@@ -27,13 +27,24 @@ from datetime import date, datetime, time, timedelta
 from typing import Optional
 
 from flask import current_app, render_template
-from flask_babel import force_locale, gettext as _, ngettext
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import Date, and_, delete, exists, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from .clock import local_zone, utcnow
-from .models import (Campaign, Heartbeat, Item, JournalEntry, Notification, OutboxMessage, ReminderLedger,
-                     Unit, User, group_members)
+from .models import (
+    Campaign,
+    Heartbeat,
+    Item,
+    JournalEntry,
+    Notification,
+    OutboxMessage,
+    ReminderLedger,
+    Unit,
+    User,
+    group_members,
+)
 from .models._types import UTCDateTime
 from .services import journal
 from .services.calendar import load_calendar
@@ -228,7 +239,8 @@ def _queue_digests(session: Session, today: date, now: datetime, result: SweepRe
     if not rows:
         return set()
     people: dict[int, tuple[str, str, Optional[str]]] = {}
-    lines: dict[int, dict[tuple[int, str, str], dict[str, list]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    lines: dict[int, dict[tuple[int, str, str], dict[str, list]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list)))
     units_for: dict[int, set[int]] = defaultdict(set)
     for (uid, kind, stage, position, title_vi, title_en, due_on, unit_id, code, name, email, uname, locale) in rows:
         people[uid] = (email, uname, locale)
@@ -300,11 +312,11 @@ def render_digest(by_unit, today: date, locale: str, name: str) -> tuple[str, st
     with force_locale(locale):
         units = []
         overdue = soon = 0
-        for (unit_id, code, uname), stages in by_unit.items():
+        for (_unit_id, code, uname), stages in by_unit.items():
             stage_rows = []
             for stage in sorted(stages, key=lambda s: STAGES.index(s) if s in STAGES else 99):
                 items = []
-                for kind, title_vi, title_en, due_on, position in sorted(stages[stage], key=lambda r: (r[4], r[0])):
+                for kind, title_vi, title_en, due_on, _position in sorted(stages[stage], key=lambda r: (r[4], r[0])):
                     items.append({"title": title_en if locale == "en" else title_vi, "due_on": due_on,
                                   "kind": kind.split(":")[0], "text": kind_text(kind, due_on, today)})
                     if kind.startswith("due_soon"):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -11,8 +12,8 @@ from openpyxl.styles import Font
 
 from .report_text import flag_texts, headline, kind_label, problem_texts, status_label
 from .reports import Report, UnitRow
-from .services.results import field_label
 from .services.result_fields import targets_of
+from .services.results import field_label
 
 INT, PCT, TEXT = "int", "pct", "text"
 
@@ -157,7 +158,7 @@ def _write(ws, headings: list[str], types: list[str], rows: list[list[Any]]) -> 
         cell.font = Font(bold=True)
     for row in rows:
         ws.append([safe_text(v) for v in row])
-        for cell, kind in zip(ws[ws.max_row], types):
+        for cell, kind in zip(ws[ws.max_row], types, strict=False):
             if kind == PCT and cell.value is not None:
                 cell.number_format = "0.00"
             elif isinstance(cell.value, str):

@@ -14,12 +14,30 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from .extensions import db
-from .models import (Campaign, CongressResult, CustomField, CustomValue, DisseminationResult,
-                     FirstSessionResult, Item, StageReview, Unit, WorkingGroup)
+from .models import (
+    Campaign,
+    CongressResult,
+    CustomField,
+    CustomValue,
+    DisseminationResult,
+    FirstSessionResult,
+    Item,
+    StageReview,
+    Unit,
+    WorkingGroup,
+)
 from .services.result_fields import rounding_of, targets_of
-from .workflow.result_rules import (CONGRESS_COUNTS, CONGRESS_OPTIONAL, DISSEMINATION_COUNTS,
-                                    FIRST_SESSION_COUNTS, FIRST_SESSION_FLAGS, Problem, stored_problems,
-                                    surplus_percent, target_flags)
+from .workflow.result_rules import (
+    CONGRESS_COUNTS,
+    CONGRESS_OPTIONAL,
+    DISSEMINATION_COUNTS,
+    FIRST_SESSION_COUNTS,
+    FIRST_SESSION_FLAGS,
+    Problem,
+    stored_problems,
+    surplus_percent,
+    target_flags,
+)
 from .workflow.rounding import percent
 from .workflow.stages import KINDS
 

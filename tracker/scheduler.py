@@ -12,6 +12,7 @@ through `start_in_web_process` unless TRACKER_SCHEDULER=off. Never the app facto
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import threading
@@ -132,7 +133,5 @@ def run_foreground(app: Flask) -> None:
     signal.signal(signal.SIGTERM, stop)
     log.warning("reminder scheduler running in the foreground (pid %s), every %s min",
                 os.getpid(), interval_minutes(app))
-    try:
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass

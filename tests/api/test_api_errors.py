@@ -4,7 +4,6 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from api_units_world import items_of, world  # noqa: F401  (fixture)
 from tracker.extensions import db
 from tracker.models import Item, JournalEntry, Unit, WorkingGroup
 

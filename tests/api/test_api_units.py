@@ -2,9 +2,9 @@
 from datetime import date
 
 import pytest
+from api_units_world import items_of, tick_stage
 from sqlalchemy import func, select
 
-from api_units_world import items_of, tick_stage, world  # noqa: F401  (fixture)
 from tests.conftest import NOW
 from tracker.extensions import db
 from tracker.models import Campaign, JournalEntry, Unit

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from test_outbox_smtp import Sink
 
 from tracker.extensions import db
 from tracker.models import Item, Notification, OutboxMessage, ReminderLedger
-
-from test_outbox_smtp import Sink
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 4

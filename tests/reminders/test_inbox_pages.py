@@ -1,13 +1,13 @@
 """The inbox, the unread badge, the delivery page, the reminder settings, the heartbeat and the API."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
-from conftest import csrf_of
+from tests.conftest import csrf_of
 from tracker.extensions import db
 from tracker.models import Campaign, Heartbeat, Item, Notification, OutboxMessage
 from tracker.reminders import sweep
@@ -84,7 +84,7 @@ def test_admin_pages_are_admin_only(reminded, login, path):
 def test_delivery_page_shows_status_and_retry_now_requeues(reminded, login):
     msg = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to == "g1@d.test"))
     msg.status, msg.attempts, msg.last_error = "failed", 8, "ConnectionRefusedError: [Errno 111]"
-    msg.next_attempt_at = datetime(2099, 1, 1, tzinfo=timezone.utc)
+    msg.next_attempt_at = datetime(2099, 1, 1, tzinfo=UTC)
     db.session.commit()
     client = login(reminded["admin"])
     page = client.get("/inbox/delivery?status=failed").get_data(as_text=True)
@@ -128,7 +128,7 @@ def test_heartbeat_panel_warns_when_the_sweep_has_not_run(reminded, login, froze
     client = login(reminded["admin"])
     page = client.get("/inbox/settings").get_data(as_text=True)
     assert "alert-warning" in page  # never ran
-    now = datetime(2030, 5, 10, 1, 0, tzinfo=timezone.utc)
+    now = datetime(2030, 5, 10, 1, 0, tzinfo=UTC)
     db.session.add(Heartbeat(name="reminders", at=now, detail="queued 3"))
     db.session.commit()
     with frozen(now + timedelta(minutes=5)):  # sign in at the frozen moment: session cookies carry a date

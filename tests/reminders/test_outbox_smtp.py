@@ -10,7 +10,7 @@ import ssl
 import subprocess
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -153,7 +153,7 @@ def test_smtp_down_keeps_everything_queued_then_delivers_each_once(queued, mail)
     assert down.sent == 0 and down.failed == 1 and down.waiting == 3 and "unreachable" in down.note
     assert statuses() == {"pending": 3}
     tried = db.session.scalar(select(OutboxMessage).where(OutboxMessage.attempts == 1))
-    assert "ConnectionRefused" in tried.last_error and tried.next_attempt_at > datetime.now(timezone.utc)
+    assert "ConnectionRefused" in tried.last_error and tried.next_attempt_at > datetime.now(UTC)
     # the failed one waits for its retry; the others were not touched and go at the next run
     sink = Sink(port).start()
     try:
@@ -195,7 +195,7 @@ def test_without_an_smtp_server_mail_stays_queued_and_is_logged(queued, app, cap
 
 
 def test_a_stuck_sending_message_returns_after_its_lease_and_a_live_lease_is_respected(queued, mail):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     rows[0].status, rows[0].attempts, rows[0].lease_until = "sending", 1, now - timedelta(minutes=1)
     rows[1].status, rows[1].attempts, rows[1].lease_until = "sending", 1, now + timedelta(minutes=10)
@@ -223,7 +223,7 @@ def test_the_last_failed_try_marks_failed_and_retry_now_sends_it(queued, mail):
         mail(sink.port)
         assert deliver(db.session, force=True).sent == 2  # a failed message is not retried by itself…
         assert statuses() == {"sent": 2, "failed": 1}
-        assert retry_now(db.session, failed.id, datetime.now(timezone.utc))  # … an admin puts it back
+        assert retry_now(db.session, failed.id, datetime.now(UTC))  # … an admin puts it back
         db.session.commit()
         assert deliver(db.session).sent == 1
         assert sum(sink.recipients().values()) == 3 and statuses() == {"sent": 3}
@@ -235,7 +235,7 @@ def test_backoff_grows_between_tries(queued, mail):
     mail(free_port())
     waits = []
     for _ in range(3):
-        before = datetime.now(timezone.utc)
+        before = datetime.now(UTC)
         deliver(db.session, force=True)
         row = db.session.scalar(select(OutboxMessage).order_by(OutboxMessage.attempts.desc()).limit(1))
         waits.append((row.next_attempt_at - before).total_seconds())
@@ -307,10 +307,10 @@ def test_mail_settings_accept_what_the_environment_gives(raw, expected):
 def test_a_claim_taken_over_after_its_lease_keeps_the_new_holders_outcome(app):
     from datetime import timedelta
 
+    from tests.conftest import NOW
     from tracker import outbox
     from tracker.extensions import db
     from tracker.models import OutboxMessage
-    from tests.conftest import NOW
 
     msg = OutboxMessage(to="a@x.vn", subject="s", text="t", next_attempt_at=NOW)
     db.session.add(msg)

@@ -15,13 +15,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
+from test_outbox_smtp import free_port
 
 from tracker import scheduler as sched_module
 from tracker.extensions import db
 from tracker.models import Heartbeat, Item, Notification, OutboxMessage
 from tracker.scheduler import build_scheduler, run_reminders, start_in_web_process
-
-from test_outbox_smtp import free_port
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,9 +5,9 @@ from datetime import date
 
 from sqlalchemy import select
 
+from tests.conftest import NOW
 from tracker.extensions import db
 from tracker.models import CongressResult, DisseminationResult, FirstSessionResult, Item
-from tests.conftest import NOW
 
 BEFORE_FIRST_SESSION = ("dissemination", "documents", "personnel", "rehearsal", "congress")
 

@@ -1,5 +1,5 @@
 """The demo district gets results for the units whose congress is done; twice changes nothing."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -9,7 +9,7 @@ from tracker.extensions import db
 from tracker.models import Campaign, CongressResult, DisseminationResult, FirstSessionResult, Unit
 from tracker.reports import build_report, congress_held_ids
 
-NOW = datetime(2025, 6, 10, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 10, 2, 0, tzinfo=UTC)
 
 
 def _count(model):

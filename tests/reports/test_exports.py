@@ -4,9 +4,9 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from reports_helpers import finish, put_dissemination, put_results
 from sqlalchemy import select
 
-from reports_helpers import finish, put_dissemination, put_results
 from tests.conftest import NOW
 from tracker.extensions import db
 from tracker.models import Campaign
@@ -40,13 +40,13 @@ def test_csv_has_units_and_totals(client):
     head = rows[0]
     assert head[0] == "Mã" and "Tái cử" in head
     assert [r[0] for r in rows[1:]] == ["X01", "X02", "X03", "Tổng cộng"]
-    total = dict(zip(head, rows[-1]))
+    total = dict(zip(head, rows[-1], strict=False))
     assert total["Cấp ủy viên được bầu"] == "24"
     assert total["Tái cử"] == "19" and total["Tái cử %"] == "79.16"      # 19/24 = 79.1666… truncated
     assert total["Nữ %"] == "20.83"                                      # 5/24 = 20.8333…
-    x01 = dict(zip(head, rows[1]))
+    x01 = dict(zip(head, rows[1], strict=False))
     assert x01["Số dư %"] == "13.33" and x01["Ngày tổ chức đại hội"] == "30/03/2030"
-    x03 = dict(zip(head, rows[3]))
+    x03 = dict(zip(head, rows[3], strict=False))
     assert x03["Tổ chức đại hội"] == "0" and x03["Cấp ủy viên được bầu"] == ""
 
 
@@ -60,7 +60,7 @@ def test_xlsx_has_summary_units_and_kinds(client):
     units = list(wb["Đơn vị"].iter_rows(values_only=True))
     head = units[0]
     assert [u[0] for u in units[1:]] == ["X01", "Tổng cộng"]
-    total = dict(zip(head, units[-1]))
+    total = dict(zip(head, units[-1], strict=False))
     assert total["Tái cử"] == 12 and total["Tái cử %"] == 80.0 and total["Nữ %"] == 20.0
     assert wb["Đơn vị"].cell(row=2, column=head.index("Tái cử %") + 1).number_format == "0.00"
 

@@ -3,14 +3,21 @@
 from datetime import date
 
 import pytest
+from reports_helpers import finish
 from sqlalchemy import select
 
-from reports_helpers import finish
 from tracker.extensions import db
-from tracker.models import (Campaign, CongressResult, DisseminationResult, FirstSessionResult, StageReview, Unit,
-                            WorkingGroup)
-from tracker.reports import build_report, summary
+from tracker.models import (
+    Campaign,
+    CongressResult,
+    DisseminationResult,
+    FirstSessionResult,
+    StageReview,
+    Unit,
+    WorkingGroup,
+)
 from tracker.report_text import headline
+from tracker.reports import build_report, summary
 
 TODAY = date(2030, 4, 1)
 

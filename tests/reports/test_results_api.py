@@ -1,9 +1,9 @@
 """PUT dissemination / results / first-session and GET /reports/summary over the JSON API."""
 
 import pytest
+from reports_helpers import finish
 from sqlalchemy import func, select
 
-from reports_helpers import finish
 from tests.conftest import NOW
 from tracker.extensions import db
 from tracker.models import CongressResult, DisseminationResult, FirstSessionResult, Item, JournalEntry
@@ -189,8 +189,8 @@ def test_summary_shape_and_permissions(app, setup):
 
 
 def test_custom_values_through_the_api(app, setup):
+    from tracker.models import CustomValue, User
     from tracker.services.result_fields import add_field
-    from tracker.models import User, CustomValue
     unit, _, h = setup
     admin = db.session.scalar(select(User).where(User.role == "admin"))
     cf = add_field(unit.campaign, {"label_vi": "Bí thư bầu trực tiếp tại đại hội",

@@ -1,8 +1,15 @@
 """The pure rules for results: impossible counts, targets, surplus, stored problems."""
 from decimal import Decimal
 
-from tracker.workflow.result_rules import (Targets, check_congress, check_dissemination, check_first_session,
-                                           stored_problems, surplus_percent, target_flags)
+from tracker.workflow.result_rules import (
+    Targets,
+    check_congress,
+    check_dissemination,
+    check_first_session,
+    stored_problems,
+    surplus_percent,
+    target_flags,
+)
 
 GOOD = {"committee_elected": 15, "re_elected": 12, "first_time": 3, "women": 3, "young": 2, "ethnic_minority": 1,
         "delegates_official": 10, "delegates_alternate": 2, "seats": 15, "candidates": 17}

@@ -8,10 +8,11 @@ from tests.conftest import NOW
 from tracker.extensions import db
 from tracker.models import CalendarDay, Item, ItemTemplate, JournalEntry, ReferenceDocument
 from tracker.services import admin as svc
-from tracker.services import stages, units as unit_service
+from tracker.services import stages
+from tracker.services import units as unit_service
 from tracker.services.accounts import user_for_token
-from tracker.services.errors import Conflict, Invalid, NotFound
 from tracker.services.calendar import load_calendar
+from tracker.services.errors import Conflict, Invalid, NotFound
 from tracker.workflow import due_date
 
 

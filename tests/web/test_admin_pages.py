@@ -8,8 +8,17 @@ from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, csrf_of
 from tracker.extensions import db
-from tracker.models import (CalendarDay, Campaign, Item, ItemTemplate, JournalEntry, ReferenceDocument, Unit, User,
-                            WorkingGroup)
+from tracker.models import (
+    CalendarDay,
+    Campaign,
+    Item,
+    ItemTemplate,
+    JournalEntry,
+    ReferenceDocument,
+    Unit,
+    User,
+    WorkingGroup,
+)
 
 GET_PAGES = ["/admin", "/admin/campaign", "/admin/templates", "/admin/templates/new", "/admin/templates/{tid}",
              "/admin/units", "/admin/units/new", "/admin/units/U1/edit", "/admin/groups", "/admin/groups/G1",
@@ -427,9 +436,9 @@ def test_english_interface(world, login):
 
 
 def test_the_pager_passes_on_only_the_list_filters(app, make_user, login):
+    from tests.conftest import NOW
     from tracker.extensions import db
     from tracker.services.units import create_unit
-    from tests.conftest import NOW
 
     for n in range(55):
         create_unit({"code": f"P{n:02d}", "name": f"Đơn vị {n}", "kind": "grassroots_cell"}, None, NOW)

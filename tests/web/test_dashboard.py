@@ -7,7 +7,7 @@ from sqlalchemy import insert, select
 
 from tests.conftest import NOW
 from tracker.extensions import db
-from tracker.models import Item, StageReview, Unit, User
+from tracker.models import Item, Unit, User
 from tracker.services import stages
 from tracker.services.progress import stage_views
 from tracker.web import dashboard_data

@@ -3,8 +3,18 @@ from datetime import date
 
 import pytest
 
-from tracker.workflow import (GATES, STAGES, GateClosed, ItemFacts, WorkCalendar, check_gate, due_date,
-                              percent, stage_due_on, stage_status)
+from tracker.workflow import (
+    GATES,
+    STAGES,
+    GateClosed,
+    ItemFacts,
+    WorkCalendar,
+    check_gate,
+    due_date,
+    percent,
+    stage_due_on,
+    stage_status,
+)
 
 
 def test_stage_order_is_the_contracts():

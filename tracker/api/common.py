@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import functools
-from contextlib import nullcontext
 import logging
+from contextlib import nullcontext
 from datetime import date, datetime
 
 from flask import current_app, g, jsonify, request

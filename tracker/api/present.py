@@ -1,17 +1,17 @@
 """Turn units, stages and items into the API's JSON shapes, loading what they need in bulk."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..labels import stage_label
 from ..models import Item, Unit, User
 from ..services.progress import StageView, stage_views
-from ..labels import stage_label
 
 # What a unit's JSON needs besides its own columns, loaded with one query each for a whole page.
 UNIT_LOADS = (selectinload(Unit.group), selectinload(Unit.parent), selectinload(Unit.secretaries),

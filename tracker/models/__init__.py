@@ -1,9 +1,9 @@
 """Typed SQLAlchemy models, one module per area."""
+from .notify import Heartbeat, Notification, OutboxMessage, ReminderLedger
 from .people import ApiToken, User, group_members
+from .results import CongressResult, CustomField, CustomValue, DisseminationResult, FirstSessionResult
 from .units import CalendarDay, Campaign, ReferenceDocument, Unit, WorkingGroup
 from .workflow import Blocker, Item, ItemTemplate, JournalEntry, StageReview
-from .results import CongressResult, CustomField, CustomValue, DisseminationResult, FirstSessionResult
-from .notify import Heartbeat, Notification, OutboxMessage, ReminderLedger
 
 __all__ = [
     "ApiToken", "User", "group_members", "CalendarDay", "Campaign", "ReferenceDocument", "Unit",

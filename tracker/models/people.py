@@ -40,8 +40,8 @@ class User(UserMixin, db.Model):
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    unit: Mapped[Optional["Unit"]] = relationship(foreign_keys=[unit_id])
-    groups: Mapped[list["WorkingGroup"]] = relationship(secondary=group_members, back_populates="members")
+    unit: Mapped[Optional[Unit]] = relationship(foreign_keys=[unit_id])
+    groups: Mapped[list[WorkingGroup]] = relationship(secondary=group_members, back_populates="members")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sessions of deactivated accounts

@@ -40,7 +40,7 @@ class Campaign(db.Model):
     surplus_max_pct: Mapped[float] = mapped_column(Numeric(5, 2), default=30)
     rounding: Mapped[str] = mapped_column(String(10), default="half_up")
 
-    documents: Mapped[list["ReferenceDocument"]] = relationship(
+    documents: Mapped[list[ReferenceDocument]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="ReferenceDocument.issued_on")
 
     @property
@@ -105,8 +105,8 @@ class Unit(db.Model):
 
     campaign: Mapped[Campaign] = relationship()
     group: Mapped[Optional[WorkingGroup]] = relationship()
-    parent: Mapped[Optional["Unit"]] = relationship(remote_side=[id])
-    items: Mapped[list["Item"]] = relationship(back_populates="unit", cascade="all, delete-orphan",
+    parent: Mapped[Optional[Unit]] = relationship(remote_side=[id])
+    items: Mapped[list[Item]] = relationship(back_populates="unit", cascade="all, delete-orphan",
                                                order_by="Item.position")
     secretaries: Mapped[list[User]] = relationship(foreign_keys="User.unit_id", viewonly=True,
                                                    order_by="User.email")

@@ -24,7 +24,7 @@ def normalise_email(email: str) -> str:
         return validate_email((email or "").strip(), check_deliverability=False,
                               test_environment=True).normalized.lower()
     except EmailNotValidError:
-        raise Invalid(_("That is not an email address."), {"email": _("Not a valid email address.")})
+        raise Invalid(_("That is not an email address."), {"email": _("Not a valid email address.")}) from None
 
 
 def find_user(email: str) -> Optional[User]:

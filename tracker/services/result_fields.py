@@ -4,15 +4,16 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..parsing import whole_number
 from ..extensions import db
 from ..models import Campaign, CustomField, CustomValue, User
+from ..parsing import whole_number
 from ..permissions import can_admin
 from ..workflow.result_rules import RESULT_STAGES, Targets
 from ..workflow.rounding import MODES

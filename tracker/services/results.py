@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -17,14 +18,23 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import CongressResult, CustomField, CustomValue, DisseminationResult, FirstSessionResult, Unit, User
 from ..permissions import can_change_unit, can_read_unit
-from ..workflow.result_rules import (CONGRESS_COUNTS, CONGRESS_OPTIONAL, DISSEMINATION_COUNTS,
-                                     FIRST_SESSION_COUNTS, FIRST_SESSION_FLAGS, Problem, check_congress,
-                                     check_dissemination, check_first_session, check_range)
+from ..workflow.result_rules import (
+    CONGRESS_COUNTS,
+    CONGRESS_OPTIONAL,
+    DISSEMINATION_COUNTS,
+    FIRST_SESSION_COUNTS,
+    FIRST_SESSION_FLAGS,
+    Problem,
+    check_congress,
+    check_dissemination,
+    check_first_session,
+    check_range,
+)
 from . import journal
 from .errors import Conflict, Forbidden, Invalid
 from .progress import unit_stage_views
 
-_DIGITS = re.compile(r"^[0-9]{1,12}$")
+_DIGITS = re.compile(r"^-?[0-9]{1,12}$")
 
 
 def field_label(name: str) -> str:
@@ -87,9 +97,7 @@ def parse_count(raw: Any, name: str, errors: dict[str, str], required: bool = Tr
         return None
     if isinstance(raw, int):
         value = raw
-    elif isinstance(raw, str) and _DIGITS.match(raw.strip()):
-        value = int(raw.strip())
-    elif isinstance(raw, str) and re.match(r"^-[0-9]{1,12}$", raw.strip()):
+    elif isinstance(raw, str) and _DIGITS.match(raw.strip()):  # a minus sign passes here; the range check refuses it
         value = int(raw.strip())
     else:
         errors[name] = _("A whole number (digits only).")
@@ -231,7 +239,7 @@ def _flush() -> None:
     try:
         db.session.flush()
     except IntegrityError:
-        raise Conflict(_("Someone saved these numbers at the same time; reload and try again."))
+        raise Conflict(_("Someone saved these numbers at the same time; reload and try again.")) from None
 
 
 def _fail(errors: dict[str, str]) -> None:

@@ -17,7 +17,6 @@ from .errors import Conflict, Forbidden, GateRefused, Invalid, NotFound
 from .progress import unit_stage_views
 
 
-
 def check_stage(stage: str) -> str:
     """The stage key, or NotFound."""
     if stage not in STAGES:
@@ -72,7 +71,7 @@ def set_item_done(unit: Unit, item: Item, done: bool, version: Optional[int], us
             names = ", ".join(stage_label(s) for s in gate.missing)
             raise GateRefused(
                 _("Gate %(stage)s: not before %(missing)s is done.", stage=stage_label(gate.stage),
-                  missing=names), {"gate": gate.stage, "missing": ",".join(gate.missing)})
+                  missing=names), {"gate": gate.stage, "missing": ",".join(gate.missing)}) from gate
     # a tick clears a return ("returned until ticked again"); an untick withdraws a verification
     review = db.session.scalar(select(StageReview).where(StageReview.unit_id == unit.id,
                                                          StageReview.stage == item.stage))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import String, and_, bindparam, cast, delete, false, func, insert, literal, select, true, update
+from sqlalchemy import String, bindparam, cast, delete, false, func, insert, literal, select, true, update
 
 from ..extensions import db
 from ..models import Campaign, Item, ItemTemplate, JournalEntry, StageReview, Unit, User

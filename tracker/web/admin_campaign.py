@@ -10,16 +10,24 @@ from sqlalchemy import select
 
 from ..clock import local_today, utcnow
 from ..extensions import db
+from ..labels import stage_label
 from ..models import CalendarDay
 from ..services import admin as svc
 from ..services.campaigns import require_campaign, templates
 from ..services.errors import DomainError
-from ..labels import stage_label
 from ..workflow import STAGES
 from .admin import act, bp, saved, submit
-from .admin_forms import (KIND_LABELS, CalendarDayForm, CampaignForm, DocumentForm, EmptyForm, TemplateEditForm,
-                          TemplateForm, kind_choices, stage_choices)
-
+from .admin_forms import (
+    KIND_LABELS,
+    CalendarDayForm,
+    CampaignForm,
+    DocumentForm,
+    EmptyForm,
+    TemplateEditForm,
+    TemplateForm,
+    kind_choices,
+    stage_choices,
+)
 
 # --- campaign ----------------------------------------------------------------------------------------
 

@@ -66,7 +66,7 @@ class WholeNumber(IntegerField):
         try:
             self.data = int(valuelist[0].strip())
         except ValueError:
-            raise ValueError(_l("Not a whole number."))
+            raise ValueError(_l("Not a whole number.")) from None
 
 
 class CheckboxesField(SelectMultipleField):

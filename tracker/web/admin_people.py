@@ -7,10 +7,10 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..parsing import page_number
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Unit, User, WorkingGroup
+from ..parsing import page_number
 from ..services import accounts
 from ..services import admin as svc
 from ..services import units as unit_service
@@ -18,9 +18,22 @@ from ..services.errors import Invalid
 from ..workflow import KINDS
 from ..workflow.stages import ROLES
 from .admin import act, attempt, bp, invalid_form, saved, submit
-from .admin_forms import (KIND_LABELS, ROLE_LABELS, CodeForm, EmailForm, EmptyForm, GroupChoiceForm, GroupForm,
-                          GroupRenameForm, PasswordResetForm, UnitEditForm, UnitForm, UserForm, kind_choices,
-                          options)
+from .admin_forms import (
+    KIND_LABELS,
+    ROLE_LABELS,
+    CodeForm,
+    EmailForm,
+    EmptyForm,
+    GroupChoiceForm,
+    GroupForm,
+    GroupRenameForm,
+    PasswordResetForm,
+    UnitEditForm,
+    UnitForm,
+    UserForm,
+    kind_choices,
+    options,
+)
 
 PER_PAGE = 50
 

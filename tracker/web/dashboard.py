@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..parsing import page_number
 from ..clock import local_today, utcnow
-from ..services.campaigns import current_campaign
 from ..labels import kind_label, stage_label, status_label
+from ..parsing import page_number
+from ..services.campaigns import current_campaign
 from ..services.progress import stage_views
 from ..workflow import KINDS, STAGES, STATUSES
 from ..workflow.rounding import percent

@@ -119,7 +119,7 @@ def stage_totals(conds: list, unit_count: int, today: date) -> dict[str, dict[st
                                            .group_by(rows.c.stage, rows.c.status)):
         if stage in totals:
             totals[stage][st] += n
-    for stage, counts in totals.items():
+    for counts in totals.values():
         # a unit with no item in a stage has it not started
         counts["not_started"] += max(0, unit_count - sum(counts.values()))
     return totals

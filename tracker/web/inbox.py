@@ -5,18 +5,21 @@ import logging
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, IntegerField, StringField
-from wtforms.validators import InputRequired, NumberRange, Optional as Blank, ValidationError
+from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms.validators import Optional as Blank
 
-from ..parsing import page_number
 from ..clock import utcnow
 from ..extensions import db
 from ..models import OutboxMessage
 from ..outbox import MAX_ATTEMPTS, retry_now, status_counts
+from ..parsing import page_number
 from ..permissions import can_admin
 from ..reminders import last_beat, parse_due_soon_days, send_hour
 from ..scheduler import interval_minutes
@@ -38,7 +41,7 @@ def _due_soon_list(form, field):
     try:
         parse_due_soon_days(field.data or "")
     except ValueError:
-        raise ValidationError(_("Whole numbers of days from 0 to 90, separated by commas (e.g. 3,1)."))
+        raise ValidationError(_("Whole numbers of days from 0 to 90, separated by commas (e.g. 3,1).")) from None
 
 
 class PolicyForm(FlaskForm):

@@ -7,7 +7,8 @@ import logging
 from typing import Any, Optional
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -17,14 +18,21 @@ from ..extensions import db
 from ..models import WorkingGroup
 from ..permissions import can_admin, can_change_unit
 from ..reports import build_report
-from ..services import result_fields, results as service
+from ..services import result_fields
+from ..services import results as service
 from ..services.campaigns import current_campaign
 from ..services.errors import DomainError, NotFound
 from ..services.progress import unit_stage_views
 from ..services.stages import require_read
 from ..services.units import get_group, get_unit
-from ..workflow.result_rules import (CONGRESS_COUNTS, CONGRESS_OPTIONAL, DISSEMINATION_COUNTS,
-                                     FIRST_SESSION_COUNTS, FIRST_SESSION_FLAGS, RESULT_STAGES)
+from ..workflow.result_rules import (
+    CONGRESS_COUNTS,
+    CONGRESS_OPTIONAL,
+    DISSEMINATION_COUNTS,
+    FIRST_SESSION_COUNTS,
+    FIRST_SESSION_FLAGS,
+    RESULT_STAGES,
+)
 from ..workflow.rounding import MODES
 from ..workflow.stages import COMMITTEE_KINDS
 

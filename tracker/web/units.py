@@ -6,14 +6,15 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from ..parsing import page_number, whole_number
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..models import Blocker, JournalEntry, Unit, User
+from ..parsing import page_number, whole_number
 from ..permissions import can_change_unit, can_read_unit, can_review, can_tick
 from ..services import stages as stage_service
 from ..services.errors import DomainError, Forbidden, Invalid, NotFound

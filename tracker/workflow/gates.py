@@ -1,7 +1,7 @@
 """Gates: a stage's items may be ticked only when the stages it depends on are done."""
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 # The only gates (CONTRACT.md). Keep them here and nowhere else.
 GATES: dict[str, tuple[str, ...]] = {

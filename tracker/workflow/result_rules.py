@@ -5,9 +5,10 @@ reader's language, and the report reuses the same checks to flag stored counts t
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Mapping, Optional
+from typing import Optional
 
 from .rounding import percent
 from .stages import COMMITTEE_KINDS

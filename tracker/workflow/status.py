@@ -1,9 +1,10 @@
 """A stage's status, computed from its items and the working group's review; never stored."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Optional
+from typing import Optional
 
 
 @dataclass(frozen=True)
