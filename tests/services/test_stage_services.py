@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import NOW
+from tests.conftest import NOW, items_of, tick_all
 from tracker.extensions import db
 from tracker.models import Item, JournalEntry
 from tracker.services import stages, units
@@ -12,17 +12,6 @@ from tracker.services.errors import Conflict, Forbidden, GateRefused, Invalid
 from tracker.services.progress import unit_stage_views
 
 TODAY = date(2030, 4, 1)
-
-
-def items_of(unit, stage):
-    return db.session.scalars(select(Item).where(Item.unit_id == unit.id, Item.stage == stage)
-                              .order_by(Item.position)).all()
-
-
-def tick_all(unit, stage, user):
-    for item in items_of(unit, stage):
-        if not item.done:
-            stages.set_item_done(unit, item, True, item.version, user, NOW, TODAY)
 
 
 def test_due_dates_follow_offsets_from_the_congress_date(make_unit):

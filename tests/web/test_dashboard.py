@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import insert, select
 
-from tests.conftest import NOW
+from tests.conftest import NOW, items_of, tick_all
 from tracker.extensions import db
 from tracker.models import Item, Unit, User
 from tracker.services import stages
@@ -14,17 +14,6 @@ from tracker.web import dashboard_data
 from tracker.workflow import STAGES, STATUSES
 
 TODAY = date(2030, 4, 1)  # NOW in Hà Nội
-
-
-def items_of(unit, stage):
-    return db.session.scalars(select(Item).where(Item.unit_id == unit.id, Item.stage == stage)
-                              .order_by(Item.position)).all()
-
-
-def tick_all(unit, stage, user):
-    for item in items_of(unit, stage):
-        if not item.done:
-            stages.set_item_done(unit, item, True, item.version, user, NOW, TODAY)
 
 
 def bulk_units(model: Unit, start: int, count: int, group_id=None, pilot_every=0, done_every=0):
