@@ -307,7 +307,7 @@ def base_url() -> str:
 
 def render_digest(by_unit, today: date, locale: str, name: str) -> tuple[str, str, str]:
     """Subject, plain text and HTML of one digest in the recipient's language."""
-    from .services.stages import stage_label
+    from .labels import stage_label
 
     with force_locale(locale):
         units = []

@@ -21,14 +21,6 @@ def kind_label(kind: str) -> str:
     }.get(kind, kind)
 
 
-def status_label(status: str) -> str:
-    """A stage status in the reader's language."""
-    return {
-        "not_started": _("Not started"), "in_progress": _("In progress"), "done": _("Done"),
-        "verified": _("Verified"), "returned": _("Returned"), "overdue": _("Overdue"),
-    }.get(status, status)
-
-
 def stage_name(stage: str) -> str:
     """The stage a custom field is entered with."""
     return {"dissemination": _("Dissemination"), "congress": _("Congress held"),

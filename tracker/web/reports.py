@@ -15,6 +15,7 @@ from sqlalchemy import select
 from .. import report_export, report_text
 from ..clock import local_today, utcnow
 from ..extensions import db
+from ..labels import status_label
 from ..models import WorkingGroup
 from ..permissions import can_admin, can_change_unit
 from ..reports import build_report
@@ -79,7 +80,7 @@ def _report_scope():
 
 
 def _template_helpers() -> dict[str, Any]:
-    return {"kind_label": report_text.kind_label, "status_label": report_text.status_label,
+    return {"kind_label": report_text.kind_label, "status_label": status_label,
             "field_label": service.field_label, "stage_name": report_text.stage_name,
             "flag_texts": report_text.flag_texts, "problem_texts": report_text.problem_texts,
             "rounding_label": report_text.rounding_label}

@@ -345,7 +345,7 @@ def answer_blocker(code: str, blocker_id: int):
 
 def journal_value(value: str) -> str:
     """A journal before/after value for people: dates as dd/mm/yyyy, statuses translated."""
-    from .dashboard import status_label
+    from ..labels import status_label
     from .filters import fmt_date
     if value in STATUSES:
         return status_label(value)
