@@ -212,3 +212,21 @@ def tick_all(unit, stage, user, today=date(2030, 4, 1)):
     for item in items_of(unit, stage):
         if not item.done:
             stages.set_item_done(unit, item, True, item.version, user, NOW, today)
+
+
+def pure_statuses(unit_ids, today):
+    """{unit_id: {stage: status}} by the pure rule (workflow.status), the reference for SQL results."""
+    from collections import defaultdict
+
+    from sqlalchemy import select
+
+    from tracker.models import Item, StageReview
+    from tracker.workflow import STAGES, ItemFacts, stage_status
+
+    facts, reviews = defaultdict(list), {}
+    for item in db.session.scalars(select(Item).where(Item.unit_id.in_(unit_ids))):
+        facts[(item.unit_id, item.stage)].append(ItemFacts(item.required, item.done, item.due_on))
+    for review in db.session.scalars(select(StageReview).where(StageReview.unit_id.in_(unit_ids))):
+        reviews[(review.unit_id, review.stage)] = review.state
+    return {uid: {s: stage_status(facts[(uid, s)], reviews.get((uid, s)), today) for s in STAGES}
+            for uid in unit_ids}

@@ -4,11 +4,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from tests.conftest import NOW
+from tests.conftest import NOW, pure_statuses
 from tracker.demo import load_demo
 from tracker.extensions import db
 from tracker.models import CongressResult, Unit, User, WorkingGroup
-from tracker.services.progress import stage_views
 
 
 def table_counts():
@@ -33,11 +32,11 @@ def test_demo_is_a_realistic_district_and_idempotent(app):
     others = sorted(u.congress_date for u in units if not u.pilot)
     assert pilots[-1] < others[0]  # pilot congresses come first
     assert sum(u.party_members for u in units) > 2000
-    views = stage_views([u.id for u in units], max(u.congress_date for u in units))
-    statuses = Counter(v.status for per_unit in views.values() for v in per_unit.values())
+    views = pure_statuses([u.id for u in units], max(u.congress_date for u in units))
+    statuses = Counter(st for per_unit in views.values() for st in per_unit.values())
     assert {"done", "verified", "not_started"} <= set(statuses)
-    today_views = stage_views([u.id for u in units], date(2030, 4, 1))
-    assert any(v.status == "overdue" for per_unit in today_views.values() for v in per_unit.values())
+    today_views = pure_statuses([u.id for u in units], date(2030, 4, 1))
+    assert any(st == "overdue" for per_unit in today_views.values() for st in per_unit.values())
     held = db.session.scalar(select(func.count()).select_from(CongressResult))
     assert held > 0
     assert db.session.scalar(select(func.count()).select_from(User).where(User.role == "secretary")) >= 1

@@ -46,6 +46,7 @@ from .models import (
     group_members,
 )
 from .models._types import UTCDateTime
+from .readmodel import overdue_item
 from .services import journal
 from .services.calendar import load_calendar
 from .services.campaigns import current_campaign
@@ -185,12 +186,13 @@ def _insert_ledger(session: Session, campaign: Campaign, today: date, now: datet
         rules.append((kind, and_(window, ~already(kind)), ("secretary", "group")))
         lower = n
     repeat = max(1, int(campaign.overdue_repeat_days or 1))
-    # overdue means a required step left undone, as on the dashboard; optional steps only get due-soon notes
-    rules.append(("overdue", and_(Item.due_on < today, Item.required.is_(True),
+    # overdue is readmodel's one rule (a required step left undone, its stage not returned), as on the
+    # dashboard; optional steps only get due-soon notes
+    rules.append(("overdue", and_(overdue_item(today),
                                   ~already("overdue", ReminderLedger.ref_date > today - timedelta(days=repeat))),
                   ("secretary", "group")))
     escalation = max(0, int(campaign.escalation_days or 0))
-    rules.append(("escalation", and_(Item.due_on < today, Item.required.is_(True),
+    rules.append(("escalation", and_(overdue_item(today),
                                      Item.due_on <= today - timedelta(days=escalation),
                                      ~already("escalation")),
                   ("admin",)))

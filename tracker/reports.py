@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Optional
 
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import case, func, select
 
 from .extensions import db
 from .models import (
@@ -21,11 +20,10 @@ from .models import (
     CustomValue,
     DisseminationResult,
     FirstSessionResult,
-    Item,
-    StageReview,
     Unit,
     WorkingGroup,
 )
+from .readmodel import FINISHED, stage_rows
 from .services.result_fields import rounding_of, targets_of
 from .workflow.result_rules import (
     CONGRESS_COUNTS,
@@ -52,31 +50,13 @@ def _scope(campaign: Campaign, group: Optional[WorkingGroup]) -> list:
 
 
 def _congress_stage(scope: list, today: date):
-    """(subquery of per-unit congress-item counts, review alias, status expression, held expression)."""
-    ones = lambda cond: func.sum(case((cond, 1), else_=0))  # noqa: E731 - a count of rows meeting cond
-    counts = (select(Item.unit_id.label("unit_id"),
-                     ones(Item.required).label("n_req"),
-                     ones(and_(Item.required, Item.done)).label("n_req_done"),
-                     ones(Item.done).label("n_done"),
-                     ones(and_(Item.required, ~Item.done, Item.due_on < today)).label("n_late"))
-              .where(Item.stage == "congress", Item.unit_id.in_(select(Unit.id).where(*scope)))
-              .group_by(Item.unit_id).subquery())
-    review = aliased(StageReview)
-    n_req, n_done = func.coalesce(counts.c.n_req, 0), func.coalesce(counts.c.n_done, 0)
-    complete = or_(and_(n_req > 0, counts.c.n_req_done == n_req), and_(n_req == 0, n_done > 0))
-    # the same rule as workflow.status.stage_status, evaluated by the database for every unit at once
-    status = case((review.state == "returned", "returned"),
-                  (and_(complete, review.state == "verified"), "verified"),
-                  (complete, "done"),
-                  (func.coalesce(counts.c.n_late, 0) > 0, "overdue"),
-                  (n_done > 0, "in_progress"), else_="not_started")
-    held = case((and_(complete, or_(review.state.is_(None), review.state != "returned")), 1), else_=0)
-    return counts, review, status, held
+    """(subquery of each unit's congress stage status — readmodel's rule —, held expression)."""
+    rows = stage_rows(select(Unit.id).where(*scope), today, stages=("congress",))
+    return rows, case((rows.c.status.in_(FINISHED), 1), else_=0)
 
 
-def _joined(query, counts, review):
-    return (query.outerjoin(counts, counts.c.unit_id == Unit.id)
-            .outerjoin(review, and_(review.unit_id == Unit.id, review.stage == "congress"))
+def _joined(query, congress):
+    return (query.outerjoin(congress, congress.c.unit_id == Unit.id)
             .outerjoin(DisseminationResult, DisseminationResult.unit_id == Unit.id)
             .outerjoin(CongressResult, CongressResult.unit_id == Unit.id)
             .outerjoin(FirstSessionResult, FirstSessionResult.unit_id == Unit.id))
@@ -85,7 +65,7 @@ def _joined(query, counts, review):
 def _totals(campaign: Campaign, group: Optional[WorkingGroup], today: date, by_kind: bool) -> list[dict]:
     """One aggregate query: the sums for all units in scope, or per kind."""
     scope = _scope(campaign, group)
-    counts, review, _status, held = _congress_stage(scope, today)
+    congress, held = _congress_stage(scope, today)
     total = lambda col: func.coalesce(func.sum(col), 0)  # noqa: E731
     flag = lambda col: total(case((col, 1), else_=0))  # noqa: E731
     cols = [func.count(Unit.id).label("units"), flag(Unit.pilot).label("pilot"),
@@ -96,7 +76,7 @@ def _totals(campaign: Campaign, group: Optional[WorkingGroup], today: date, by_k
     cols += [total(getattr(CongressResult, n)).label(n) for n in CONGRESS_COUNTS]
     cols += [total(getattr(FirstSessionResult, n)).label(n) for n in FIRST_SESSION_COUNTS]
     cols += [flag(getattr(FirstSessionResult, n)).label(n) for n in FIRST_SESSION_FLAGS]
-    query = _joined(select(*cols).select_from(Unit), counts, review).where(*scope)
+    query = _joined(select(*cols).select_from(Unit), congress).where(*scope)
     if by_kind:
         query = query.add_columns(Unit.kind).group_by(Unit.kind)
     return [dict(r._mapping) for r in db.session.execute(query)]
@@ -216,12 +196,13 @@ def unit_rows(campaign: Campaign, today: date, group: Optional[WorkingGroup] = N
     """Every unit in scope with its numbers and flags: two queries whatever the number of units."""
     mode, targets = rounding_of(campaign), targets_of(campaign)
     scope = _scope(campaign, group)
-    counts, review, status, held = _congress_stage(scope, today)
+    congress, held = _congress_stage(scope, today)
     query = _joined(select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.pilot, Unit.party_members,
-                           Unit.congress_date, WorkingGroup.code.label("group_code"), status.label("status"),
+                           Unit.congress_date, WorkingGroup.code.label("group_code"),
+                           congress.c.status.label("status"),
                            held.label("held"), DisseminationResult, CongressResult, FirstSessionResult)
                     .select_from(Unit).outerjoin(WorkingGroup, WorkingGroup.id == Unit.group_id),
-                    counts, review).where(*scope).order_by(Unit.code)
+                    congress).where(*scope).order_by(Unit.code)
     custom: dict[int, dict[int, int]] = defaultdict(dict)
     for unit_id, field_id, value in db.session.execute(
             select(CustomValue.unit_id, CustomValue.field_id, CustomValue.value)
@@ -261,8 +242,6 @@ def congress_held_ids(unit_ids: list[int], today: date) -> set[int]:
     if not unit_ids:
         return set()
     scope = [Unit.id.in_(unit_ids)]
-    counts, review, _status, held = _congress_stage(scope, today)
-    query = (select(Unit.id).select_from(Unit).outerjoin(counts, counts.c.unit_id == Unit.id)
-             .outerjoin(review, and_(review.unit_id == Unit.id, review.stage == "congress"))
-             .where(*scope, held == 1))
+    congress, _held = _congress_stage(scope, today)
+    query = select(congress.c.unit_id).where(congress.c.status.in_(FINISHED))
     return set(db.session.scalars(query))

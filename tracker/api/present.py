@@ -11,7 +11,8 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..labels import stage_label
 from ..models import Item, Unit, User
-from ..services.progress import StageView, stage_views
+from ..readmodel import StageCell, stage_cells
+from ..services.progress import StageView
 
 # What a unit's JSON needs besides its own columns, loaded with one query each for a whole page.
 UNIT_LOADS = (selectinload(Unit.group), selectinload(Unit.parent), selectinload(Unit.secretaries),
@@ -28,7 +29,7 @@ def unit_flags(unit: Unit) -> list[str]:
     return flags
 
 
-def unit_json(unit: Unit, stages: dict[str, StageView]) -> dict:
+def unit_json(unit: Unit, stages: dict[str, StageCell | StageView]) -> dict:
     """A unit with its stages' statuses."""
     return {
         "code": unit.code, "name": unit.name, "kind": unit.kind, "party_members": unit.party_members,
@@ -41,7 +42,7 @@ def unit_json(unit: Unit, stages: dict[str, StageView]) -> dict:
 
 def units_json(units: list[Unit], today: date) -> list[dict]:
     """Many units: the stage statuses of all of them come from two queries."""
-    views = stage_views([u.id for u in units], today)
+    views = stage_cells([u.id for u in units], today)
     return [unit_json(u, views[u.id]) for u in units]
 
 

@@ -8,12 +8,13 @@ from flask.views import MethodView
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Item, Unit, WorkingGroup
 from ..permissions import can_admin, can_change_unit, can_read_unit, can_review
+from ..readmodel import overdue_item, stage_cells, unit_overdue
 from ..services.accounts import create_group
 from ..services.errors import Forbidden, NotFound
 from ..services.progress import unit_stage_views
@@ -71,11 +72,6 @@ def unit_access(need: str):
     return decorate
 
 
-def overdue_item(today):
-    """The condition an overdue item meets: required, not ticked, due before today."""
-    return and_(Item.required.is_(True), Item.done.is_(False), Item.due_on.is_not(None), Item.due_on < today)
-
-
 def _window(query, args):
     """The query's row count and the query cut to the requested page."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
@@ -94,7 +90,7 @@ def _visible(query, user):
 
 def _unit_out(unit: Unit) -> dict:
     """A unit with its stages' statuses today."""
-    return unit_json(unit, unit_stage_views(unit.id, g.today))
+    return unit_json(unit, stage_cells([unit.id], g.today)[unit.id])
 
 
 # ---- units -------------------------------------------------------------------------------------
@@ -116,7 +112,7 @@ class Units(MethodView):
         if args.get("pilot") is not None:
             query = query.where(Unit.pilot.is_(args["pilot"]))
         if args.get("overdue") is not None:
-            late = exists().where(Item.unit_id == Unit.id, overdue_item(g.today))
+            late = unit_overdue(g.today)
             query = query.where(late if args["overdue"] else ~late)
         units, total = _page(query, args, (Unit.code,), *UNIT_LOADS)
         return {"items": units_json(units, g.today), "total": total}
@@ -223,7 +219,7 @@ class ItemById(MethodView):
         set_item_done(unit, row, data["done"], data["version"], g.api_user, g.now, g.today,
                       data.get("note", ""))
         out = item_json(row)
-        out["stage_status"] = unit_stage_views(unit.id, g.today)[stage].status
+        out["stage_status"] = stage_cells([unit.id], g.today)[unit.id][stage].status
         return out
 
 

@@ -1,8 +1,11 @@
-"""Read model: each unit's six stages with status and due date, loaded in a fixed number of queries."""
+"""A unit's six stages with their items, for the unit page, the API's stage list and the gates.
+
+Status and due date come from `readmodel` (the one SQL definition); the items are loaded here only
+because these views list them.
+"""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
@@ -11,56 +14,42 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Item, StageReview
-from ..workflow import STAGES, ItemFacts, stage_due_on, stage_status
+from ..readmodel import StageCell, stage_cells
+from ..workflow import STAGES
 
 
 @dataclass
 class StageView:
-    """One stage of one unit as pages and the API show it."""
+    """One stage of one unit, with its items, as the unit page and the API show it."""
 
     key: str
-    status: str
-    due_on: Optional[date]
+    cell: StageCell
     items: list[Item] = field(default_factory=list)
     review: Optional[StageReview] = None
 
     @property
+    def status(self) -> str:
+        return self.cell.status
+
+    @property
+    def due_on(self) -> Optional[date]:
+        return self.cell.due_on
+
+    @property
     def done_count(self) -> int:
-        return sum(1 for i in self.items if i.done)
-
-
-def _facts(items: Iterable[Item]) -> list[ItemFacts]:
-    return [ItemFacts(i.required, i.done, i.due_on) for i in items]
-
-
-def build_stage(key: str, items: list[Item], review: Optional[StageReview], today: date) -> StageView:
-    """The StageView of one stage from its items and review."""
-    facts = _facts(items)
-    return StageView(key, stage_status(facts, review.state if review else None, today), stage_due_on(facts),
-                     items, review)
-
-
-def stage_views(unit_ids: list[int], today: date) -> dict[int, dict[str, StageView]]:
-    """{unit_id: {stage: StageView}} for the given units: two queries whatever their number."""
-    items: dict[tuple[int, str], list[Item]] = defaultdict(list)
-    reviews: dict[tuple[int, str], StageReview] = {}
-    if unit_ids:
-        for chunk in _chunks(unit_ids):
-            for item in db.session.scalars(select(Item).where(Item.unit_id.in_(chunk))
-                                           .order_by(Item.unit_id, Item.position)):
-                items[(item.unit_id, item.stage)].append(item)
-            for review in db.session.scalars(select(StageReview).where(StageReview.unit_id.in_(chunk))):
-                reviews[(review.unit_id, review.stage)] = review
-    return {uid: {s: build_stage(s, items[(uid, s)], reviews.get((uid, s)), today) for s in STAGES}
-            for uid in unit_ids}
+        return self.cell.n_done
 
 
 def unit_stage_views(unit_id: int, today: date) -> dict[str, StageView]:
-    """The six stages of one unit."""
-    return stage_views([unit_id], today)[unit_id]
+    """The six stages of one unit, with items and review: three queries."""
+    cells = stage_cells([unit_id], today)[unit_id]
+    items: dict[str, list[Item]] = defaultdict(list)
+    for item in db.session.scalars(select(Item).where(Item.unit_id == unit_id).order_by(Item.position)):
+        items[item.stage].append(item)
+    reviews = {r.stage: r for r in db.session.scalars(select(StageReview).where(StageReview.unit_id == unit_id))}
+    return {s: StageView(s, cells[s], items[s], reviews.get(s)) for s in STAGES}
 
 
-def _chunks(ids: list[int], size: int = 5000):
-    # keeps IN lists under the bind-parameter limits of SQLite and PostgreSQL
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
+def unit_statuses(unit_id: int, today: date) -> dict[str, str]:
+    """{stage: status} of one unit (one query), for the gates."""
+    return {s: c.status for s, c in stage_cells([unit_id], today)[unit_id].items()}

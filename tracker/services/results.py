@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import CongressResult, CustomField, CustomValue, DisseminationResult, FirstSessionResult, Unit, User
 from ..permissions import can_change_unit, can_read_unit
+from ..readmodel import FINISHED
 from ..workflow.result_rules import (
     CONGRESS_COUNTS,
     CONGRESS_OPTIONAL,
@@ -32,7 +33,7 @@ from ..workflow.result_rules import (
 )
 from . import journal
 from .errors import Conflict, Forbidden, Invalid
-from .progress import unit_stage_views
+from .progress import unit_statuses
 
 _DIGITS = re.compile(r"^-?[0-9]{1,12}$")
 
@@ -146,7 +147,7 @@ def _require_change(unit: Unit, user: User) -> None:
 
 def congress_done(unit: Unit, today: date) -> bool:
     """True when the unit's congress stage is done or verified."""
-    return unit_stage_views(unit.id, today)["congress"].status in ("done", "verified")
+    return unit_statuses(unit.id, today)["congress"] in FINISHED
 
 
 def _require_congress_done(unit: Unit, today: date) -> None:

@@ -14,7 +14,7 @@ from ..permissions import can_change_unit, can_read_unit, can_review, can_tick
 from ..workflow import STAGES, GateClosed, check_gate
 from . import journal
 from .errors import Conflict, Forbidden, GateRefused, Invalid, NotFound
-from .progress import unit_stage_views
+from .progress import unit_statuses
 
 
 def check_stage(stage: str) -> str:
@@ -64,7 +64,7 @@ def set_item_done(unit: Unit, item: Item, done: bool, version: Optional[int], us
             journal.record(unit.id, user, "note", now, stage=item.stage, item_key=item.key, after=note)
         return item
     if done:
-        statuses = {k: v.status for k, v in unit_stage_views(unit.id, today).items()}
+        statuses = unit_statuses(unit.id, today)
         try:
             check_gate(item.stage, statuses)
         except GateClosed as gate:
@@ -104,7 +104,7 @@ def verify_stage(unit: Unit, stage: str, user: User, now: datetime, today: date)
     check_stage(stage)
     if not can_review(user, unit):
         raise Forbidden(_("Only the unit's working group or the organisation office verifies stages."))
-    status = unit_stage_views(unit.id, today)[stage].status
+    status = unit_statuses(unit.id, today)[stage]
     if status != "done":
         raise Invalid(_("Only a done stage can be verified (this one is %(status)s).", status=status_label(status)),
                       {"stage": status})
@@ -123,7 +123,7 @@ def return_stage(unit: Unit, stage: str, comment: str, user: User, now: datetime
     comment = (comment or "").strip()
     if not comment:
         raise Invalid(_("Say why the stage goes back."), {"comment": _("This field is required.")})
-    status = unit_stage_views(unit.id, today)[stage].status
+    status = unit_statuses(unit.id, today)[stage]
     if status not in ("done", "verified"):
         raise Invalid(_("Only a done stage can be returned (this one is %(status)s).", status=status_label(status)),
                       {"stage": status})

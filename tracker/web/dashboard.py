@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 from ..clock import local_today, utcnow
 from ..labels import kind_label, stage_label, status_label
 from ..parsing import page_number
+from ..readmodel import stage_cells
 from ..services.campaigns import current_campaign
-from ..services.progress import stage_views
 from ..workflow import KINDS, STAGES, STATUSES
 from ..workflow.rounding import percent
 from . import dashboard_data as data
@@ -51,8 +51,8 @@ def home():
     pages = max(1, -(-total // PER_PAGE))
     page = min(_page_number(), pages)
     units = data.page_of_units(conds, page, PER_PAGE)
-    views = stage_views([u.id for u in units], today)
-    totals = data.stage_totals(conds, total, today)
+    views = stage_cells([u.id for u in units], today)
+    totals = data.stage_totals(conds, today)
     finished, all_stages = data.completion(totals)
     rounding = campaign.rounding if campaign else "half_up"
     return render_template("dashboard/home.html", campaign=campaign, units=units, views=views, totals=totals,

@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from .. import readmodel
 from ..extensions import db
-from ..models import Item, StageReview, Unit
-from ..workflow import KINDS, STAGES, STATUSES
+from ..models import Unit
+from ..readmodel import FINISHED, unit_overdue
+from ..workflow import KINDS
 
 
 @dataclass
@@ -53,14 +55,6 @@ def parse_filters(args, role: str, group_ids: set[int]) -> Filters:
     return Filters(scope, kind, pilot, overdue, set(group_ids))
 
 
-def overdue_clause(today: date):
-    """A unit has an overdue stage: a required item past due, in a stage not returned to it."""
-    returned = exists().where(StageReview.unit_id == Item.unit_id, StageReview.stage == Item.stage,
-                              StageReview.state == "returned")
-    return exists().where(Item.unit_id == Unit.id, Item.required.is_(True), Item.done.is_(False),
-                          Item.due_on < today, ~returned)
-
-
 def conditions(filters: Filters, campaign_id: Optional[int], today: date) -> list:
     """The WHERE clauses on Unit for these filters."""
     conds = [Unit.campaign_id == campaign_id]
@@ -71,7 +65,7 @@ def conditions(filters: Filters, campaign_id: Optional[int], today: date) -> lis
     if filters.pilot is not None:
         conds.append(Unit.pilot.is_(filters.pilot))
     if filters.overdue:
-        conds.append(overdue_clause(today))
+        conds.append(unit_overdue(today))
     return conds
 
 
@@ -87,45 +81,12 @@ def page_of_units(conds: list, page: int, per_page: int) -> list[Unit]:
         .order_by(Unit.pilot.desc(), Unit.code).offset((page - 1) * per_page).limit(per_page)))
 
 
-def stage_totals(conds: list, unit_count: int, today: date) -> dict[str, dict[str, int]]:
-    """{stage: {status: units}} over every matching unit, in one query.
-
-    Mirrors workflow.status.stage_status in SQL; tests compare both on the same data.
-    """
-    ids = select(Unit.id).where(*conds)
-    per = (select(Item.unit_id.label("uid"), Item.stage.label("stage"),
-                  func.sum(case((Item.required, 1), else_=0)).label("req"),
-                  func.sum(case((and_(Item.required, Item.done), 1), else_=0)).label("req_done"),
-                  func.sum(case((Item.done, 1), else_=0)).label("n_done"),
-                  func.sum(case((and_(Item.required, ~Item.done, Item.due_on < today), 1), else_=0))
-                  .label("late"))
-           .where(Item.unit_id.in_(ids)).group_by(Item.unit_id, Item.stage).subquery())
-    review = StageReview.state
-    complete = or_(and_(per.c.req > 0, per.c.req_done == per.c.req), and_(per.c.req == 0, per.c.n_done > 0))
-    status = case((review == "returned", "returned"),
-                  (and_(complete, review == "verified"), "verified"),
-                  (complete, "done"),
-                  (per.c.late > 0, "overdue"),
-                  (per.c.n_done > 0, "in_progress"),
-                  else_="not_started")
-    # grouping by a named column of a subquery, not by the CASE itself: PostgreSQL would see two
-    # differently parameterised expressions and refuse the GROUP BY
-    rows = (select(per.c.stage.label("stage"), status.label("status"))
-            .select_from(per.outerjoin(StageReview, and_(StageReview.unit_id == per.c.uid,
-                                                         StageReview.stage == per.c.stage)))
-            .subquery())
-    totals = {s: {st: 0 for st in STATUSES} for s in STAGES}
-    for stage, st, n in db.session.execute(select(rows.c.stage, rows.c.status, func.count())
-                                           .group_by(rows.c.stage, rows.c.status)):
-        if stage in totals:
-            totals[stage][st] += n
-    for counts in totals.values():
-        # a unit with no item in a stage has it not started
-        counts["not_started"] += max(0, unit_count - sum(counts.values()))
-    return totals
+def stage_totals(conds: list, today: date) -> dict[str, dict[str, int]]:
+    """{stage: {status: units}} over every matching unit, in one query (readmodel's status)."""
+    return readmodel.stage_totals(select(Unit.id).where(*conds), today)
 
 
 def completion(totals: dict[str, dict[str, int]]) -> tuple[int, int]:
     """(finished stages, all stages): finished means done or verified."""
-    finished = sum(c["done"] + c["verified"] for c in totals.values())
+    finished = sum(c[st] for c in totals.values() for st in FINISHED)
     return finished, sum(sum(c.values()) for c in totals.values())
