@@ -99,20 +99,25 @@ def cookie_header(s: requests.Session) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in s.cookies)
 
 
-def single(session: requests.Session, url: str, master: int, headers: dict | None = None) -> dict:
-    """One timed request, with the serving worker's peak RSS and the size of the answer."""
+def single(session: requests.Session, url: str, master: int, headers: dict | None = None,
+           limit: float = 900) -> dict:
+    """One timed request, with the serving worker's peak RSS and the size of the answer (None: gave up)."""
     pids = workers(master)
     reset_peak(pids)
     started = time.perf_counter()
-    r = session.get(url, headers=headers, timeout=900, allow_redirects=False)
+    try:
+        r = session.get(url, headers=headers, timeout=limit, allow_redirects=False)
+        status, size = r.status_code, len(r.content)
+    except requests.Timeout:
+        status = size = None
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "status": r.status_code, "bytes": len(r.content), "peak_rss_mb": peak_mb(pids)}
+    return {"seconds": seconds, "status": status, "bytes": size, "peak_rss_mb": peak_mb(pids)}
 
 
-def throughput(session, url, master, seconds, headers=None, slow=2.0) -> dict:
+def throughput(session, url, master, seconds, headers=None, slow=2.0, limit=900) -> dict:
     """wrk when one request is fast enough, else the time of a single request (req/s = 1/t)."""
-    first = single(session, url, master, headers)  # also the warm-up
-    if first["seconds"] > slow:
+    first = single(session, url, master, headers, limit)  # also the warm-up
+    if first["status"] is None or first["seconds"] > slow:
         return {**first, "how": "single", "rps": 1 / first["seconds"]}
     headers = {**(headers or {}), "Cookie": cookie_header(session)} if session.cookies else headers
     return {**first, "how": "wrk", **wrk(url, seconds, headers)}
