@@ -16,8 +16,8 @@ from tracker.models import (
     Unit,
     WorkingGroup,
 )
-from tracker.report_text import headline
-from tracker.reports import build_report, summary
+from tracker.reports.query import build_report, summary
+from tracker.reports.text import headline
 
 TODAY = date(2030, 4, 1)
 

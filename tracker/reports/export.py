@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .labels import status_label
-from .report_text import flag_texts, headline, kind_label, problem_texts
-from .reports import Report, UnitRow
-from .services.result_fields import targets_of
-from .services.results import field_label
+from ..labels import status_label
+from ..services.result_fields import targets_of
+from ..services.results import field_label
+from .query import Report, UnitRow
+from .text import flag_texts, headline, kind_label, problem_texts
 
 INT, PCT, TEXT = "int", "pct", "text"
 

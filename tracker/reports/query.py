@@ -12,8 +12,8 @@ from typing import Any, Optional
 
 from sqlalchemy import case, func, select
 
-from .extensions import db
-from .models import (
+from ..extensions import db
+from ..models import (
     Campaign,
     CongressResult,
     CustomField,
@@ -23,9 +23,9 @@ from .models import (
     Unit,
     WorkingGroup,
 )
-from .readmodel import FINISHED, stage_rows
-from .services.result_fields import rounding_of, targets_of
-from .workflow.result_rules import (
+from ..readmodel import FINISHED, stage_rows
+from ..services.result_fields import rounding_of, targets_of
+from ..workflow.result_rules import (
     CONGRESS_COUNTS,
     CONGRESS_OPTIONAL,
     DISSEMINATION_COUNTS,
@@ -36,8 +36,8 @@ from .workflow.result_rules import (
     surplus_percent,
     target_flags,
 )
-from .workflow.rounding import percent
-from .workflow.stages import KINDS
+from ..workflow.rounding import percent
+from ..workflow.stages import KINDS
 
 SHARES = ("re_elected", "first_time", "women", "young", "ethnic_minority")
 

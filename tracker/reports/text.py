@@ -6,9 +6,9 @@ from typing import Any, Optional
 
 from flask_babel import gettext as _
 
-from .reports import UnitRow
-from .services.results import field_label, problem_message
-from .web.filters import fmt_date, fmt_number, fmt_percent
+from ..formatting import fmt_date, fmt_number, fmt_percent
+from ..services.results import field_label, problem_message
+from .query import UnitRow
 
 
 def kind_label(kind: str) -> str:
