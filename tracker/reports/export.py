@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 
 from ..services.result_fields import targets_of
 from .query import SHARES, Report, UnitRow
-from .text import Words, flag_texts, headline, problem_texts
+from .text import Words, headline
 
 INT, PCT, TEXT = "int", "pct", "text"
 Column = tuple[str, str, Callable[[UnitRow], Any], Callable[[dict], Any]]
@@ -81,8 +81,8 @@ def columns(report: Report, locale: str, words: Optional[Words] = None) -> list[
         label = cf.label_en if locale == "en" else cf.label_vi
         cols.append((label, INT, (lambda fid: lambda r: r.custom.get(fid))(cf.id),
                      (lambda key: lambda t: totals.get(key, 0))(cf.key)))
-    targets, mode = targets_of(report.campaign), report.summary["rounding"]
-    cols.append((_("Flags"), TEXT, lambda r: "; ".join(flag_texts(r, targets, mode) + problem_texts(r))
+    targets = targets_of(report.campaign)
+    cols.append((_("Flags"), TEXT, lambda r: "; ".join(w.flag_texts(r, targets) + w.problem_texts(r))
                  if r.flags or r.problems or r.missing_results else "", lambda t: ""))
     return cols
 

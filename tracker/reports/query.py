@@ -201,6 +201,13 @@ class UnitRow:
         return self.held and self.congress is None
 
 
+HEAD = ("id", "code", "name", "kind", "pilot", "party_members", "congress_date", "group_code", "status", "held",
+        "d_id", "c_id", "f_id")
+_D = len(HEAD)                              # where each part's columns start in a row
+_C = _D + len(DISSEMINATION_COUNTS)
+_F = _C + len(CONGRESS_FIELDS)
+
+
 def _rows_query(scope: list, today: date):
     """Every unit in scope with its congress status and its three result rows, as plain columns, by code."""
     congress, held = _congress_stage(scope, today)
@@ -214,10 +221,11 @@ def _rows_query(scope: list, today: date):
     return _joined(query, congress).where(*scope).order_by(Unit.code, Unit.id)
 
 
-def _part(r: Any, prefix: str, names: tuple[str, ...]) -> Optional[dict]:
-    if getattr(r, f"{prefix}_id") is None:
-        return None
-    return {n: getattr(r, f"{prefix}_{n}") for n in names}
+def _parts(t: tuple) -> tuple[Optional[dict], Optional[dict], Optional[dict]]:
+    # by position: a row's attributes cost a lookup each, and an export reads some 40 per unit
+    return (None if t[10] is None else dict(zip(DISSEMINATION_COUNTS, t[_D:_C], strict=True)),
+            None if t[11] is None else dict(zip(CONGRESS_FIELDS, t[_C:_F], strict=True)),
+            None if t[12] is None else dict(zip(FIRST_SESSION_FIELDS, t[_F:], strict=True)))
 
 
 class _Rules:
@@ -226,28 +234,41 @@ class _Rules:
     def __init__(self, campaign: Campaign):
         self.mode: str = rounding_of(campaign)
         self.targets: Targets = targets_of(campaign)
+        self._percents: dict[tuple[int, int], float] = {}
+
+    def percent(self, part: int, whole: int) -> float:
+        """workflow.rounding.percent, remembered: committees repeat the same few sizes and counts."""
+        key = (part, whole)
+        value = self._percents.get(key)
+        if value is None:
+            if len(self._percents) > 100_000:  # bounded, whatever the data
+                self._percents.clear()
+            value = self._percents[key] = percent(part, whole, self.mode)
+        return value
 
     def row(self, r: Any, custom: Optional[dict[int, int]] = None) -> UnitRow:
         """The whole UnitRow of a result row: numbers, percentages, flags and problems."""
-        dis, con = _part(r, "d", DISSEMINATION_COUNTS), _part(r, "c", CONGRESS_FIELDS)
-        fs = _part(r, "f", FIRST_SESSION_FIELDS)
-        row = UnitRow(r.id, r.code, r.name, r.kind, r.group_code, bool(r.pilot), r.party_members,
-                      r.congress_date, r.status or "not_started", bool(r.held), dis, con, fs, custom or {})
+        t = tuple(r)
+        dis, con, fs = _parts(t)
+        members, held = t[5], bool(t[9])
+        row = UnitRow(t[0], t[1], t[2], t[3], t[7], bool(t[4]), members, t[6], t[8] or "not_started", held,
+                      dis, con, fs, custom or {})
         if dis is not None:
-            row.reach_pct = percent(dis["members_reached"], r.party_members, self.mode)
+            row.reach_pct = self.percent(dis["members_reached"], members)
         if con is not None:
-            row.shares = {n: percent(con[n], con["committee_elected"], self.mode) for n in SHARES}
+            elected = con["committee_elected"]
+            row.shares = {n: self.percent(con[n], elected) for n in SHARES}
             row.surplus_pct = surplus_percent(con["seats"], con["candidates"], self.mode)
             row.flags = target_flags(con, self.targets, self.mode)
-        row.problems = stored_problems(r.kind, r.party_members, dis, con, fs, row.held)
+        row.problems = stored_problems(t[3], members, dis, con, fs, held)
         return row
 
     def marks(self, r: Any) -> tuple[bool, bool]:
         """(cannot be right, below a target) without building the whole row: the rules only."""
-        dis, con = _part(r, "d", DISSEMINATION_COUNTS), _part(r, "c", CONGRESS_FIELDS)
-        held = bool(r.held)
-        wrong = (held and con is None) or bool(
-            stored_problems(r.kind, r.party_members, dis, con, _part(r, "f", FIRST_SESSION_FIELDS), held))
+        t = tuple(r)
+        dis, con, fs = _parts(t)
+        held = bool(t[9])
+        wrong = (held and con is None) or bool(stored_problems(t[3], t[5], dis, con, fs, held))
         return wrong, con is not None and bool(target_flags(con, self.targets, self.mode))
 
 
@@ -314,9 +335,9 @@ def checks(campaign: Campaign, today: date, group: Optional[WorkingGroup] = None
     """One streamed pass over every unit in scope: the rules applied to each, at most `limit` kept per list."""
     rules, out, late = _Rules(campaign), Checks(), _Earliest(limit)
     for r in db.session.execute(_rows_query(_scope(campaign, group), today).execution_options(yield_per=BATCH)):
-        if not r.held:
+        if not r[9]:  # held
             out.not_done_count += 1
-            late.add((r.congress_date is None, r.congress_date or date.min, r.code), r)
+            late.add((r[6] is None, r[6] or date.min, r[1]), r)  # by planned congress date, then code
         wrong, below = rules.marks(r)
         if wrong:
             out.cannot_be_right_count += 1

@@ -53,8 +53,12 @@ class Words:
         self.kinds = {k: kind_label(k) for k in KINDS}
         self.statuses = {s: status_label(s) for s in STATUSES}
         self.fields = {n: field_label(n) for n in RESULT_FIELDS}
-        # the raw translation, with its %(…)s left in: formatted per row without asking gettext again
+        # raw translations, their %(…)s left in: formatted per row without asking gettext again
         self._delegates = _("%(official)s official, %(alternate)s alternate")
+        self._flags = {"women_below": _("Women %(value)s, below the %(target)s target."),
+                       "young_below": _("Young %(value)s, below the %(target)s target."),
+                       "surplus_outside": _("Surplus %(value)s, outside %(min)s–%(max)s.")}
+        self._missing = _("The congress stage is done but its results are not entered.")
 
     def kind(self, kind: str) -> str:
         """A unit kind (plural heading)."""
@@ -71,6 +75,29 @@ class Words:
     def delegates(self, official: Optional[int], alternate: Optional[int]) -> str:
         """'2 chính thức, 0 dự khuyết'."""
         return self._delegates % {"official": self.number(official or 0), "alternate": self.number(alternate or 0)}
+
+
+    def flag_texts(self, row: UnitRow, targets: Any) -> list[str]:
+        """Why a unit is flagged against the composition targets, in words."""
+        p, texts = self.percent, []
+        if "women_below" in row.flags:
+            texts.append(self._flags["women_below"] % {"value": p(row.shares["women"]),
+                                                       "target": p(float(targets.women_min))})
+        if "young_below" in row.flags:
+            texts.append(self._flags["young_below"] % {"value": p(row.shares["young"]),
+                                                       "target": p(float(targets.young_min))})
+        if "surplus_outside" in row.flags:
+            texts.append(self._flags["surplus_outside"] % {"value": p(row.surplus_pct),
+                                                           "min": p(float(targets.surplus_min)),
+                                                           "max": p(float(targets.surplus_max))})
+        return texts
+
+    def problem_texts(self, row: UnitRow) -> list[str]:
+        """Why a unit's stored counts cannot be right, in words (field: reason)."""
+        texts = [f"{self.field(p.field)}: {problem_message(p)}" for p in row.problems]
+        if row.missing_results:
+            texts.append(self._missing)
+        return texts
 
 
 def _reach(pct: float, n=None) -> str:
@@ -122,28 +149,14 @@ def headline(s: dict[str, Any], youth_age: int, today: Optional[date] = None, et
     return sentences
 
 
-def flag_texts(row: UnitRow, targets: Any, mode: str) -> list[str]:
-    """Why a unit is flagged against the composition targets, in words."""
-    p = current_format().percent
-    texts = []
-    if "women_below" in row.flags:
-        texts.append(_("Women %(value)s, below the %(target)s target.", value=p(row.shares["women"]),
-                       target=p(float(targets.women_min))))
-    if "young_below" in row.flags:
-        texts.append(_("Young %(value)s, below the %(target)s target.", value=p(row.shares["young"]),
-                       target=p(float(targets.young_min))))
-    if "surplus_outside" in row.flags:
-        texts.append(_("Surplus %(value)s, outside %(min)s–%(max)s.", value=p(row.surplus_pct),
-                       min=p(float(targets.surplus_min)), max=p(float(targets.surplus_max))))
-    return texts
+def flag_texts(row: UnitRow, targets: Any, mode: str = "") -> list[str]:
+    """Why a unit is flagged against the composition targets, in words (a few rows; see Words for many)."""
+    return Words().flag_texts(row, targets)
 
 
 def problem_texts(row: UnitRow) -> list[str]:
-    """Why a unit's stored counts cannot be right, in words (field: reason)."""
-    texts = [f"{field_label(p.field)}: {problem_message(p)}" for p in row.problems]
-    if row.missing_results:
-        texts.append(_("The congress stage is done but its results are not entered."))
-    return texts
+    """Why a unit's stored counts cannot be right, in words (a few rows; see Words for many)."""
+    return Words().problem_texts(row)
 
 
 def group_title(group: Optional[Any]) -> str:
