@@ -305,7 +305,9 @@ def unit_page(campaign: Campaign, today: date, group: Optional[WorkingGroup], pa
               with_custom: bool = True) -> list[UnitRow]:
     """One page of the per-unit table, by code (two queries)."""
     rules, scope = _Rules(campaign), _scope(campaign, group)
-    rows = list(db.session.execute(_rows_query(scope, today).offset(page.offset).limit(page.per_page)))
+    # the page's units first (by code, from the units table alone), so statuses are computed for them only
+    ids = select(Unit.id).where(*scope).order_by(Unit.code, Unit.id).offset(page.offset).limit(page.per_page)
+    rows = list(db.session.execute(_rows_query([*scope, Unit.id.in_(ids.scalar_subquery())], today)))
     custom: dict[int, dict[int, int]] = {r.id: {} for r in rows}
     if with_custom and rows:
         for unit_id, field_id, value in db.session.execute(_custom_values(scope, list(custom))):
