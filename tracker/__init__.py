@@ -36,11 +36,13 @@ def create_app(config: object | str = "config.Config") -> Flask:
     from . import models  # noqa: F401  (registers the tables)
     from .api import register_api
     from .cli import register_cli
+    from .reports import register as register_reports
     from .web import register_web
     from .web.filters import register_filters
 
     register_web(app)
     register_api(app)
+    register_reports(app)
     register_cli(app)
     register_filters(app)
     return app

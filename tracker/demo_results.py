@@ -14,7 +14,7 @@ from sqlalchemy import select
 from .clock import local_today
 from .extensions import db
 from .models import CongressResult, DisseminationResult, FirstSessionResult, Unit
-from .reports import congress_held_ids
+from .reports.query import congress_held_ids
 
 SEATS = {"commune_committee": (13, 15, 15), "sector_committee": (9, 9, 11), "grassroots_cell": (3, 3, 5),
          "sub_cell": (3,)}

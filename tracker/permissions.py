@@ -37,3 +37,8 @@ def can_tick(user: User, item: Item, unit: Unit) -> bool:
 def can_admin(user: User) -> bool:
     """Campaign, templates, units, groups and users are the admins' business."""
     return user.role == "admin"
+
+
+def can_read_report(user: User) -> bool:
+    """The report shows every unit's numbers: admins, working groups and viewers read it, secretaries do not."""
+    return user.role in ("admin", "group", "viewer")

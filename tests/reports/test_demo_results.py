@@ -7,7 +7,7 @@ from tracker.demo import load_demo
 from tracker.demo_results import seed_results
 from tracker.extensions import db
 from tracker.models import Campaign, CongressResult, DisseminationResult, FirstSessionResult, Unit
-from tracker.reports import build_report, congress_held_ids
+from tracker.reports.query import build_report, congress_held_ids
 
 NOW = datetime(2025, 6, 10, 2, 0, tzinfo=UTC)
 

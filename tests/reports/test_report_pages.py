@@ -45,8 +45,11 @@ def test_report_page_shows_headline_and_tables(people, login, frozen):
         page = login(people["viewer"]).get("/reports")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "1/2 đơn vị đã tổ chức đại hội xong (đến ngày 30/03/2030), bầu 15 cấp ủy viên" in html
-    assert "tái cử 12 (80,00%)" in html and "4.850 lượt người dự" in html and "đạt trên 86% đảng viên" in html
+    # the headline and the subtitle give the same date: today's (issue 8, point 12)
+    assert "Đến ngày 01/04/2030, 1/2 đơn vị đã tổ chức xong đại hội; bầu 15 đồng chí vào cấp ủy" in html
+    assert "tính đến ngày 01/04/2030" in html
+    assert "tái cử 12 (80,00%)" in html and "Tổ chức 4 hội nghị quán triệt, 4.850 lượt người tham dự" in html
+    assert "đạt trên 86% đảng viên" in html and "10 chính thức, 2 dự khuyết" in html
     assert "@media print" in html
     # women 13,33% < 15% and a surplus of 6,67% < 10% are flagged; the pilot is marked; C01 is listed as not done
     assert "13,33%" in html and "6,67%" in html and "Đại hội điểm" in html
@@ -190,12 +193,18 @@ def test_report_query_count_does_not_grow_with_units(people, login, count_querie
     assert counts[0] == counts[1], counts
 
 
-def test_report_renders_for_a_thousand_units(people, login, frozen, count_queries):
+def test_report_paginates_a_thousand_units(people, login, frozen, count_queries):
     bulk_district(db.session.scalar(select(Campaign)), 1000)
     client = login(people["viewer"])
     with frozen(NOW), count_queries() as counter:
-        r = client.get("/reports")
-    assert r.status_code == 200
-    html = r.get_data(as_text=True)
-    assert "B00999" in html
-    assert counter.n < 25
+        first = client.get("/reports")
+    assert first.status_code == 200
+    html = first.get_data(as_text=True)
+    # 1,002 units: the per-unit table shows 100 of them, the lists at most 50 each, the totals all of them
+    assert "B00099" in html and "B00999" not in html and "đơn vị 1–100 trên tổng số 1.002" in html
+    assert "?page=2" in html and len(html) < 400_000
+    with frozen(NOW), count_queries() as last_counter:
+        last = client.get("/reports?page=10").get_data(as_text=True)  # B00900…B00999
+    assert "B00999" in last and "B00099" not in last.split('id="per-unit"')[1]
+    assert client.get("/reports?page=999").status_code == 200  # past the end: the last page
+    assert counter.n == last_counter.n < 25

@@ -16,8 +16,8 @@ from tracker.models import (
     Unit,
     WorkingGroup,
 )
-from tracker.report_text import headline
-from tracker.reports import build_report, summary
+from tracker.reports.query import build_report, summary
+from tracker.reports.text import headline
 
 TODAY = date(2030, 4, 1)
 
@@ -112,23 +112,25 @@ def test_headline_reads_like_the_real_report(district, app):
     _campaign("truncate")
     s = summary(db.session.scalar(select(Campaign)), TODAY)
     with app.test_request_context():
-        text = " ".join(headline(s, 35))
+        text = " ".join(headline(s, 35, TODAY))
+        khmer = " ".join(headline(s, 35, TODAY, "Khmer"))
     assert text == (
-        "45/45 đơn vị đã tổ chức đại hội xong (đến ngày 05/06/2020), bầu 342 cấp ủy viên, trong đó tái cử 271 "
-        "(79,23%), tham gia lần đầu 71 (20,76%), nữ 79 (23,09%), dưới 35 tuổi 45 (13,15%), dân tộc 44 (12,86%); "
-        "bầu 260 đại biểu chính thức và 50 đại biểu dự khuyết dự đại hội cấp trên; phiên họp thứ nhất bầu 84 ủy "
-        "viên Ban Thường vụ, 42 bí thư. Triển khai, quán triệt: 285 cuộc, 4.850 lượt người dự, đạt trên 98% "
-        "đảng viên.")
+        "Đến ngày 01/04/2030, 45/45 đơn vị đã tổ chức xong đại hội; bầu 342 đồng chí vào cấp ủy, trong đó tái cử "
+        "271 (79,23%), tham gia cấp ủy lần đầu 71 (20,76%), nữ 79 (23,09%), cán bộ trẻ dưới 35 tuổi 45 (13,15%), "
+        "dân tộc thiểu số 44 (12,86%); bầu 260 đại biểu chính thức và 50 đại biểu dự khuyết dự đại hội cấp trên; "
+        "phiên họp thứ nhất bầu 84 ủy viên Ban Thường vụ, 42 bí thư. Tổ chức 285 hội nghị quán triệt, 4.850 lượt "
+        "người tham dự, đạt trên 98% đảng viên.")
+    assert "dân tộc Khmer 44 (12,86%)" in khmer
 
 
 def test_headline_in_english(district, app):
     from flask_babel import force_locale
     s = summary(_campaign("half_up"), TODAY)
     with app.test_request_context(), force_locale("en"):
-        text = " ".join(headline(s, 35))
-    assert text.startswith("45/45 units held their congress (by 05/06/2020), electing 342 committee members, of "
-                           "whom 271 re-elected (79.24%), 71 first-time (20.76%), 79 women (23.10%), 45 under 35 "
-                           "(13.16%)")
+        text = " ".join(headline(s, 35, TODAY))
+    assert text.startswith("As of 01/04/2030, 45/45 units held their congress, electing 342 committee members, of "
+                           "whom 271 re-elected (79.24%), 71 first-time (20.76%), 79 women (23.10%), 45 young "
+                           "members under 35 (13.16%), 44 ethnic minority (12.87%)")
     assert "285 sessions, 4,850 attendances, over 98% of members reached" in text
 
 

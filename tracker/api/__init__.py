@@ -28,8 +28,9 @@ def _http_error(error: HTTPException):
 api = TrackerApi(spec_kwargs={"components": {"securitySchemes": {
     "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
 
-# Each area keeps its endpoints in its own module; all share the /api/v1 prefix.
-API_MODULES = ("units", "results", "notifications")
+# Each area keeps its endpoints in its own module; all share the /api/v1 prefix (feature packages
+# such as tracker/reports register theirs on `api` from the app factory).
+API_MODULES = ("units", "notifications")
 
 
 def register_api(app: Flask) -> None:

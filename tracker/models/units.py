@@ -39,6 +39,8 @@ class Campaign(db.Model):
     surplus_min_pct: Mapped[float] = mapped_column(Numeric(5, 2), default=10)
     surplus_max_pct: Mapped[float] = mapped_column(Numeric(5, 2), default=30)
     rounding: Mapped[str] = mapped_column(String(10), default="half_up")
+    # the ethnic group the report names ("Khmer" → "dân tộc Khmer"); empty → "dân tộc thiểu số"
+    ethnic_group: Mapped[str] = mapped_column(String(60), default="", server_default="")
 
     documents: Mapped[list[ReferenceDocument]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="ReferenceDocument.issued_on")

@@ -55,7 +55,7 @@ def _pct(raw: Any, name: str, errors: dict[str, str]) -> Decimal | None:
 
 
 def update_settings(campaign: Campaign, data: Mapping[str, Any], user: User) -> Campaign:
-    """Set the composition targets, the youth age bound and the rounding mode; all or nothing."""
+    """Set the composition targets, the youth age bound, the rounding mode and the ethnic group; all or nothing."""
     _require_admin(user)
     errors: dict[str, str] = {}
     pcts = {n: _pct(data.get(n), n, errors)
@@ -70,11 +70,14 @@ def update_settings(campaign: Campaign, data: Mapping[str, Any], user: User) -> 
     if pcts["surplus_min_pct"] is not None and pcts["surplus_max_pct"] is not None \
             and pcts["surplus_min_pct"] > pcts["surplus_max_pct"]:
         errors["surplus_max_pct"] = _("At least the lowest surplus.")
+    ethnic = campaign.ethnic_group if data.get("ethnic_group") is None else str(data["ethnic_group"]).strip()
+    if len(ethnic) > 60:
+        errors["ethnic_group"] = _("At most 60 characters.")
     if errors:
         raise Invalid(_("Nothing was saved: check the marked fields."), errors)
     for name, value in pcts.items():
         setattr(campaign, name, value)
-    campaign.youth_age, campaign.rounding = age, rounding
+    campaign.youth_age, campaign.rounding, campaign.ethnic_group = age, rounding, ethnic
     log.info("report settings of campaign %s changed by user %s", campaign.id, user.id)
     db.session.flush()
     return campaign

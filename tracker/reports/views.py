@@ -2,23 +2,33 @@
 and the admin pages for composition targets, rounding and custom result fields."""
 from __future__ import annotations
 
-import io
 import logging
+import unicodedata
 from typing import Any, Optional
+from urllib.parse import quote
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import report_export, report_text
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..labels import status_label
 from ..models import WorkingGroup
-from ..permissions import can_admin, can_change_unit
-from ..reports import build_report
+from ..permissions import can_admin, can_change_unit, can_read_report
 from ..services import result_fields
 from ..services import results as service
 from ..services.campaigns import current_campaign
@@ -36,6 +46,9 @@ from ..workflow.result_rules import (
 )
 from ..workflow.rounding import MODES
 from ..workflow.stages import COMMITTEE_KINDS
+from . import export as report_export
+from . import text as report_text
+from .query import LIST_LIMIT, build_report, iter_unit_rows
 
 log = logging.getLogger(__name__)
 bp = Blueprint("reports", __name__)
@@ -66,8 +79,8 @@ def _readable_unit(code: str):
 
 def _report_scope():
     """The campaign and the working group asked for (?group=CODE); 403 for secretaries."""
-    if current_user.role == "secretary":
-        abort(403)  # the report shows other units' numbers
+    if not can_read_report(current_user):
+        abort(403)
     campaign = current_campaign()
     if campaign is None:
         abort(404)
@@ -89,42 +102,57 @@ def _template_helpers() -> dict[str, Any]:
 @bp.route("/reports")
 @login_required
 def index():
-    """The report page: headline, per-kind and per-unit tables, flags; print-friendly."""
+    """The report page: headline, per-kind table, the lists, one page of the per-unit table; print-friendly."""
     campaign, group = _report_scope()
     today = local_today(utcnow())
-    report = build_report(campaign, today, group)
+    report = build_report(campaign, today, group, page=request.args.get("page"))
     groups = db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.code)).all()
     return render_template(
-        "reports/index.html", report=report, groups=groups, locale=_locale(),
-        sentences=report_text.headline(report.summary, campaign.youth_age),
+        "reports/index.html", report=report, groups=groups, locale=_locale(), words=report_text.Words(),
+        sentences=report_text.headline(report.summary, campaign.youth_age, today, campaign.ethnic_group),
         targets=result_fields.targets_of(campaign), mode=result_fields.rounding_of(campaign),
-        **_template_helpers())
+        list_limit=LIST_LIMIT, **_template_helpers())
 
 
 def _export(kind: str):
     campaign, group = _report_scope()
-    report = build_report(campaign, local_today(utcnow()), group)
-    name = "bao-cao-ket-qua" + (f"-{group.code}" if group else "")
+    today = local_today(utcnow())
+    report = build_report(campaign, today, group, details=False)
+    rows = iter_unit_rows(campaign, today, group, with_custom=bool(report.fields))
+    name = f"bao-cao-ket-qua{'-' + group.code if group else ''}.{kind}"
     if kind == "csv":
-        body, mime = report_export.to_csv(report, _locale()), "text/csv; charset=utf-8"
-    else:
-        body = report_export.to_xlsx(report, _locale())
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    # send_file encodes a non-ASCII or quoted group code safely (RFC 5987 filename*)
-    return send_file(io.BytesIO(body), mimetype=mime, as_attachment=True, download_name=f"{name}.{kind}")
+        # rows are read and written as the client takes them: constant memory, first bytes at once
+        body = stream_with_context(report_export.csv_chunks(report, rows, _locale()))
+        response = Response(body, content_type="text/csv; charset=utf-8")
+        _attachment(response, name)
+        return response
+    out = report_export.to_xlsx_file(report, rows, _locale())
+    return send_file(out, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     as_attachment=True, download_name=name)
+
+
+def _attachment(response: Response, name: str) -> None:
+    """Content-Disposition as send_file writes it: a non-ASCII or quoted group code stays safe (RFC 5987)."""
+    try:
+        name.encode("ascii")
+        names = {"filename": name}
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+        names = {"filename": simple, "filename*": f"UTF-8''{quote(name, safe='!#$&+-.^_`|~')}"}
+    response.headers.set("Content-Disposition", "attachment", **names)
 
 
 @bp.route("/reports/export.xlsx")
 @login_required
 def export_xlsx():
-    """The report as an XLSX workbook."""
+    """The report as an XLSX workbook (write-only, spooled to a temporary file)."""
     return _export("xlsx")
 
 
 @bp.route("/reports/export.csv")
 @login_required
 def export_csv():
-    """The report's per-unit table as CSV."""
+    """The report's per-unit table as CSV, streamed."""
     return _export("csv")
 
 

@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from .. import reports
+from ..api.common import authenticated, iso
+from ..permissions import can_read_report
 from ..services import results as service
 from ..services.campaigns import current_campaign
 from ..services.errors import Forbidden, NotFound
 from ..services.units import get_group, get_unit
-from .common import authenticated, iso
+from . import query
 
 blp = Blueprint("api_results", __name__, description="Dissemination numbers, congress results, the summary report")
 
@@ -101,7 +102,7 @@ def put_first_session(data, code):
 @authenticated
 def get_summary():
     """The report as numbers, for the whole campaign or one working group (`group`)."""
-    if g.api_user.role == "secretary":
+    if not can_read_report(g.api_user):
         raise Forbidden(_("The report covers other units: the working groups and the organisation office "
                           "read it."))
     campaign = current_campaign()
@@ -109,4 +110,4 @@ def get_summary():
         raise NotFound(_("There is no campaign yet."))
     code = request.args.get("group")
     group = get_group(code) if code else None
-    return reports.summary(campaign, g.today, group)
+    return query.summary(campaign, g.today, group)
