@@ -37,12 +37,12 @@ def create_app(config: object | str = "config.Config") -> Flask:
     from .api import register_api
     from .cli import register_cli
     from .web import register_web
-    from .web.filters import register_filters
+    from .web.globals import register_globals
 
     register_web(app)
     register_api(app)
     register_cli(app)
-    register_filters(app)
+    register_globals(app)
     return app
 
 

@@ -8,11 +8,11 @@ from flask.views import MethodView
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
 from ..models import Item, Unit, WorkingGroup
+from ..paging import Page, paginate
 from ..permissions import can_admin, can_change_unit, can_read_unit, can_review
 from ..readmodel import overdue_item, stage_cells, unit_overdue
 from ..services.accounts import create_group
@@ -72,15 +72,9 @@ def unit_access(need: str):
     return decorate
 
 
-def _window(query, args):
-    """The query's row count and the query cut to the requested page."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    return query.offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"]), total
-
-
-def _page(query, args, order_by, *options):
-    window, total = _window(query, args)
-    return db.session.scalars(window.order_by(*order_by).options(*options)).all(), total
+def _page(query, args, order_by=(), *options, rows=False) -> Page:
+    """The page of query that the request's page and per_page ask for (past the end: no items)."""
+    return paginate(query, args["page"], args["per_page"], order_by=order_by, options=options, rows=rows)
 
 
 def _visible(query, user):
@@ -114,8 +108,8 @@ class Units(MethodView):
         if args.get("overdue") is not None:
             late = unit_overdue(g.today)
             query = query.where(late if args["overdue"] else ~late)
-        units, total = _page(query, args, (Unit.code,), *UNIT_LOADS)
-        return {"items": units_json(units, g.today), "total": total}
+        page = _page(query, args, (Unit.code,), *UNIT_LOADS)
+        return {"items": units_json(page.items, g.today), "total": page.total}
 
     @authenticated
     @requires(can_admin, lambda: _("Only the organisation office adds units."))
@@ -167,9 +161,8 @@ class Groups(MethodView):
     @errors(401, 422)
     def get(self, args):
         """The working groups and their members' emails."""
-        groups, total = _page(select(WorkingGroup), args, (WorkingGroup.code,),
-                              selectinload(WorkingGroup.members))
-        return {"items": [group_json(g_) for g_ in groups], "total": total}
+        page = _page(select(WorkingGroup), args, (WorkingGroup.code,), selectinload(WorkingGroup.members))
+        return {"items": [group_json(g_) for g_ in page.items], "total": page.total}
 
     @authenticated
     @requires(can_admin, lambda: _("Only the organisation office adds working groups."))
@@ -271,10 +264,9 @@ class Overdue(MethodView):
         query = _visible(query, g.api_user)
         if args.get("group"):
             query = query.where(WorkingGroup.code == args["group"])
-        window, total = _window(query.order_by(Item.due_on, Unit.code, Item.position), args)
-        rows = db.session.execute(window).all()
+        page = _page(query, args, (Item.due_on, Unit.code, Item.position), rows=True)
         english = str(get_locale() or "vi") == "en"
-        return {"total": total, "items": [
+        return {"total": page.total, "items": [
             {"unit": r.code, "unit_name": r.name, "group": r.group_code, "stage": r.stage, "item": r.key,
              "title": r.title_en if english else r.title_vi, "due_on": r.due_on,
-             "days_overdue": (today - r.due_on).days} for r in rows]}
+             "days_overdue": (today - r.due_on).days} for r in page.items]}

@@ -16,18 +16,18 @@ from ..services import admin as svc
 from ..services.campaigns import require_campaign, templates
 from ..services.errors import DomainError
 from ..workflow import STAGES
-from .admin import act, bp, saved, submit
+from .admin import bp
 from .admin_forms import (
     KIND_LABELS,
     CalendarDayForm,
     CampaignForm,
     DocumentForm,
-    EmptyForm,
     TemplateEditForm,
     TemplateForm,
     kind_choices,
     stage_choices,
 )
+from .edge import EmptyForm, act, saved, submit
 
 # --- campaign ----------------------------------------------------------------------------------------
 

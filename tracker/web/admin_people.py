@@ -10,20 +10,19 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Unit, User, WorkingGroup
-from ..parsing import page_number
+from ..paging import page_number, paginate
 from ..services import accounts
 from ..services import admin as svc
 from ..services import units as unit_service
 from ..services.errors import Invalid
 from ..workflow import KINDS
 from ..workflow.stages import ROLES
-from .admin import act, attempt, bp, invalid_form, saved, submit
+from .admin import bp
 from .admin_forms import (
     KIND_LABELS,
     ROLE_LABELS,
     CodeForm,
     EmailForm,
-    EmptyForm,
     GroupChoiceForm,
     GroupForm,
     GroupRenameForm,
@@ -34,12 +33,9 @@ from .admin_forms import (
     kind_choices,
     options,
 )
+from .edge import EmptyForm, act, attempt, invalid_form, saved, submit
 
 PER_PAGE = 50
-
-
-def _page() -> int:
-    return page_number(request.args.get("page"))
 
 
 def _group_choices(blank):
@@ -57,12 +53,14 @@ def _search(column_a, column_b, q: str):
 
 
 def _paged(model, where, order_by, *loads):
-    """This page's rows of model matching where, their total count and the page number."""
-    total = db.session.scalar(select(func.count(model.id)).where(*where))
-    page = _page()
-    rows = db.session.scalars(select(model).where(*where).options(*loads)
-                              .order_by(order_by).offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
-    return rows, total, page
+    """This request's page of the rows of model matching where."""
+    return paginate(select(model).where(*where), page_number(request.args.get("page")), PER_PAGE,
+                    order_by=(order_by,), options=loads, last_page=True)
+
+
+def _list_args(**filters) -> dict:
+    """The list's own filters that are set, for the pager's links (never arbitrary query arguments)."""
+    return {k: v for k, v in filters.items() if v}
 
 
 # --- units ---------------------------------------------------------------------------------------------
@@ -82,8 +80,9 @@ def units():
         where.append(Unit.group_id.is_(None))
     elif group:
         where.append(Unit.group.has(WorkingGroup.code == group))
-    rows, total, page = _paged(Unit, where, Unit.code, joinedload(Unit.group), joinedload(Unit.parent))
-    return render_template("admin/units.html", units=rows, total=total, page=page, per_page=PER_PAGE, q=q,
+    pager = _paged(Unit, where, Unit.code, joinedload(Unit.group), joinedload(Unit.parent))
+    return render_template("admin/units.html", units=pager.items, pager=pager,
+                           pager_args=_list_args(q=q, kind=kind, group=group), q=q,
                            kind=kind, group=group, kind_labels=KIND_LABELS,
                            groups=_group_choices(_("All working groups")))
 
@@ -193,10 +192,10 @@ def _group_or_404(code: str) -> WorkingGroup:
 
 
 def _group_page(group, status=200, rename=None, member=None, unit_form=None):
-    rows, total, page = _paged(Unit, [Unit.group_id == group.id], Unit.code)
+    pager = _paged(Unit, [Unit.group_id == group.id], Unit.code)
     rename = rename or GroupRenameForm(formdata=None, obj=group)
-    return render_template("admin/group.html", group=group, units=rows, total=total, page=page,
-                           per_page=PER_PAGE, rename=rename, member=member or EmailForm(formdata=None),
+    return render_template("admin/group.html", group=group, units=pager.items, pager=pager, rename=rename,
+                           member=member or EmailForm(formdata=None),
                            unit_form=unit_form or CodeForm(formdata=None), delete_form=EmptyForm(),
                            kind_labels=KIND_LABELS), status
 
@@ -261,9 +260,8 @@ def group_remove_unit(code: str, unit_code: str):
     if unit.group_id != group.id:
         flash(_("This unit is not in this group."), "danger")
         return redirect(url_for("admin.group", code=code))
-    unit_service.update_unit(unit, {"group": None}, current_user, utcnow())
-    db.session.commit()
-    return saved(_("The unit %(code)s was taken out of the group.", code=unit.code), url_for("admin.group", code=code))
+    return act(lambda: unit_service.update_unit(unit, {"group": None}, current_user, utcnow()),
+               _("The unit %(code)s was taken out of the group.", code=unit.code), url_for("admin.group", code=code))
 
 
 # --- users ------------------------------------------------------------------------------------------------
@@ -278,9 +276,9 @@ def users():
         where.append(_search(User.email, User.name, q))
     if role:
         where.append(User.role == role)
-    rows, total, page = _paged(User, where, User.email, joinedload(User.unit), selectinload(User.groups))
-    return render_template("admin/users.html", users=rows, total=total, page=page, per_page=PER_PAGE, q=q,
-                           role=role, role_labels=ROLE_LABELS)
+    pager = _paged(User, where, User.email, joinedload(User.unit), selectinload(User.groups))
+    return render_template("admin/users.html", users=pager.items, pager=pager, pager_args=_list_args(q=q, role=role),
+                           q=q, role=role, role_labels=ROLE_LABELS)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -1,10 +1,10 @@
-"""Jinja filters: dates dd/mm/yyyy in local time, numbers and percentages in the reader's locale."""
+"""Jinja filters (registered by web.globals): dates dd/mm/yyyy in local time, numbers and percentages
+in the reader's locale."""
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 
 from ..clock import local_zone
 
@@ -37,15 +37,3 @@ def fmt_percent(value) -> str:
     if value is None:
         return ""
     return format_decimal(value, format="#,##0.00") + "%"
-
-
-def register_filters(app: Flask) -> None:
-    """Make the filters and the current language available to every template."""
-    app.add_template_filter(fmt_date, "date")
-    app.add_template_filter(fmt_datetime, "datetime")
-    app.add_template_filter(fmt_number, "number")
-    app.add_template_filter(fmt_percent, "percent")
-
-    @app.context_processor
-    def _locale():
-        return {"current_locale": str(get_locale() or "vi")}
