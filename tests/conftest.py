@@ -99,7 +99,7 @@ def campaign(app):
 def make_group(campaign):
     """make_group(code) → a working group."""
     def make(code="G1", name=None, members=()):
-        group = accounts.create_group(code, name or f"Tổ công tác {code}", list(members))
+        group = accounts.create_group(code, name or f"Tổ công tác {code}", list(members), actor=None)
         db.session.commit()
         return group
     return make
@@ -122,7 +122,7 @@ def make_unit(campaign):
 def make_user(campaign):
     """make_user(email, role, unit=code, group=code) → a user with the test password."""
     def make(email, role="admin", unit=None, group=None, name=None):
-        user = accounts.create_user(email, name or email.split("@")[0], role, PASSWORD, unit, group)
+        user = accounts.create_user(email, name or email.split("@")[0], role, PASSWORD, unit, group, actor=None)
         db.session.commit()
         return user
     return make

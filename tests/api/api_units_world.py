@@ -53,14 +53,14 @@ class World:
 
 def build_world(app, campaign, congress_date=date(2030, 5, 20)) -> World:
     """Groups G1 and G2; units U1 (commune committee, G1) and U2 (grassroots cell, G2); one user a role."""
-    accounts.create_group("G1", "Tổ công tác 1", [])
-    accounts.create_group("G2", "Tổ công tác 2", [])
+    accounts.create_group("G1", "Tổ công tác 1", [], actor=None)
+    accounts.create_group("G2", "Tổ công tác 2", [], actor=None)
     for code, kind, group in (("U1", "commune_committee", "G1"), ("U2", "grassroots_cell", "G2")):
         unit_service.create_unit({"code": code, "name": f"Đơn vị {code}", "kind": kind, "party_members": 40,
                                   "pilot": False, "group": group, "congress_date": congress_date}, None, NOW)
     world = World(app.test_client())
     for who, (role, unit, group) in PEOPLE.items():
-        user = accounts.create_user(f"{who}@example.org", who, role, None, unit, group)
+        user = accounts.create_user(f"{who}@example.org", who, role, None, unit, group, actor=None)
         world.users[who] = user
         world.headers[who] = {"Authorization": "Bearer " + accounts.create_token(user, NOW)}
     world.users["gone"].active = False

@@ -15,8 +15,9 @@ from werkzeug.exceptions import HTTPException
 from .. import paging
 from ..clock import local_today, utcnow
 from ..extensions import db
+from ..permissions import require_admin
 from ..services.accounts import user_for_token
-from ..services.errors import DomainError, Forbidden
+from ..services.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -140,13 +141,13 @@ def authenticated(view):
     return wrapper
 
 
-def requires(check, message=None):
-    """Refuse with 403 unless check(g.api_user) holds; put it under `authenticated`, above the arguments."""
+def admin_only(message=None):
+    """Refuse with 403 unless g.api_user is an admin (permissions.require_admin); put it under
+    `authenticated`, above the arguments, so a refused caller learns nothing from validation errors."""
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            if not check(g.api_user):
-                raise Forbidden(message() if callable(message) else _("You may not do this."))
+            require_admin(g.api_user, message() if callable(message) else message)
             return view(*args, **kwargs)
         return wrapper
     return decorate

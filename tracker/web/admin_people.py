@@ -177,7 +177,7 @@ def groups():
     form = GroupForm()
     if request.method == "GET":
         return _groups_page(form, 200)
-    group, status = submit(form, lambda: accounts.create_group(form.code.data, form.name.data, []))
+    group, status = submit(form, lambda: accounts.create_group(form.code.data, form.name.data, [], actor=current_user))
     if status is None:
         return saved(_("The working group %(code)s was created.", code=group.code),
                      url_for("admin.group", code=group.code))
@@ -207,7 +207,7 @@ def group(code: str):
     if request.method == "GET":
         return _group_page(group)
     form = GroupRenameForm()
-    result, status = submit(form, lambda: svc.rename_group(group, form.name.data))
+    result, status = submit(form, lambda: svc.rename_group(group, form.name.data, current_user))
     if status is None:
         return saved(_("The working group was saved."), url_for("admin.group", code=code))
     return _group_page(_group_or_404(code), status, rename=form)
@@ -218,7 +218,7 @@ def group_add_member(code: str):
     """Add a working-group member to the group."""
     group = _group_or_404(code)
     form = EmailForm()
-    user, status = submit(form, lambda: svc.add_member(group, form.email.data))
+    user, status = submit(form, lambda: svc.add_member(group, form.email.data, current_user))
     if status is None:
         return saved(_("%(email)s was added to the group.", email=user.email), url_for("admin.group", code=code))
     return _group_page(_group_or_404(code), status, member=form)
@@ -228,7 +228,7 @@ def group_add_member(code: str):
 def group_remove_member(code: str, user_id: int):
     """Take a member out of the group."""
     group = _group_or_404(code)
-    return act(lambda: svc.remove_member(group, svc.get_user(user_id)),
+    return act(lambda: svc.remove_member(group, svc.get_user(user_id), current_user),
                _("The member was taken out of the group."), url_for("admin.group", code=code))
 
 
@@ -290,7 +290,7 @@ def user_new():
     if request.method == "POST":
         user, status = submit(form, lambda: accounts.create_user(
             form.email.data, form.name.data, form.role.data, form.password.data,
-            (form.unit.data or "").strip() or None, form.group.data or None))
+            (form.unit.data or "").strip() or None, form.group.data or None, actor=current_user))
         if status is None:
             return saved(_("The user %(email)s was created.", email=user.email),
                          url_for("admin.user", user_id=user.id))
@@ -325,7 +325,7 @@ def user_password(user_id: int):
     """Set a new password for the user."""
     user = _user_or_404(user_id)
     form = PasswordResetForm()
-    result, status = submit(form, lambda: svc.reset_password(user, form.password.data))
+    result, status = submit(form, lambda: svc.reset_password(user, form.password.data, current_user))
     if status is None:
         return saved(_("The new password was set; tell it to the user."), url_for("admin.user", user_id=user_id))
     return _user_page(_user_or_404(user_id), status, password=form)
@@ -367,7 +367,7 @@ def user_add_group(user_id: int):
         if group is None:
             form.group.errors = [_("No working group with code %(code)s.", code=form.group.data)]
             return _user_page(user, invalid_form(), group_form=form)
-        result, status = attempt(form, lambda: svc.add_member(group, user.email), field="group")
+        result, status = attempt(form, lambda: svc.add_member(group, user.email, current_user), field="group")
         if status is None:
             return saved(_("%(email)s was added to the group.", email=user.email),
                          url_for("admin.user", user_id=user_id))
@@ -383,6 +383,6 @@ def user_remove_group(user_id: int, code: str):
     """Take the user out of a working group."""
     user = _user_or_404(user_id)
     group = _group_or_404(code)
-    return act(lambda: svc.remove_member(group, user), _("The member was taken out of the group."),
+    return act(lambda: svc.remove_member(group, user, current_user), _("The member was taken out of the group."),
                url_for("admin.user", user_id=user_id))
 
