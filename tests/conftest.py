@@ -1,12 +1,12 @@
 """Fixtures: the app on SQLite (default) or PostgreSQL (TEST_DATABASE_URL), clean tables per test,
-factories for campaigns, units, groups and users, signed-in clients, a frozen clock, a query counter."""
+the factories of tests/factories.py (one world), signed-in clients, a frozen clock, a query counter."""
 from __future__ import annotations
 
 import os
 import re
 import tempfile
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from flask import g, has_app_context
@@ -14,14 +14,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from config import TestConfig
+from tests import factories
+from tests.factories import NOW, PASSWORD
 from tracker import create_app
 from tracker.extensions import db
-from tracker.services import accounts
-from tracker.services import units as unit_service
 from tracker.services.campaigns import require_campaign
 
-NOW = datetime(2030, 4, 1, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
-PASSWORD = "Correct-horse-9"
+__all__ = ["NOW", "PASSWORD", "csrf_of", "items_of", "pure_statuses", "tick_all"]
 
 
 def _database_url() -> str:
@@ -97,35 +96,26 @@ def campaign(app):
 
 @pytest.fixture
 def make_group(campaign):
-    """make_group(code) → a working group."""
-    def make(code="G1", name=None, members=()):
-        group = accounts.create_group(code, name or f"Tổ công tác {code}", list(members))
-        db.session.commit()
-        return group
-    return make
+    """make_group(code) → a working group (factories.make_group)."""
+    return factories.make_group
 
 
 @pytest.fixture
 def make_unit(campaign):
-    """make_unit(code, kind=…, group=…, congress_date=…) → a unit with its checklist."""
-    def make(code="U1", kind="commune_committee", group=None, congress_date=date(2030, 5, 20), pilot=False,
-             party_members=100, parent=None, name=None):
-        unit = unit_service.create_unit(
-            {"code": code, "name": name or f"Đơn vị {code}", "kind": kind, "party_members": party_members,
-             "pilot": pilot, "group": group, "congress_date": congress_date, "parent": parent}, None, NOW)
-        db.session.commit()
-        return unit
-    return make
+    """make_unit(code, kind=…, group=…, congress_date=…) → a unit with its checklist (factories.make_unit)."""
+    return factories.make_unit
 
 
 @pytest.fixture
 def make_user(campaign):
-    """make_user(email, role, unit=code, group=code) → a user with the test password."""
-    def make(email, role="admin", unit=None, group=None, name=None):
-        user = accounts.create_user(email, name or email.split("@")[0], role, PASSWORD, unit, group)
-        db.session.commit()
-        return user
-    return make
+    """make_user(email, role, unit=code, group=code) → a user with the test password (factories.make_user)."""
+    return factories.make_user
+
+
+@pytest.fixture
+def world(campaign):
+    """The standard world (factories.World): world["u1"], world["admin"], world["secretary"] …"""
+    return factories.build_world()
 
 
 @pytest.fixture
@@ -144,11 +134,7 @@ def login(app):
 @pytest.fixture
 def token_for(app):
     """token_for(user) → headers with a fresh bearer token."""
-    def make(user):
-        tok = accounts.create_token(user, NOW)
-        db.session.commit()
-        return {"Authorization": f"Bearer {tok}"}
-    return make
+    return factories.bearer
 
 
 def csrf_of(page: str) -> str:

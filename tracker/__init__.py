@@ -38,13 +38,13 @@ def create_app(config: object | str = "config.Config") -> Flask:
     from .cli import register_cli
     from .reports import register as register_reports
     from .web import register_web
-    from .web.filters import register_filters
+    from .web.globals import register_globals
 
     register_web(app)
     register_api(app)
     register_reports(app)
     register_cli(app)
-    register_filters(app)
+    register_globals(app)
     return app
 
 

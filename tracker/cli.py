@@ -67,7 +67,7 @@ def register_cli(app: Flask) -> None:
         if password is None:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         try:
-            user = create_user(email, name, role, password, unit_code, group_code)
+            user = create_user(email, name, role, password, unit_code, group_code, actor=None)  # the operator
         except DomainError as exc:
             fail(exc.message + (" " + "; ".join(f"{k}: {v}" for k, v in exc.fields.items()) if exc.fields else ""))
         db.session.commit()

@@ -93,7 +93,7 @@ def _groups() -> list[WorkingGroup]:
     for n in (1, 2, 3):
         group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == f"TCT{n}"))
         if group is None:
-            group = accounts.create_group(f"TCT{n}", f"Tổ công tác số {n}", [])
+            group = accounts.create_group(f"TCT{n}", f"Tổ công tác số {n}", [], actor=None)
         groups.append(group)
     return groups
 
@@ -103,11 +103,12 @@ def _users(groups: list[WorkingGroup]) -> None:
         if accounts.find_user(email) is None:
             unit = "X03" if role == "secretary" else None
             group = "TCT1" if role == "group" else None
-            accounts.create_user(email, name, role, DEMO_PASSWORD, unit, group)
+            accounts.create_user(email, name, role, DEMO_PASSWORD, unit, group, actor=None)
     for n, group in enumerate(groups[1:], 2):  # a second member for the other groups
         email = f"to{n}@demo.vn"
         if accounts.find_user(email) is None:
-            accounts.create_user(email, f"Tổ công tác {n}", "group", DEMO_PASSWORD, None, group.code)
+            accounts.create_user(email, f"Tổ công tác {n}", "group", DEMO_PASSWORD, None, group.code,
+                                    actor=None)
 
 
 def _create_units(plan: list[dict], groups: list[WorkingGroup], today: date, now: datetime) -> list[Unit]:

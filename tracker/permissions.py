@@ -1,7 +1,16 @@
-"""Who may read and change what: one place for the role rules of DESIGN.md."""
+"""Who may read and change what: one place for the role rules of DESIGN.md.
+
+`can_*` answer a question (for links, filters and early refusals); `require_*` refuse with Forbidden,
+which services raise and every edge maps to its answer (403 page, JSON error, command-line message).
+"""
 from __future__ import annotations
 
+from typing import Optional
+
+from flask_babel import gettext as _
+
 from .models import Item, Unit, User
+from .services.errors import Forbidden
 
 
 def can_read_unit(user: User, unit: Unit) -> bool:
@@ -36,9 +45,20 @@ def can_tick(user: User, item: Item, unit: Unit) -> bool:
 
 def can_admin(user: User) -> bool:
     """Campaign, templates, units, groups and users are the admins' business."""
-    return user.role == "admin"
+    return getattr(user, "role", None) == "admin"
+
+
+def require_admin(user: Optional[User], message: Optional[str] = None) -> None:
+    """The one admin guard: Forbidden unless the user is of the organisation office.
+
+    None is the operator at the command line (`flask users create`, `flask demo`): whoever runs the
+    commands already holds the database, so they pass.
+    """
+    if user is not None and not can_admin(user):
+        raise Forbidden(message or _("You may not do this."))
 
 
 def can_read_report(user: User) -> bool:
-    """The report shows every unit's numbers: admins, working groups and viewers read it, secretaries do not."""
-    return user.role in ("admin", "group", "viewer")
+    """The report covers every unit: the organisation office, working groups and leadership read it,
+    secretaries (who see their own unit only) do not."""
+    return getattr(user, "role", None) in ("admin", "group", "viewer")

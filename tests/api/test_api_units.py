@@ -2,10 +2,11 @@
 from datetime import date
 
 import pytest
-from api_units_world import items_of, tick_stage
 from sqlalchemy import func, select
 
 from tests.conftest import NOW
+from tests.factories import tick_stage
+from tests.factories import unit_items as items_of
 from tracker.extensions import db
 from tracker.models import Campaign, JournalEntry, Unit
 from tracker.services import units as unit_service

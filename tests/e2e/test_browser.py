@@ -45,6 +45,7 @@ def sign_in(page, base, email):
     page.wait_for_load_state()
 
 
+@pytest.mark.slow
 def test_secretary_ticks_on_a_phone_and_the_group_sees_it(live_server, make_group, make_unit, make_user):
     sync_api = _browser_or_skip()
     make_group("G1")

@@ -64,19 +64,19 @@ def test_update_campaign_refuses_empty_name(campaign):
 
 
 def test_documents_are_identified_by_number_and_date(campaign):
-    svc.add_document(campaign, "35-CT/TW", date(2019, 5, 30), "Chỉ thị về đại hội đảng bộ các cấp")
-    svc.add_document(campaign, "35-CT/TW", date(2024, 6, 14), "Chỉ thị về đại hội đảng bộ các cấp")
+    svc.add_document(campaign, "35-CT/TW", date(2019, 5, 30), "Chỉ thị về đại hội đảng bộ các cấp", None)
+    svc.add_document(campaign, "35-CT/TW", date(2024, 6, 14), "Chỉ thị về đại hội đảng bộ các cấp", None)
     with pytest.raises(Conflict):
-        svc.add_document(campaign, "35-CT/TW", date(2019, 5, 30), "again")
+        svc.add_document(campaign, "35-CT/TW", date(2019, 5, 30), "again", None)
     with pytest.raises(Invalid) as exc:
-        svc.add_document(campaign, "", None, "")
+        svc.add_document(campaign, "", None, "", None)
     assert set(exc.value.fields) == {"number", "issued_on"}
     db.session.commit()
     docs = db.session.scalars(select(ReferenceDocument)).all()
     assert len(docs) == 2
-    svc.remove_document(campaign, docs[0].id)
+    svc.remove_document(campaign, docs[0].id, None)
     with pytest.raises(NotFound):
-        svc.remove_document(campaign, 999999)
+        svc.remove_document(campaign, 999999, None)
     db.session.commit()
     assert db.session.scalar(select(func.count(ReferenceDocument.id))) == 1
 
@@ -216,8 +216,8 @@ def test_reset_password_and_deactivate(campaign, make_user, token_for):
     headers = token_for(viewer)
     token = headers["Authorization"].split()[1]
     with pytest.raises(Invalid):
-        svc.reset_password(viewer, "short")
-    svc.reset_password(viewer, "A-new-password-1")
+        svc.reset_password(viewer, "short", admin)
+    svc.reset_password(viewer, "A-new-password-1", admin)
     assert viewer.check_password("A-new-password-1")
     svc.set_active(viewer, False, admin)
     db.session.commit()
@@ -246,19 +246,19 @@ def test_assign_secretary_and_group_membership(campaign, make_unit, make_user, m
     assert sec.unit_id is None
     g = make_group("G1")
     member = make_user("g@x.vn", role="group")
-    svc.add_member(g, "g@x.vn")
+    svc.add_member(g, "g@x.vn", admin)
     with pytest.raises(Conflict):
-        svc.add_member(g, "g@x.vn")
+        svc.add_member(g, "g@x.vn", admin)
     with pytest.raises(Invalid):
-        svc.add_member(g, viewer.email)
-    svc.rename_group(g, "Tổ công tác số 1")
+        svc.add_member(g, viewer.email, admin)
+    svc.rename_group(g, "Tổ công tác số 1", admin)
     with pytest.raises(Invalid):
-        svc.rename_group(g, "")
+        svc.rename_group(g, "", admin)
     db.session.commit()
     assert g.name == "Tổ công tác số 1" and member in g.members
-    svc.remove_member(g, member)
+    svc.remove_member(g, member, admin)
     with pytest.raises(NotFound):
-        svc.remove_member(g, member)
+        svc.remove_member(g, member, admin)
     unit_service.update_unit(u1, {"group": "G1"}, admin, NOW)
     db.session.commit()
     assert u1.group == g
@@ -283,3 +283,69 @@ def test_campaign_update_without_deadline_key_keeps_it(campaign):
     svc.update_campaign(campaign, {"name": "A", "final_deadline": date(2030, 6, 1)}, None, NOW)
     svc.update_campaign(campaign, {"name": "B"}, None, NOW)
     assert campaign.final_deadline == date(2030, 6, 1)
+
+
+# --- permissions: the services decide (services/__init__.py) --------------------------------------------
+
+def test_every_admin_service_refuses_other_roles_and_changes_nothing(campaign, make_unit, make_user, make_group):
+    from tracker.services import accounts
+    from tracker.services.errors import Forbidden
+
+    unit = make_unit("U1")
+    group = make_group("G1")
+    target = make_user("t@x.vn", role="group")
+    day = svc.add_calendar_day(date(2030, 5, 2), False, "x", None, NOW)
+    doc = svc.add_document(campaign, "1-CT/TW", date(2020, 1, 1), "", None)
+    db.session.commit()
+    template = db.session.scalar(select(ItemTemplate).limit(1))
+    calls = {
+        "update_campaign": lambda u: svc.update_campaign(campaign, {"name": "X"}, u, NOW),
+        "add_document": lambda u: svc.add_document(campaign, "2-CT/TW", date(2020, 1, 1), "", u),
+        "remove_document": lambda u: svc.remove_document(campaign, doc.id, u),
+        "create_template": lambda u: svc.create_template(campaign, _data(), u, NOW),
+        "update_template": lambda u: svc.update_template(template, _data(), u, NOW),
+        "delete_template": lambda u: svc.delete_template(template, u, NOW),
+        "add_calendar_day": lambda u: svc.add_calendar_day(date(2030, 5, 3), False, "", u, NOW),
+        "remove_calendar_day": lambda u: svc.remove_calendar_day(day.id, u, NOW),
+        "reset_password": lambda u: svc.reset_password(target, "A-new-password-1", u),
+        "set_active": lambda u: svc.set_active(target, False, u),
+        "assign_unit": lambda u: svc.assign_unit(target, "U1", u, NOW),
+        "unassign_secretary": lambda u: svc.unassign_secretary(unit, target, u, NOW),
+        "rename_group": lambda u: svc.rename_group(group, "Y", u),
+        "add_member": lambda u: svc.add_member(group, target.email, u),
+        "remove_member": lambda u: svc.remove_member(group, target, u),
+        "create_user": lambda u: accounts.create_user("n@x.vn", "n", "viewer", None, actor=u),
+        "create_group": lambda u: accounts.create_group("G9", "g", [], actor=u),
+        "create_unit": lambda u: unit_service.create_unit({"code": "U9", "name": "n", "kind": "grassroots_cell"},
+                                                          u, NOW),
+    }
+    for role in ("group", "secretary", "viewer"):
+        user = make_user(f"{role}@x.vn", role=role, unit="U1" if role == "secretary" else None,
+                         group="G1" if role == "group" else None)
+        for name, call in calls.items():
+            try:
+                call(user)
+            except Forbidden:
+                pass
+            else:
+                pytest.fail(f"{name} let a {role} through")
+            db.session.rollback()
+    assert campaign.name != "X" and target.active and target not in group.members
+    assert db.session.scalar(select(func.count(ReferenceDocument.id))) == 1
+
+
+def test_update_unit_keeps_admin_only_fields_to_admins(campaign, make_unit, make_user, make_group):
+    from tracker.services.errors import Forbidden
+
+    make_group("G1")
+    unit = make_unit("U1", group="G1")
+    member = make_user("m@x.vn", role="group", group="G1")
+    with pytest.raises(Forbidden) as refused:
+        unit_service.update_unit(unit, {"name": "Khác", "pilot": False}, member, NOW)
+    assert set(refused.value.fields) == {"name"}  # pilot is unchanged, so not refused
+    unit_service.update_unit(unit, {"name": unit.name}, member, NOW)  # the same values are no change
+    outsider = make_user("o@x.vn", role="viewer")
+    with pytest.raises(Forbidden):
+        unit_service.update_unit(unit, {}, outsider, NOW)
+    unit_service.update_unit(unit, {"name": "Khác"}, make_user("a@x.vn"), NOW)
+    assert unit.name == "Khác"

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, csrf_of
+from tests.factories import build_office_world
 from tracker.extensions import db
 from tracker.models import (
     CalendarDay,
@@ -34,23 +35,9 @@ POSTS = ["/admin/campaign", "/admin/campaign/documents", "/admin/campaign/docume
 
 
 @pytest.fixture
-def world(campaign, make_group, make_unit, make_user):
-    """An admin, one user of each other role, a group, a unit, a document and a calendar day."""
-    make_group("G1")
-    make_unit("U1", group="G1")
-    people = {
-        "admin": make_user("admin@x.vn", "admin"),
-        "group": make_user("group@x.vn", "group", group="G1"),
-        "secretary": make_user("sec@x.vn", "secretary", unit="U1"),
-        "viewer": make_user("viewer@x.vn", "viewer"),
-    }
-    doc = ReferenceDocument(campaign_id=campaign.id, number="35-CT/TW", issued_on=date(2019, 5, 30))
-    day = CalendarDay(day=date(2030, 4, 30), working=False, name="x")
-    db.session.add_all([doc, day])
-    db.session.commit()
-    tid = db.session.scalar(select(ItemTemplate.id).limit(1))
-    ids = {"tid": tid, "uid": people["secretary"].id, "did": doc.id, "cid": day.id}
-    return people, ids
+def world(campaign):
+    """The office's world (factories.build_office_world): people by role and the ids the paths name."""
+    return build_office_world(campaign)
 
 
 def _token(client, path="/account/password"):

@@ -12,10 +12,12 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from .. import paging
 from ..clock import local_today, utcnow
 from ..extensions import db
+from ..permissions import require_admin
 from ..services.accounts import user_for_token
-from ..services.errors import DomainError, Forbidden, Invalid
+from ..services.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -139,13 +141,13 @@ def authenticated(view):
     return wrapper
 
 
-def requires(check, message=None):
-    """Refuse with 403 unless check(g.api_user) holds; put it under `authenticated`, above the arguments."""
+def admin_only(message=None):
+    """Refuse with 403 unless g.api_user is an admin (permissions.require_admin); put it under
+    `authenticated`, above the arguments, so a refused caller learns nothing from validation errors."""
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            if not check(g.api_user):
-                raise Forbidden(message() if callable(message) else _("You may not do this."))
+            require_admin(g.api_user, message() if callable(message) else message)
             return view(*args, **kwargs)
         return wrapper
     return decorate
@@ -159,23 +161,5 @@ def iso(value):
 
 
 def page_args() -> tuple[int, int]:
-    """The page and per_page query arguments, within the contract's bounds; DomainError when bad."""
-    fields = {}
-    try:
-        page = int(request.args.get("page", 1))
-        if not 1 <= page <= 10_000_000:
-            raise ValueError
-    except ValueError:
-        fields["page"] = _("A whole number, 1 or more.")
-        page = 1
-    limit = current_app.config["MAX_PER_PAGE"]
-    try:
-        per_page = int(request.args.get("per_page", current_app.config["PER_PAGE"]))
-        if not 1 <= per_page <= limit:
-            raise ValueError
-    except ValueError:
-        fields["per_page"] = _("A whole number from 1 to %(n)s.", n=limit)
-        per_page = 1
-    if fields:
-        raise Invalid(_("Check the marked fields."), fields)
-    return page, per_page
+    """The request's page and per_page, within the contract's bounds; Invalid when bad."""
+    return paging.page_args(request.args, current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"])

@@ -8,12 +8,12 @@ from flask.views import MethodView
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
 from ..models import Item, Unit, WorkingGroup
-from ..permissions import can_admin, can_change_unit, can_read_unit, can_review
+from ..paging import Page, paginate
+from ..permissions import can_change_unit, can_read_unit, can_review
 from ..readmodel import overdue_item, stage_cells, unit_overdue
 from ..services.accounts import create_group
 from ..services.errors import Forbidden, NotFound
@@ -21,15 +21,11 @@ from ..services.progress import unit_stage_views
 from ..services.stages import get_item, return_stage, set_item_done, verify_stage
 from ..services.units import create_unit, get_unit, update_unit
 from . import schemas as s
-from .common import authenticated, requires
+from .common import admin_only, authenticated
 from .present import UNIT_LOADS, item_json, stages_json, unit_json, units_json
 
 blp = Blueprint("api_units", __name__, description="Units, working groups, stages, checklist items, overdue items")
 
-# Unit fields only the organisation office changes: they decide who follows a unit and how it is placed.
-# As on the pages, a unit's own fields are the organisation office's: the congress date moves every
-# deadline and party_members is the base of the report's percentages.
-ADMIN_ONLY_FIELDS = ("name", "party_members", "congress_date", "group", "pilot", "parent")
 ERROR_TEXT = {400: "malformed JSON", 401: "no or bad token", 403: "not allowed", 404: "no such thing",
               409: "stale version or duplicate code", 422: "valid JSON that breaks a rule"}
 
@@ -72,15 +68,9 @@ def unit_access(need: str):
     return decorate
 
 
-def _window(query, args):
-    """The query's row count and the query cut to the requested page."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    return query.offset((args["page"] - 1) * args["per_page"]).limit(args["per_page"]), total
-
-
-def _page(query, args, order_by, *options):
-    window, total = _window(query, args)
-    return db.session.scalars(window.order_by(*order_by).options(*options)).all(), total
+def _page(query, args, order_by=(), *options, rows=False) -> Page:
+    """The page of query that the request's page and per_page ask for (past the end: no items)."""
+    return paginate(query, args["page"], args["per_page"], order_by=order_by, options=options, rows=rows)
 
 
 def _visible(query, user):
@@ -114,11 +104,11 @@ class Units(MethodView):
         if args.get("overdue") is not None:
             late = unit_overdue(g.today)
             query = query.where(late if args["overdue"] else ~late)
-        units, total = _page(query, args, (Unit.code,), *UNIT_LOADS)
-        return {"items": units_json(units, g.today), "total": total}
+        page = _page(query, args, (Unit.code,), *UNIT_LOADS)
+        return {"items": units_json(page.items, g.today), "total": page.total}
 
     @authenticated
-    @requires(can_admin, lambda: _("Only the organisation office adds units."))
+    @admin_only(lambda: _("Only the organisation office adds units."))
     @blp.arguments(s.UnitCreate)
     @blp.response(201, s.UnitOut)
     @errors(400, 401, 403, 409, 422)
@@ -145,14 +135,6 @@ class UnitById(MethodView):
     def patch(self, data, code):
         """Change a unit's fields; a new congress date moves every open due date that follows it."""
         unit, user = g.unit, g.api_user
-        if not can_admin(user):
-            current = {"name": unit.name, "party_members": unit.party_members,
-                       "congress_date": unit.congress_date, "group": unit.group.code if unit.group else None,
-                       "pilot": unit.pilot, "parent": unit.parent.code if unit.parent else None}
-            refused = [f for f in ADMIN_ONLY_FIELDS if f in data and data[f] != current[f]]
-            if refused:
-                raise Forbidden(_("Only the organisation office changes these fields."),
-                                {f: _("Only the organisation office changes this.") for f in refused})
         update_unit(unit, data, user, g.now)
         return _unit_out(unit)
 
@@ -167,18 +149,17 @@ class Groups(MethodView):
     @errors(401, 422)
     def get(self, args):
         """The working groups and their members' emails."""
-        groups, total = _page(select(WorkingGroup), args, (WorkingGroup.code,),
-                              selectinload(WorkingGroup.members))
-        return {"items": [group_json(g_) for g_ in groups], "total": total}
+        page = _page(select(WorkingGroup), args, (WorkingGroup.code,), selectinload(WorkingGroup.members))
+        return {"items": [group_json(g_) for g_ in page.items], "total": page.total}
 
     @authenticated
-    @requires(can_admin, lambda: _("Only the organisation office adds working groups."))
+    @admin_only(lambda: _("Only the organisation office adds working groups."))
     @blp.arguments(s.GroupCreate)
     @blp.response(201, s.GroupOut)
     @errors(400, 401, 403, 409, 422)
     def post(self, data):
         """Add a working group (admins); members are given by email."""
-        return group_json(create_group(data["code"], data["name"], data["members"]))
+        return group_json(create_group(data["code"], data["name"], data["members"], actor=g.api_user))
 
 
 def group_json(group: WorkingGroup) -> dict:
@@ -271,10 +252,9 @@ class Overdue(MethodView):
         query = _visible(query, g.api_user)
         if args.get("group"):
             query = query.where(WorkingGroup.code == args["group"])
-        window, total = _window(query.order_by(Item.due_on, Unit.code, Item.position), args)
-        rows = db.session.execute(window).all()
+        page = _page(query, args, (Item.due_on, Unit.code, Item.position), rows=True)
         english = str(get_locale() or "vi") == "en"
-        return {"total": total, "items": [
+        return {"total": page.total, "items": [
             {"unit": r.code, "unit_name": r.name, "group": r.group_code, "stage": r.stage, "item": r.key,
              "title": r.title_en if english else r.title_vi, "due_on": r.due_on,
-             "days_overdue": (today - r.due_on).days} for r in rows]}
+             "days_overdue": (today - r.due_on).days} for r in page.items]}

@@ -436,7 +436,7 @@ def build_report(campaign: Campaign, today: date, group: Optional[WorkingGroup] 
     data = _summary_of(kinds, mode, _custom_totals(campaign, group) if fields else [], group)
     units = sum(int(t["units"]) for t in kinds)
     report = Report(campaign, group, today, data, [(k, by_kind[k]) for k in KINDS if k in by_kind], fields,
-                    Page.of(page, units, per_page))
+                    Page.window(page, units, per_page))
     if details:
         report.rows = unit_page(campaign, today, group, report.page, with_custom=bool(fields))
         report.checks = checks(campaign, today, group)

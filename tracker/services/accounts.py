@@ -1,4 +1,4 @@
-"""Users, working groups and API tokens."""
+"""Users, working groups and API tokens (tokens are made at the command line only, by the operator)."""
 from __future__ import annotations
 
 import secrets
@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import ApiToken, Unit, User, WorkingGroup
+from ..permissions import require_admin
 from ..workflow.stages import ROLES
 from .errors import Conflict, Invalid
 
@@ -40,8 +41,9 @@ def check_password_rules(password: str) -> None:
 
 
 def create_user(email: str, name: str, role: str, password: Optional[str], unit_code: Optional[str] = None,
-                group_code: Optional[str] = None) -> User:
-    """A new user; a secretary needs a unit, a group member may name a group."""
+                group_code: Optional[str] = None, *, actor: Optional[User]) -> User:
+    """A new user (admins, or the operator: actor None); a secretary needs a unit, a group member may name a group."""
+    require_admin(actor)
     errors: dict[str, str] = {}
     try:
         email = normalise_email(email)
@@ -98,8 +100,9 @@ def user_for_token(token: str, now: datetime) -> Optional[User]:
     return row.user
 
 
-def create_group(code: str, name: str, member_emails: list[str]) -> WorkingGroup:
-    """A new working group with the given members (group-role users)."""
+def create_group(code: str, name: str, member_emails: list[str], *, actor: Optional[User]) -> WorkingGroup:
+    """A new working group with the given members (group-role users); admins, or the operator (actor None)."""
+    require_admin(actor, _("Only the organisation office adds working groups."))
     errors: dict[str, str] = {}
     code = (code or "").strip()
     if not code or len(code) > 30 or any(c.isspace() for c in code):

@@ -1,5 +1,6 @@
 """The organisation office's use cases: campaign, reference documents, checklist template, calendar,
-users and working groups. They validate, change, flush and journal; the view commits."""
+users and working groups. Each refuses anyone but an admin (require_admin), then validates, changes,
+flushes and journals; the view commits."""
 from __future__ import annotations
 
 import re
@@ -11,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..models import CalendarDay, Campaign, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
+from ..permissions import require_admin
 from ..workflow import KINDS, STAGES
 from . import journal, template_changes
 from .accounts import check_password_rules, find_user
@@ -40,6 +42,7 @@ def _required(data: dict, name: str, errors: dict, max_len: int) -> str:
 def update_campaign(campaign: Campaign, data: dict[str, Any], user: Optional[User], now: datetime) -> Campaign:
     """Change the campaign's name, organiser, term and final deadline; a new deadline moves the open
     due dates anchored to it."""
+    require_admin(user)
     errors: dict[str, str] = {}
     name = _required(data, "name", errors, 200)
     organiser = _text(data.get("organiser"), "organiser", errors, 200, required=False)
@@ -57,8 +60,10 @@ def update_campaign(campaign: Campaign, data: dict[str, Any], user: Optional[Use
     return campaign
 
 
-def add_document(campaign: Campaign, number: str, issued_on: Optional[date], title: str) -> ReferenceDocument:
+def add_document(campaign: Campaign, number: str, issued_on: Optional[date], title: str,
+                 actor: Optional[User]) -> ReferenceDocument:
     """Add a reference document; (number, date) identifies it, since two directives can share a number."""
+    require_admin(actor)
     errors: dict[str, str] = {}
     number = _text(number, "number", errors, 50)
     if issued_on is None:
@@ -78,8 +83,9 @@ def add_document(campaign: Campaign, number: str, issued_on: Optional[date], tit
     return doc
 
 
-def remove_document(campaign: Campaign, doc_id: int) -> None:
+def remove_document(campaign: Campaign, doc_id: int, actor: Optional[User]) -> None:
     """Remove one of the campaign's reference documents."""
+    require_admin(actor)
     doc = db.session.get(ReferenceDocument, doc_id)
     if doc is None or doc.campaign_id != campaign.id:
         raise NotFound(_("No such document."))
@@ -125,6 +131,7 @@ def _template_values(data: dict[str, Any], errors: dict[str, str]) -> dict[str, 
 
 def create_template(campaign: Campaign, data: dict[str, Any], user: Optional[User], now: datetime) -> ItemTemplate:
     """A new checklist item; every existing unit of a matching kind gets it, with its due date."""
+    require_admin(user)
     errors: dict[str, str] = {}
     stage = data.get("stage")
     if stage not in STAGES:
@@ -159,6 +166,7 @@ def update_template(template: ItemTemplate, data: dict[str, Any], user: Optional
     titles, required and superior-only are copied, a new deadline rule recomputes open due dates that
     were not set by hand, new kinds get the item, units of dropped kinds lose it unless it is done.
     Returns what changed."""
+    require_admin(user)
     errors: dict[str, str] = {}
     values = _template_values(data, errors)
     if errors:
@@ -182,6 +190,7 @@ def update_template(template: ItemTemplate, data: dict[str, Any], user: Optional
 
 def delete_template(template: ItemTemplate, user: Optional[User], now: datetime) -> None:
     """Remove a checklist item: units lose it where it is not done; done items stay (journalled)."""
+    require_admin(user)
     template_changes.remove_open_items(template, user, now, outside_kinds_only=False)
     template_changes.journal_kept_done_items(template, user, now)
     # done items outlive their template; detach them explicitly rather than rely on ON DELETE SET NULL
@@ -197,6 +206,7 @@ def delete_template(template: ItemTemplate, user: Optional[User], now: datetime)
 def add_calendar_day(day: Optional[date], working: bool, name: str, user: Optional[User], now: datetime,
                      campaign: Optional[Campaign] = None) -> CalendarDay:
     """Add a day off or a make-up working day; open working-day due dates are recomputed."""
+    require_admin(user)
     errors: dict[str, str] = {}
     if day is None:
         errors["day"] = _("This field is required.")
@@ -215,6 +225,7 @@ def add_calendar_day(day: Optional[date], working: bool, name: str, user: Option
 def remove_calendar_day(day_id: int, user: Optional[User], now: datetime,
                         campaign: Optional[Campaign] = None) -> None:
     """Remove an added day; open working-day due dates are recomputed."""
+    require_admin(user)
     row = db.session.get(CalendarDay, day_id)
     if row is None:
         raise NotFound(_("No such day."))
@@ -240,8 +251,9 @@ def get_user(user_id: int) -> User:
     return user
 
 
-def reset_password(user: User, password: str) -> None:
+def reset_password(user: User, password: str, actor: Optional[User]) -> None:
     """The admin sets a new password for the user."""
+    require_admin(actor)
     check_password_rules(password)
     if len(password) > 200:
         raise Invalid(_("The password is too long."), {"password": _("At most %(n)s characters.", n=200)})
@@ -249,9 +261,10 @@ def reset_password(user: User, password: str) -> None:
     db.session.flush()
 
 
-def set_active(user: User, active: bool, actor: User) -> None:
+def set_active(user: User, active: bool, actor: Optional[User]) -> None:
     """Deactivate or reactivate an account; a deactivated user cannot sign in or use API tokens."""
-    if not active and user.id == actor.id:
+    require_admin(actor)
+    if not active and actor is not None and user.id == actor.id:
         raise Invalid(_("You cannot deactivate your own account."), {"active": _("This is you.")})
     user.active = active
     db.session.flush()
@@ -259,6 +272,7 @@ def set_active(user: User, active: bool, actor: User) -> None:
 
 def assign_unit(user: User, unit_code: str, actor: Optional[User], now: datetime) -> Unit:
     """Make a secretary the secretary of a unit (journalled on the unit)."""
+    require_admin(actor)
     if user.role != "secretary":
         raise Invalid(_("Only a secretary can be assigned to a unit."), {"email": _("Not a secretary.")})
     unit = db.session.scalar(select(Unit).where(Unit.code == (unit_code or "").strip()))
@@ -277,6 +291,7 @@ def assign_unit(user: User, unit_code: str, actor: Optional[User], now: datetime
 
 def assign_secretary(unit: Unit, email: str, actor: Optional[User], now: datetime) -> User:
     """Make the secretary with that email the secretary of the unit."""
+    require_admin(actor)
     user = find_user(email)
     if user is None:
         raise Invalid(_("No user with email %(email)s.", email=email), {"email": _("No such user.")})
@@ -286,6 +301,7 @@ def assign_secretary(unit: Unit, email: str, actor: Optional[User], now: datetim
 
 def unassign_secretary(unit: Unit, user: User, actor: Optional[User], now: datetime) -> None:
     """Take a secretary off a unit (they then see no unit until assigned again)."""
+    require_admin(actor)
     if user.unit_id != unit.id:
         raise NotFound(_("This user is not a secretary of this unit."))
     user.unit = None
@@ -295,8 +311,9 @@ def unassign_secretary(unit: Unit, user: User, actor: Optional[User], now: datet
 
 # --- working groups -------------------------------------------------------------------------------
 
-def rename_group(group: WorkingGroup, name: str) -> None:
+def rename_group(group: WorkingGroup, name: str, actor: Optional[User]) -> None:
     """Give a working group a new name (its code stays)."""
+    require_admin(actor)
     errors: dict[str, str] = {}
     name = _text(name, "name", errors, 200)
     if errors:
@@ -305,8 +322,9 @@ def rename_group(group: WorkingGroup, name: str) -> None:
     db.session.flush()
 
 
-def add_member(group: WorkingGroup, email: str) -> User:
+def add_member(group: WorkingGroup, email: str, actor: Optional[User]) -> User:
     """Add a group-role user to a working group."""
+    require_admin(actor)
     user = find_user(email)
     if user is None:
         raise Invalid(_("No user with email %(email)s.", email=email), {"email": _("No such user.")})
@@ -320,8 +338,9 @@ def add_member(group: WorkingGroup, email: str) -> User:
     return user
 
 
-def remove_member(group: WorkingGroup, user: User) -> None:
+def remove_member(group: WorkingGroup, user: User, actor: Optional[User]) -> None:
     """Take a user out of a working group."""
+    require_admin(actor)
     if user not in group.members:
         raise NotFound(_("This user is not a member of this group."))
     group.members.remove(user)

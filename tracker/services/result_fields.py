@@ -14,17 +14,16 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Campaign, CustomField, CustomValue, User
 from ..parsing import whole_number
-from ..permissions import can_admin
+from ..permissions import require_admin
 from ..workflow.result_rules import RESULT_STAGES, Targets
 from ..workflow.rounding import MODES
-from .errors import Forbidden, Invalid, NotFound
+from .errors import Invalid, NotFound
 
 log = logging.getLogger(__name__)
 
 
 def _require_admin(user: User) -> None:
-    if not can_admin(user):
-        raise Forbidden(_("Only the organisation office changes the report settings."))
+    require_admin(user, _("Only the organisation office changes the report settings."))
 
 
 def targets_of(campaign: Campaign) -> Targets:

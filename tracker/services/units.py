@@ -9,12 +9,13 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Campaign, Item, ItemTemplate, Unit, User, WorkingGroup
+from ..permissions import can_admin, can_change_unit, can_read_unit, require_admin
 from ..workflow import KINDS, WorkCalendar, due_date
 from ..workflow.deadlines import FIRST_YEAR, LAST_YEAR, plausible
 from . import journal
 from .calendar import load_calendar
 from .campaigns import require_campaign, templates
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Forbidden, Invalid, NotFound
 
 
 def get_unit(code: str) -> Unit:
@@ -93,7 +94,8 @@ def validate_unit_data(data: dict[str, Any], *, partial: bool) -> dict[str, str]
 
 
 def create_unit(data: dict[str, Any], user: Optional[User], now: datetime) -> Unit:
-    """A new unit with its checklist; raises Invalid or Conflict and changes nothing then."""
+    """A new unit with its checklist (admins); raises Forbidden, Invalid or Conflict and changes nothing then."""
+    require_admin(user, _("Only the organisation office adds units."))
     errors = validate_unit_data(data, partial=False)
     group = parent = None
     if data.get("group"):
@@ -123,8 +125,32 @@ def create_unit(data: dict[str, Any], user: Optional[User], now: datetime) -> Un
     return unit
 
 
+# A unit's own fields are the organisation office's: they decide who follows a unit and how it is placed,
+# the congress date moves every deadline and party_members is the base of the report's percentages.
+ADMIN_ONLY_FIELDS = ("name", "party_members", "congress_date", "group", "pilot", "parent")
+
+
+def _require_update(unit: Unit, data: dict[str, Any], user: Optional[User]) -> None:
+    """Forbidden unless the user may change the unit and, not being an admin, changes no admin-only field."""
+    if user is None or can_admin(user):
+        return
+    if not can_read_unit(user, unit):
+        raise Forbidden(_("You may not see this unit."))
+    if not can_change_unit(user, unit):
+        raise Forbidden(_("You may not change this unit."))
+    current = {"name": unit.name, "party_members": unit.party_members, "congress_date": unit.congress_date,
+               "group": unit.group.code if unit.group else None, "pilot": unit.pilot,
+               "parent": unit.parent.code if unit.parent else None}
+    refused = [f for f in ADMIN_ONLY_FIELDS if f in data and data[f] != current[f]]
+    if refused:
+        raise Forbidden(_("Only the organisation office changes these fields."),
+                        {f: _("Only the organisation office changes this.") for f in refused})
+
+
 def update_unit(unit: Unit, data: dict[str, Any], user: Optional[User], now: datetime) -> Unit:
-    """Change a unit's fields; a new congress date moves every open, not hand-set due date."""
+    """Change a unit's fields (admin-only fields: admins); a new congress date moves every open, not
+    hand-set due date."""
+    _require_update(unit, data, user)
     errors = validate_unit_data(data, partial=True)
     if "code" in data and data["code"] != unit.code:
         errors["code"] = _("A unit's code cannot be changed.")

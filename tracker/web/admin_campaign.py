@@ -16,18 +16,18 @@ from ..services import admin as svc
 from ..services.campaigns import require_campaign, templates
 from ..services.errors import DomainError
 from ..workflow import STAGES
-from .admin import act, bp, saved, submit
+from .admin import bp
 from .admin_forms import (
     KIND_LABELS,
     CalendarDayForm,
     CampaignForm,
     DocumentForm,
-    EmptyForm,
     TemplateEditForm,
     TemplateForm,
     kind_choices,
     stage_choices,
 )
+from .edge import EmptyForm, act, saved, submit
 
 # --- campaign ----------------------------------------------------------------------------------------
 
@@ -58,7 +58,7 @@ def add_document():
     camp = require_campaign()
     doc_form = DocumentForm()
     result, status = submit(doc_form, lambda: svc.add_document(camp, doc_form.number.data, doc_form.issued_on.data,
-                                                               doc_form.title.data))
+                                                               doc_form.title.data, current_user))
     if status is None:
         return saved(_("The document was added."), url_for("admin.campaign"))
     return _campaign_page(camp, CampaignForm(obj=require_campaign()), doc_form, status)
@@ -67,7 +67,7 @@ def add_document():
 @bp.route("/campaign/documents/<int:doc_id>/delete", methods=["POST"])
 def remove_document(doc_id: int):
     """Remove a reference document."""
-    return act(lambda: svc.remove_document(require_campaign(), doc_id), _("The document was removed."),
+    return act(lambda: svc.remove_document(require_campaign(), doc_id, current_user), _("The document was removed."),
                url_for("admin.campaign"))
 
 

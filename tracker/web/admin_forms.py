@@ -101,10 +101,6 @@ ROLE_LABELS = {
 }
 
 
-class EmptyForm(FlaskForm):
-    """Only the CSRF token: for buttons that post."""
-
-
 class CampaignForm(FlaskForm):
     """The campaign's name, organiser, term and final deadline."""
 

@@ -10,20 +10,19 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Unit, User, WorkingGroup
-from ..parsing import page_number
+from ..paging import page_number, paginate
 from ..services import accounts
 from ..services import admin as svc
 from ..services import units as unit_service
 from ..services.errors import Invalid
 from ..workflow import KINDS
 from ..workflow.stages import ROLES
-from .admin import act, attempt, bp, invalid_form, saved, submit
+from .admin import bp
 from .admin_forms import (
     KIND_LABELS,
     ROLE_LABELS,
     CodeForm,
     EmailForm,
-    EmptyForm,
     GroupChoiceForm,
     GroupForm,
     GroupRenameForm,
@@ -34,12 +33,9 @@ from .admin_forms import (
     kind_choices,
     options,
 )
+from .edge import EmptyForm, act, attempt, invalid_form, saved, submit
 
 PER_PAGE = 50
-
-
-def _page() -> int:
-    return page_number(request.args.get("page"))
 
 
 def _group_choices(blank):
@@ -57,12 +53,14 @@ def _search(column_a, column_b, q: str):
 
 
 def _paged(model, where, order_by, *loads):
-    """This page's rows of model matching where, their total count and the page number."""
-    total = db.session.scalar(select(func.count(model.id)).where(*where))
-    page = _page()
-    rows = db.session.scalars(select(model).where(*where).options(*loads)
-                              .order_by(order_by).offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
-    return rows, total, page
+    """This request's page of the rows of model matching where."""
+    return paginate(select(model).where(*where), page_number(request.args.get("page")), PER_PAGE,
+                    order_by=(order_by,), options=loads, last_page=True)
+
+
+def _list_args(**filters) -> dict:
+    """The list's own filters that are set, for the pager's links (never arbitrary query arguments)."""
+    return {k: v for k, v in filters.items() if v}
 
 
 # --- units ---------------------------------------------------------------------------------------------
@@ -82,8 +80,9 @@ def units():
         where.append(Unit.group_id.is_(None))
     elif group:
         where.append(Unit.group.has(WorkingGroup.code == group))
-    rows, total, page = _paged(Unit, where, Unit.code, joinedload(Unit.group), joinedload(Unit.parent))
-    return render_template("admin/units.html", units=rows, total=total, page=page, per_page=PER_PAGE, q=q,
+    pager = _paged(Unit, where, Unit.code, joinedload(Unit.group), joinedload(Unit.parent))
+    return render_template("admin/units.html", units=pager.items, pager=pager,
+                           pager_args=_list_args(q=q, kind=kind, group=group), q=q,
                            kind=kind, group=group, kind_labels=KIND_LABELS,
                            groups=_group_choices(_("All working groups")))
 
@@ -178,7 +177,7 @@ def groups():
     form = GroupForm()
     if request.method == "GET":
         return _groups_page(form, 200)
-    group, status = submit(form, lambda: accounts.create_group(form.code.data, form.name.data, []))
+    group, status = submit(form, lambda: accounts.create_group(form.code.data, form.name.data, [], actor=current_user))
     if status is None:
         return saved(_("The working group %(code)s was created.", code=group.code),
                      url_for("admin.group", code=group.code))
@@ -193,10 +192,10 @@ def _group_or_404(code: str) -> WorkingGroup:
 
 
 def _group_page(group, status=200, rename=None, member=None, unit_form=None):
-    rows, total, page = _paged(Unit, [Unit.group_id == group.id], Unit.code)
+    pager = _paged(Unit, [Unit.group_id == group.id], Unit.code)
     rename = rename or GroupRenameForm(formdata=None, obj=group)
-    return render_template("admin/group.html", group=group, units=rows, total=total, page=page,
-                           per_page=PER_PAGE, rename=rename, member=member or EmailForm(formdata=None),
+    return render_template("admin/group.html", group=group, units=pager.items, pager=pager, rename=rename,
+                           member=member or EmailForm(formdata=None),
                            unit_form=unit_form or CodeForm(formdata=None), delete_form=EmptyForm(),
                            kind_labels=KIND_LABELS), status
 
@@ -208,7 +207,7 @@ def group(code: str):
     if request.method == "GET":
         return _group_page(group)
     form = GroupRenameForm()
-    result, status = submit(form, lambda: svc.rename_group(group, form.name.data))
+    result, status = submit(form, lambda: svc.rename_group(group, form.name.data, current_user))
     if status is None:
         return saved(_("The working group was saved."), url_for("admin.group", code=code))
     return _group_page(_group_or_404(code), status, rename=form)
@@ -219,7 +218,7 @@ def group_add_member(code: str):
     """Add a working-group member to the group."""
     group = _group_or_404(code)
     form = EmailForm()
-    user, status = submit(form, lambda: svc.add_member(group, form.email.data))
+    user, status = submit(form, lambda: svc.add_member(group, form.email.data, current_user))
     if status is None:
         return saved(_("%(email)s was added to the group.", email=user.email), url_for("admin.group", code=code))
     return _group_page(_group_or_404(code), status, member=form)
@@ -229,7 +228,7 @@ def group_add_member(code: str):
 def group_remove_member(code: str, user_id: int):
     """Take a member out of the group."""
     group = _group_or_404(code)
-    return act(lambda: svc.remove_member(group, svc.get_user(user_id)),
+    return act(lambda: svc.remove_member(group, svc.get_user(user_id), current_user),
                _("The member was taken out of the group."), url_for("admin.group", code=code))
 
 
@@ -261,9 +260,8 @@ def group_remove_unit(code: str, unit_code: str):
     if unit.group_id != group.id:
         flash(_("This unit is not in this group."), "danger")
         return redirect(url_for("admin.group", code=code))
-    unit_service.update_unit(unit, {"group": None}, current_user, utcnow())
-    db.session.commit()
-    return saved(_("The unit %(code)s was taken out of the group.", code=unit.code), url_for("admin.group", code=code))
+    return act(lambda: unit_service.update_unit(unit, {"group": None}, current_user, utcnow()),
+               _("The unit %(code)s was taken out of the group.", code=unit.code), url_for("admin.group", code=code))
 
 
 # --- users ------------------------------------------------------------------------------------------------
@@ -278,9 +276,9 @@ def users():
         where.append(_search(User.email, User.name, q))
     if role:
         where.append(User.role == role)
-    rows, total, page = _paged(User, where, User.email, joinedload(User.unit), selectinload(User.groups))
-    return render_template("admin/users.html", users=rows, total=total, page=page, per_page=PER_PAGE, q=q,
-                           role=role, role_labels=ROLE_LABELS)
+    pager = _paged(User, where, User.email, joinedload(User.unit), selectinload(User.groups))
+    return render_template("admin/users.html", users=pager.items, pager=pager, pager_args=_list_args(q=q, role=role),
+                           q=q, role=role, role_labels=ROLE_LABELS)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -292,7 +290,7 @@ def user_new():
     if request.method == "POST":
         user, status = submit(form, lambda: accounts.create_user(
             form.email.data, form.name.data, form.role.data, form.password.data,
-            (form.unit.data or "").strip() or None, form.group.data or None))
+            (form.unit.data or "").strip() or None, form.group.data or None, actor=current_user))
         if status is None:
             return saved(_("The user %(email)s was created.", email=user.email),
                          url_for("admin.user", user_id=user.id))
@@ -327,7 +325,7 @@ def user_password(user_id: int):
     """Set a new password for the user."""
     user = _user_or_404(user_id)
     form = PasswordResetForm()
-    result, status = submit(form, lambda: svc.reset_password(user, form.password.data))
+    result, status = submit(form, lambda: svc.reset_password(user, form.password.data, current_user))
     if status is None:
         return saved(_("The new password was set; tell it to the user."), url_for("admin.user", user_id=user_id))
     return _user_page(_user_or_404(user_id), status, password=form)
@@ -369,7 +367,7 @@ def user_add_group(user_id: int):
         if group is None:
             form.group.errors = [_("No working group with code %(code)s.", code=form.group.data)]
             return _user_page(user, invalid_form(), group_form=form)
-        result, status = attempt(form, lambda: svc.add_member(group, user.email), field="group")
+        result, status = attempt(form, lambda: svc.add_member(group, user.email, current_user), field="group")
         if status is None:
             return saved(_("%(email)s was added to the group.", email=user.email),
                          url_for("admin.user", user_id=user_id))
@@ -385,6 +383,6 @@ def user_remove_group(user_id: int, code: str):
     """Take the user out of a working group."""
     user = _user_or_404(user_id)
     group = _group_or_404(code)
-    return act(lambda: svc.remove_member(group, user), _("The member was taken out of the group."),
+    return act(lambda: svc.remove_member(group, user, current_user), _("The member was taken out of the group."),
                url_for("admin.user", user_id=user_id))
 

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..extensions import db
 from ..services.accounts import find_user
+from .edge import EmptyForm
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
@@ -59,10 +60,6 @@ def logout():
     """Sign out."""
     logout_user()
     return redirect(url_for("auth.login"))
-
-
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that post."""
 
 
 @bp.route("/language/<lang>", methods=["POST"])

@@ -5,22 +5,24 @@ import logging
 from datetime import date, datetime
 from typing import Optional
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..models import Blocker, JournalEntry, Unit, User
-from ..parsing import page_number, whole_number
+from ..paging import page_number, paginate
+from ..parsing import whole_number
 from ..permissions import can_change_unit, can_read_unit, can_review, can_tick
 from ..services import stages as stage_service
 from ..services.errors import DomainError, Forbidden, Invalid, NotFound
 from ..services.progress import unit_stage_views
 from ..services.units import get_unit
 from ..workflow import GATES, STAGES, STATUSES, GateClosed, check_gate
+from .edge import commit_or_refuse, refuse, saved
 
 log = logging.getLogger(__name__)
 bp = Blueprint("units", __name__)
@@ -206,147 +208,135 @@ def show(code: str):
 def journal(code: str):
     """Who did what and when on this unit, newest first, paginated."""
     unit = _shown_unit(code)
-    raw = request.args.get("page", "1")
-    total = db.session.scalar(select(func.count(JournalEntry.id)).where(JournalEntry.unit_id == unit.id)) or 0
-    pages = max(1, -(-total // JOURNAL_PER_PAGE))
-    page = min(page_number(raw), pages)
-    entries = list(db.session.scalars(
-        _journal_newest_first(unit).offset((page - 1) * JOURNAL_PER_PAGE).limit(JOURNAL_PER_PAGE)))
+    pager = paginate(_journal_newest_first(unit), page_number(request.args.get("page")), JOURNAL_PER_PAGE,
+                     last_page=True)
+    entries = pager.items
     today = local_today(utcnow())
     views = unit_stage_views(unit.id, today)
-    return render_template("units/journal.html", unit=unit, entries=entries, page=page, pages=pages, total=total,
-                           people=_people({e.user_id for e in entries}), items_by_key=_items_by_key(views),
+    return render_template("units/journal.html", unit=unit, entries=entries, page=pager.page, pages=pager.pages,
+                           total=pager.total, people=_people({e.user_id for e in entries}),
+                           items_by_key=_items_by_key(views),
                            locale=str(get_locale() or "vi"))
 
 
 # ---- changes -------------------------------------------------------------------------------------
 
 def _refused(exc: DomainError, code: str, stage: Optional[str] = None):
-    """Undo everything, say why, and answer with the error's status (the page again when readable)."""
-    db.session.rollback()
-    flash(exc.message, "danger")
-    for name, message in exc.fields.items():
-        label = field_label(name)
-        if label:
-            flash(f"{label}: {message}", "danger")
+    """Say why (nothing was kept) and answer with the error's status: the page again when readable."""
+    refuse(exc, label=field_label)
     unit = db.session.scalar(select(Unit).where(Unit.code == code))
     if unit is None or not can_read_unit(current_user, unit):
         return render_template("error.html", error=None, code=exc.status), exc.status
     return _render_unit(unit, exc.status, open_stage=stage)
 
 
-def _done(code: str, message: str, stage: Optional[str] = None):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("units.show", code=code, stage=stage,
-                            _anchor=f"stage-{stage}" if stage else None))
+def _change(code: str, stage: Optional[str], change):
+    """Run change() (it returns what to tell the user) with one commit, then back to the stage; or refuse."""
+    message, refusal = commit_or_refuse(change)
+    if refusal is not None:
+        return _refused(refusal, code, stage() if callable(stage) else stage)
+    stage = stage() if callable(stage) else stage
+    return saved(message, url_for("units.show", code=code, stage=stage, _anchor=f"stage-{stage}" if stage else None))
 
 
 @bp.route("/units/<code>/items/<stage>/<key>", methods=["POST"])
 @login_required
 def tick(code: str, stage: str, key: str):
     """Tick or untick an item (with the version the form was built from, and an optional note)."""
-    now = utcnow()
-    try:
+    def change():
+        now = utcnow()
         unit = _unit_for(code, can_change_unit, _("You may not change this unit."))
         item = stage_service.get_item(unit, stage, key)
         done, version, note = _done_flag(), _version(), _text("note")
         stage_service.set_item_done(unit, item, done, version, current_user, now, local_today(now), note)
-    except DomainError as exc:
-        return _refused(exc, code, stage)
-    return _done(code, _("Ticked.") if done else _("Tick removed."), stage)
+        return _("Ticked.") if done else _("Tick removed.")
+    return _change(code, stage, change)
 
 
 @bp.route("/units/<code>/stages/<stage>/verify", methods=["POST"])
 @login_required
 def verify(code: str, stage: str):
     """The working group or the organisation office confirms a done stage."""
-    now = utcnow()
-    try:
+    def change():
+        now = utcnow()
         unit = _unit_for(code, can_review,
                          _("Only the unit's working group or the organisation office verifies stages."))
         stage_service.verify_stage(unit, stage, current_user, now, local_today(now))
-    except DomainError as exc:
-        return _refused(exc, code, stage)
-    return _done(code, _("Stage verified."), stage)
+        return _("Stage verified.")
+    return _change(code, stage, change)
 
 
 @bp.route("/units/<code>/stages/<stage>/return", methods=["POST"])
 @login_required
 def return_stage(code: str, stage: str):
     """Send a done stage back to the unit with a comment."""
-    now = utcnow()
-    try:
+    def change():
+        now = utcnow()
         unit = _unit_for(code, can_review,
                          _("Only the unit's working group or the organisation office returns stages."))
         comment = _text("comment")
         stage_service.return_stage(unit, stage, comment, current_user, now, local_today(now))
-    except DomainError as exc:
-        return _refused(exc, code, stage)
-    return _done(code, _("Stage returned to the unit."), stage)
+        return _("Stage returned to the unit.")
+    return _change(code, stage, change)
 
 
 @bp.route("/units/<code>/items/<stage>/<key>/deadline", methods=["POST"])
 @login_required
 def deadline(code: str, stage: str, key: str):
     """Move an item's due date by hand, with a reason."""
-    now = utcnow()
-    try:
+    def change():
         unit = _unit_for(code, can_review,
                          _("Only the unit's working group or the organisation office moves deadlines."))
         item = stage_service.get_item(unit, stage, key)
         new_due = parse_date(request.form.get("due_on", ""))
         reason = _text("reason")
-        stage_service.move_deadline(unit, item, new_due, reason, current_user, now)
-    except DomainError as exc:
-        return _refused(exc, code, stage)
-    return _done(code, _("Deadline moved."), stage)
+        stage_service.move_deadline(unit, item, new_due, reason, current_user, utcnow())
+        return _("Deadline moved.")
+    return _change(code, stage, change)
 
 
 @bp.route("/units/<code>/blockers", methods=["POST"])
 @login_required
 def raise_blocker(code: str):
     """The unit (or its working group) raises a difficulty on a stage."""
-    now = utcnow()
     stage = request.form.get("stage")
-    try:
+
+    def change():
         unit = _unit_for(code, can_change_unit, _("You may not change this unit."))
         if stage not in STAGES:
             raise Invalid(_("Choose the stage the difficulty is about."))
         text = _text("text")
-        stage_service.raise_blocker(unit, stage, text, current_user, now)
-    except DomainError as exc:
-        return _refused(exc, code, stage)
-    return _done(code, _("The difficulty was recorded."), stage)
+        stage_service.raise_blocker(unit, stage, text, current_user, utcnow())
+        return _("The difficulty was recorded.")
+    return _change(code, stage, change)
 
 
 @bp.route("/units/<code>/blockers/<int:blocker_id>", methods=["POST"])
 @login_required
 def answer_blocker(code: str, blocker_id: int):
     """The working group answers a difficulty and, when it says so, resolves it."""
-    now = utcnow()
-    stage = None
-    try:
+    found: dict[str, str] = {}  # the blocker's stage, once it is known to be this unit's
+
+    def change():
         unit = _unit_for(code, can_review,
                          _("Only the unit's working group or the organisation office answers blockers."))
         blocker = db.session.get(Blocker, blocker_id)
         if blocker is None or blocker.unit_id != unit.id:
             raise NotFound(_("No such difficulty on this unit."))
-        stage = blocker.stage
+        found["stage"] = blocker.stage
         if blocker.resolved_at is not None:
             raise Invalid(_("This difficulty is already resolved."))
         answer = _text("answer")
         resolve = request.form.get("resolve") in ("1", "on", "true")
-        stage_service.answer_blocker(blocker, answer, resolve, current_user, now)
-    except DomainError as exc:
-        return _refused(exc, code, stage)
-    return _done(code, _("The difficulty is resolved.") if resolve else _("The answer was saved."), stage)
+        stage_service.answer_blocker(blocker, answer, resolve, current_user, utcnow())
+        return _("The difficulty is resolved.") if resolve else _("The answer was saved.")
+    return _change(code, lambda: found.get("stage"), change)
 
 
 def journal_value(value: str) -> str:
     """A journal before/after value for people: dates as dd/mm/yyyy, statuses translated."""
+    from ..formatting import fmt_date
     from ..labels import status_label
-    from .filters import fmt_date
     if value in STATUSES:
         return status_label(value)
     if len(value) == 10 and value[4] == "-" and value[7] == "-":
@@ -355,8 +345,3 @@ def journal_value(value: str) -> str:
         except ValueError:
             pass
     return value
-
-
-@bp.app_context_processor
-def _journal_helpers():
-    return {"action_label": action_label, "journal_value": journal_value}

@@ -1,0 +1,100 @@
+"""The pages' edge, one way each: the CSRF-only form, the admin guard, and commit-or-refuse.
+
+A page's change runs a service inside `commit_or_refuse`: the one commit of the request when it
+succeeds; when the service refuses (DomainError) nothing is kept and the refusal is said to the user.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Optional, TypeVar
+
+from flask import abort, current_app, flash, redirect
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ..extensions import db
+from ..permissions import require_admin
+from ..services.errors import DomainError
+
+T = TypeVar("T")
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token: for buttons that post."""
+
+
+def admins_only():
+    """A blueprint's before_request: sign-in first, then 403 for anyone but the organisation office."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    try:
+        require_admin(current_user)
+    except DomainError as exc:
+        abort(exc.status)
+    return None
+
+
+def commit_or_refuse(change: Callable[[], T]) -> tuple[Optional[T], Optional[DomainError]]:
+    """Run change() and commit: (its result, None); or undo everything: (None, the service's refusal)."""
+    try:
+        result = change()
+    except DomainError as exc:
+        db.session.rollback()
+        return None, exc
+    db.session.commit()
+    return result, None
+
+
+def refuse(exc: DomainError, form=None, field_map: Optional[dict[str, str]] = None,
+           label: Optional[Callable[[str], Optional[str]]] = None) -> int:
+    """Say why a change was refused: its per-field messages on the form's fields, or flashed with the
+    field's label when the page has no form object; the HTTP status for the re-rendered page."""
+    flash(exc.message, "danger")
+    for name, message in exc.fields.items():
+        if form is not None:
+            field = getattr(form, (field_map or {}).get(name, name), None)
+            if field is not None and hasattr(field, "errors"):
+                field.errors = [*field.errors, message]
+        elif label is not None and label(name):
+            flash(f"{label(name)}: {message}", "danger")
+    return exc.status
+
+
+def invalid_form() -> int:
+    """Tell the user the form has errors; the HTTP status for the re-rendered page."""
+    flash(_("Nothing was saved: check the marked fields."), "danger")
+    return 400
+
+
+def attempt(form, change: Callable[[], T], field: Optional[str] = None) -> tuple[Optional[T], Optional[int]]:
+    """commit_or_refuse(change): (its result, None), or (None, status) with the refusal on the form."""
+    result, refusal = commit_or_refuse(change)
+    if refusal is None:
+        return result, None
+    if field:
+        # a refusal naming no field of this small form goes on its one field
+        refusal.fields.setdefault(field, refusal.message)
+    return None, refuse(refusal, form)
+
+
+def submit(form, change: Callable[[], T], field: Optional[str] = None) -> tuple[Optional[T], Optional[int]]:
+    """Validate the posted form, then attempt(form, change, field); (None, 400) when it does not validate."""
+    if not form.validate_on_submit():
+        return None, invalid_form()
+    return attempt(form, change, field)
+
+
+def saved(message: str, target: str):
+    """Say what was saved and go to target."""
+    flash(message, "success")
+    return redirect(target)
+
+
+def act(change: Callable[[], object], done: str, target: str, failed_target: Optional[str] = None):
+    """A one-button change: commit and say done, or undo and say why; then go to target."""
+    _result, refusal = commit_or_refuse(change)
+    if refusal is not None:
+        flash(refusal.message, "danger")
+        return redirect(failed_target or target)
+    return saved(done, target)
