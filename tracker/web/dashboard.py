@@ -34,6 +34,12 @@ def _page_number() -> int:
     return page_number(raw)
 
 
+def _words() -> dict[str, str]:
+    """The row texts with a number, translated once per page (the template fills in the number)."""
+    return {"late_one": _("1 day late"), "late_many": _("%(n)s days late"),
+            "blockers": _("Open difficulties: %(n)s"), "late_stages": _("Overdue stages: %(n)s")}
+
+
 @bp.route("/favicon.ico")
 def favicon():
     """Browsers ask for /favicon.ico on their own: send them to the icon in static/."""
@@ -64,12 +70,12 @@ def home():
     labels = {st: status_label(st) for st in STATUSES}
     stages = [(s, stage_label(s), stage_short_label(s)) for s in STAGES]
     rows = data.rows_for(units, stage_cells([u.id for u in units], today), labels,
-                         {key: name for key, name, _short in stages}, today)
+                         {key: name for key, name, _short in stages}, today, url_for("units.show", code="0"))
     totals = data.stage_totals(conds, today)
     finished, all_stages = data.completion(totals)
     rounding = campaign.rounding if campaign else "half_up"
     return render_template("dashboard/home.html", campaign=campaign, rows=rows, totals=totals, total=total,
                            page=page, pages=pages, filters=filters, groups=groups, labels=labels,
-                           stages=stages, late_one=_("1 day late"), late_many=_("%(n)s days late"),
+                           stages=stages, words=_words(),
                            completion=percent(finished, all_stages, rounding), finished=finished,
                            all_stages=all_stages, today=today)

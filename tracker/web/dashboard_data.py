@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Optional
+from urllib.parse import quote
 
 from sqlalchemy import Select, func, or_, select
 
@@ -182,6 +183,8 @@ class Row:
     """One unit's line on the dashboard."""
 
     unit: Any  # a row of page_of_units
+    href: str  # the unit's page
+    congress: str  # its congress date, dd/mm/yyyy or ""
     marks: tuple[Mark, ...]
     next_due: str  # the earliest due date of its unfinished stages, dd/mm
     late_stages: int  # how many of its stages are overdue
@@ -189,8 +192,12 @@ class Row:
 
 
 def rows_for(units, cells: dict[int, dict[str, StageCell]], labels: dict[str, str], stage_names: dict[str, str],
-             today: date) -> list[Row]:
-    """The page's rows from readmodel cells, with labels looked up once (dicts), never per cell."""
+             today: date, unit_url: str) -> list[Row]:
+    """The page's rows from readmodel cells, with labels looked up once (dicts), never per cell.
+
+    `unit_url` is the unit page's URL for the code "0" (url_for once, not once per unit).
+    """
+    prefix = unit_url[:-1]
     dates: dict[date, str] = {}
 
     def fmt(day: Optional[date]) -> str:
@@ -207,7 +214,8 @@ def rows_for(units, cells: dict[int, dict[str, StageCell]], labels: dict[str, st
         marks = tuple(_mark(stage_names[s], per_stage[s], labels[per_stage[s].status], fmt, today) for s in STAGES)
         open_dues = [c.due_on for c in per_stage.values() if c.due_on and c.status not in FINISHED]
         late = [m.late for m in marks if m.late]
-        out.append(Row(unit, marks, fmt(min(open_dues))[:5] if open_dues else "", len(late), max(late, default=0)))
+        out.append(Row(unit, prefix + quote(unit.code, safe=""), fmt(unit.congress_date), marks,
+                       fmt(min(open_dues))[:5] if open_dues else "", len(late), max(late, default=0)))
     return out
 
 
