@@ -303,7 +303,7 @@ def test_cells_carry_status_class_text_due_date_and_days_late(make_unit, make_us
     # the plan was due 31/03: one day late on 01/04, said in the cell next to the status
     cell = html[html.index('<td class="st-overdue stage-cell">'):]
     cell = cell[:cell.index("</td>")]
-    assert "Quá hạn" in cell and "05/04/2030" in cell and "Trễ 1 ngày" in cell
+    assert "Quá hạn" in cell and "05/04/2030" in cell and "Trễ 1 ngày (hạn 31/03)" in cell
     # the phone marks carry the stage and status as text for screen readers and a tooltip
     assert 'role="img" aria-label="Triển khai, quán triệt: Quá hạn, 05/04/2030"' in html
     assert 'aria-label="Phiên họp thứ nhất: Chưa bắt đầu' in html

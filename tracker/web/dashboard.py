@@ -36,7 +36,7 @@ def _page_number() -> int:
 
 def _words() -> dict[str, str]:
     """The row texts with a number, translated once per page (the template fills in the number)."""
-    return {"late_one": _("1 day late"), "late_many": _("%(n)s days late"),
+    return {"late_one": _("1 day late (due %(date)s)"), "late_many": _("%(n)s days late (due %(date)s)"),
             "blockers": _("Open difficulties: %(n)s"), "late_stages": _("Overdue stages: %(n)s")}
 
 

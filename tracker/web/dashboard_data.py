@@ -175,6 +175,7 @@ class Mark:
     label: str  # the status in the reader's language
     due: str  # dd/mm/yyyy, or ""
     late: int  # days late (0 unless overdue)
+    late_due: str  # dd/mm of the oldest late item's due date (the day the lateness counts from), or ""
     title: str  # "stage: status, due date" for the phone's marks (title and aria-label)
 
 
@@ -221,5 +222,5 @@ def rows_for(units, cells: dict[int, dict[str, StageCell]], labels: dict[str, st
 
 def _mark(stage_name: str, cell: StageCell, label: str, fmt, today: date) -> Mark:
     due = fmt(cell.due_on)
-    return Mark(cell.status, label, due, cell.days_late(today),
+    return Mark(cell.status, label, due, cell.days_late(today), fmt(cell.late_since)[:5],
                 f"{stage_name}: {label}, {due}" if due else f"{stage_name}: {label}")
