@@ -36,3 +36,15 @@ def kind_label(kind: str) -> str:
         "grassroots_cell": _("Grassroots cell"),
         "sub_cell": _("Cell under a grassroots committee"),
     }.get(kind, kind)
+
+
+def stage_short_label(key: str) -> str:
+    """A stage's abbreviation for the narrow header of the phone dashboard."""
+    return {
+        "dissemination": _("Dis"),
+        "documents": _("Doc"),
+        "personnel": _("Per"),
+        "rehearsal": _("Reh"),
+        "congress": _("Con"),
+        "first_session": _("1st"),
+    }.get(key, key)

@@ -210,13 +210,14 @@ def test_pagination_keeps_totals_for_the_whole_set(make_unit, make_user, login, 
         first = client.get("/").get_data(as_text=True)
         second = client.get("/?page=2").get_data(as_text=True)
         beyond = client.get("/?page=99")
-    assert first.count('href="/units/') == 100
-    assert second.count('href="/units/') == 50
+    # each unit appears twice: a row of the desktop table and a row of the phone list
+    assert first.count('href="/units/') == 200 and first.count('class="pb-grid pb-row"') == 100
+    assert second.count('class="pb-grid pb-row"') == 50
     assert "Trang 1 / 2" in first and "page=2" in first
     assert "150 đơn vị" in first
     # 74 copies with dissemination done (even numbers 2..148), counted on every page
     assert "Hoàn thành: 74" in first and "Hoàn thành: 74" in second
-    assert beyond.status_code == 200 and beyond.get_data(as_text=True).count('href="/units/') == 50
+    assert beyond.status_code == 200 and beyond.get_data(as_text=True).count('class="pb-grid pb-row"') == 50
 
 
 def test_query_count_does_not_grow_with_units(make_group, make_unit, make_user, login, frozen, count_queries):
@@ -226,7 +227,10 @@ def test_query_count_does_not_grow_with_units(make_group, make_unit, make_user, 
     group_id = db.session.scalar(select(Unit.group_id).where(Unit.id == make_unit("A0000", group="G1").id))
     model = db.session.scalar(select(Unit).where(Unit.code == "A0000"))
     bulk_units(model, 1, 44, group_id=group_id, pilot_every=7, done_every=3)
-    urls = ("/", "/?overdue=1", "/?kind=commune_committee&pilot=0", "/?page=2")
+    stages.raise_blocker(model, "documents", "Chưa có mẫu báo cáo", admin, NOW)
+    db.session.commit()
+    urls = ("/", "/?overdue=1", "/?kind=commune_committee&pilot=0", "/?page=2", "/?group=G1&sort=late",
+            "/?stage=personnel&status=not_started&sort=congress", "/?status=done&q=b0", "/?scope=all&q=%25_")
 
     def counts():
         out = []
@@ -283,3 +287,160 @@ def test_nav_links_only_to_pages_that_exist(app, make_unit, make_user, login, fr
     if "admin.index" in links:
         assert f'href="{links["admin.index"]}"' not in main_nav(viewer_html)
     assert main_nav(admin_html).count('class="nav-item"') == 1 + len(links)
+
+
+def _codes(html):
+    """Unit codes in the order the phone list shows them (each row is a link to /units/CODE)."""
+    import re
+    return re.findall(r'class="pb-grid pb-row" href="/units/([^"]+)"', html)
+
+
+def test_cells_carry_status_class_text_due_date_and_days_late(make_unit, make_user, login, frozen):
+    admin = make_user("admin@x.vn", "admin")
+    make_unit("U1", congress_date=date(2030, 5, 20))
+    with frozen(NOW):
+        html = login(admin).get("/").get_data(as_text=True)
+    # the plan was due 31/03: one day late on 01/04, said in the cell next to the status
+    cell = html[html.index('<td class="st-overdue stage-cell">'):]
+    cell = cell[:cell.index("</td>")]
+    assert "Quá hạn" in cell and "05/04/2030" in cell and "Trễ 1 ngày (hạn 31/03)" in cell
+    # the phone marks carry the stage and status as text for screen readers and a tooltip
+    assert 'role="img" aria-label="Triển khai, quán triệt: Quá hạn, 05/04/2030"' in html
+    assert 'aria-label="Phiên họp thứ nhất: Chưa bắt đầu' in html
+
+
+def test_admin_filters_by_any_working_group(make_group, make_unit, make_user, login, frozen):
+    make_group("G1")
+    make_group("G2")
+    make_unit("ONE", group="G1")
+    make_unit("TWO", group="G2")
+    make_unit("NONE")
+    for role in ("admin", "viewer"):
+        user = make_user(f"{role}@x.vn", role)
+        with frozen(NOW):
+            client = login(user)
+            g2 = client.get("/?group=G2").get_data(as_text=True)
+            unknown = client.get("/?group=NOPE")
+        assert _codes(g2) == ["TWO"]
+        assert 'value="G2" selected' in g2
+        assert unknown.status_code == 200 and sorted(_codes(unknown.get_data(as_text=True))) == ["NONE", "ONE", "TWO"]
+
+
+def test_group_member_keeps_mine_or_all_and_cannot_pick_another_group(make_group, make_unit, make_user, login,
+                                                                        frozen):
+    make_group("G1")
+    make_group("G2")
+    make_unit("MINE", group="G1")
+    make_unit("THEIRS", group="G2")
+    member = make_user("m@x.vn", "group", group="G1")
+    with frozen(NOW):
+        html = login(member).get("/?group=G2").get_data(as_text=True)
+    assert _codes(html) == ["MINE"]  # the group argument is an admin's and viewer's filter
+    assert 'id="f-group"' not in html and 'id="f-scope"' in html
+
+
+def test_stage_and_status_filter_uses_the_read_model(make_unit, make_user, login, frozen):
+    admin = make_user("admin@x.vn", "admin")
+    late = make_unit("LATE", congress_date=date(2030, 4, 20))   # personnel items already past due
+    make_unit("EARLY", congress_date=date(2030, 9, 1))          # nothing due yet
+    back = make_unit("BACK", congress_date=date(2030, 4, 20))
+    tick_all(back, "personnel", admin)
+    stages.return_stage(back, "personnel", "Thiếu hồ sơ", admin, NOW, TODAY)
+    db.session.commit()
+    expected = {status: sorted(code for code, uid in (("LATE", late.id), ("BACK", back.id), ("EARLY", None))
+                               if uid and pure_statuses([uid], TODAY)[uid]["personnel"] == status)
+                for status in STATUSES}
+    assert expected["overdue"] == ["LATE"] and expected["returned"] == ["BACK"]
+    with frozen(NOW):
+        client = login(admin)
+        overdue = client.get("/?stage=personnel&status=overdue").get_data(as_text=True)
+        returned = client.get("/?stage=personnel&status=returned").get_data(as_text=True)
+        any_stage = client.get("/?status=returned").get_data(as_text=True)
+        stage_only = client.get("/?stage=personnel").get_data(as_text=True)
+    assert _codes(overdue) == ["LATE"]
+    assert _codes(returned) == ["BACK"] and _codes(any_stage) == ["BACK"]
+    assert sorted(_codes(stage_only)) == ["BACK", "EARLY", "LATE"]  # a stage alone narrows nothing
+
+
+def test_search_by_name_or_code_takes_wildcards_literally(make_unit, make_user, login, frozen):
+    admin = make_user("admin@x.vn", "admin")
+    make_unit("X01", name="Đảng bộ xã Mỹ Long Bắc")
+    make_unit("X02", name="Đảng bộ xã Hiệp Mỹ Tây")
+    make_unit("C_1", name="Chi bộ 100% đảng viên")
+    with frozen(NOW):
+        client = login(admin)
+        by_name = client.get("/?q=long bắc").get_data(as_text=True)
+        by_code = client.get("/?q=x02").get_data(as_text=True)
+        percent = client.get("/?q=100%25").get_data(as_text=True)
+        underscore = client.get("/?q=_").get_data(as_text=True)
+        nothing = client.get("/?q=" + "z" * 500)
+    assert _codes(by_name) == ["X01"] and 'value="long bắc"' in by_name
+    assert _codes(by_code) == ["X02"]
+    assert _codes(percent) == ["C_1"] and _codes(underscore) == ["C_1"]
+    assert nothing.status_code == 200 and _codes(nothing.get_data(as_text=True)) == []
+
+
+def test_sort_by_congress_date_and_by_lateness(make_unit, make_user, login, frozen):
+    admin = make_user("admin@x.vn", "admin")
+    make_unit("A", congress_date=date(2030, 9, 1))   # nothing overdue
+    make_unit("B", congress_date=date(2030, 4, 20))  # overdue longest (its plan fell due 01/03)
+    make_unit("C", congress_date=date(2030, 5, 20))  # overdue since 31/03
+    make_unit("D", congress_date=None)
+    with frozen(NOW):
+        client = login(admin)
+        by_code = _codes(client.get("/").get_data(as_text=True))
+        by_congress = _codes(client.get("/?sort=congress").get_data(as_text=True))
+        by_late = _codes(client.get("/?sort=late").get_data(as_text=True))
+    assert by_code == ["A", "B", "C", "D"]
+    assert by_congress == ["B", "C", "A", "D"]  # no date last
+    assert by_late[:2] == ["B", "C"] and sorted(by_late[2:]) == ["A", "D"]
+
+
+def test_filter_state_stays_in_the_url_across_pages(make_unit, make_user, login, frozen):
+    admin = make_user("admin@x.vn", "admin")
+    model = make_unit("A0000")
+    bulk_units(model, 1, 149)
+    with frozen(NOW):
+        html = login(admin).get("/?q=b0&stage=documents&status=not_started&sort=congress&overdue=1&pilot=0"
+                                ).get_data(as_text=True)
+    nxt = html[html.index("page=2") - 200:html.index("page=2") + 200]
+    for arg in ("q=b0", "stage=documents", "status=not_started", "sort=congress", "overdue=1", "pilot=0"):
+        assert arg in nxt, arg
+    assert 'value="congress" selected' in html and 'id="f-overdue" name="overdue" checked' in html
+
+
+def test_a_unit_with_an_open_blocker_is_marked(make_unit, make_user, login, frozen):
+    admin = make_user("admin@x.vn", "admin")
+    stuck = make_unit("STUCK")
+    done = make_unit("DONE")
+    make_unit("CALM")
+    stages.raise_blocker(stuck, "personnel", "Chưa đủ nhân sự nữ", admin, NOW)
+    stages.raise_blocker(stuck, "documents", "Chưa có mẫu", admin, NOW)
+    answered = stages.raise_blocker(done, "documents", "Hỏi mẫu", admin, NOW)
+    stages.answer_blocker(answered, "Đã gửi mẫu", True, admin, NOW)
+    db.session.commit()
+    with frozen(NOW):
+        html = login(admin).get("/").get_data(as_text=True)
+    rows = {code: html[html.index(f'href="/units/{code}"'):] for code in ("STUCK", "DONE", "CALM")}
+    rows = {code: row[:row.index("</tr>")] for code, row in rows.items()}  # the unit's desktop row
+    assert "Khó khăn, vướng mắc chưa giải quyết: 2" in rows["STUCK"]
+    assert "blocker-mark" not in rows["DONE"] and "blocker-mark" not in rows["CALM"]
+
+
+def test_favicon_is_served_from_static(app):
+    client = app.test_client()
+    resp = client.get("/favicon.ico")
+    assert resp.status_code == 301 and resp.headers["Location"].endswith("/static/favicon.svg")
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and b"<svg" in icon.data
+
+
+def test_every_signed_in_page_has_the_bell_outside_the_menu_and_a_help_slot(make_unit, make_user, login, frozen):
+    admin = make_user("admin@x.vn", "admin")
+    make_unit("U1")
+    with frozen(NOW):
+        html = login(admin).get("/units/U1").get_data(as_text=True)
+    assert 'rel="icon"' in html
+    if 'class="nav-bell"' in html:  # the inbox area is registered
+        assert html.index('class="nav-bell"') < html.index('id="nav"')
+    assert "bg-danger" not in html[:html.index("</nav>")]  # the low-contrast navbar colour is gone

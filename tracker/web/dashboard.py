@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import local_today, utcnow
-from ..labels import kind_label, stage_label, status_label
+from ..labels import kind_label, stage_label, stage_short_label, status_label
 from ..parsing import page_number
 from ..readmodel import stage_cells
 from ..services.campaigns import current_campaign
@@ -33,6 +34,18 @@ def _page_number() -> int:
     return page_number(raw)
 
 
+def _words() -> dict[str, str]:
+    """The row texts with a number, translated once per page (the template fills in the number)."""
+    return {"late_one": _("1 day late (due %(date)s)"), "late_many": _("%(n)s days late (due %(date)s)"),
+            "blockers": _("Open difficulties: %(n)s"), "late_stages": _("Overdue stages: %(n)s")}
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on their own: send them to the icon in static/."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.route("/")
 @login_required
 def home():
@@ -43,19 +56,26 @@ def home():
         return render_template("dashboard/no_unit.html")
     now = utcnow()
     today = local_today(now)
-    group_ids = current_user.group_ids if current_user.role == "group" else set()
-    filters = data.parse_filters(request.args, current_user.role, group_ids)
+    is_member = current_user.role == "group"
+    group_ids = current_user.group_ids if is_member else set()
+    groups = [] if is_member else data.working_groups()
+    filters = data.parse_filters(request.args, current_user.role, group_ids, groups)
     campaign = current_campaign()
     conds = data.conditions(filters, campaign.id if campaign else None, today)
     total = data.count_units(conds)
     pages = max(1, -(-total // PER_PAGE))
     page = min(_page_number(), pages)
-    units = data.page_of_units(conds, page, PER_PAGE)
-    views = stage_cells([u.id for u in units], today)
+    units = data.page_of_units(conds, page, PER_PAGE, filters.sort, today)
+    # labels once per request: the template never translates per cell
+    labels = {st: status_label(st) for st in STATUSES}
+    stages = [(s, stage_label(s), stage_short_label(s)) for s in STAGES]
+    rows = data.rows_for(units, stage_cells([u.id for u in units], today), labels,
+                         {key: name for key, name, _short in stages}, today, url_for("units.show", code="0"))
     totals = data.stage_totals(conds, today)
     finished, all_stages = data.completion(totals)
     rounding = campaign.rounding if campaign else "half_up"
-    return render_template("dashboard/home.html", campaign=campaign, units=units, views=views, totals=totals,
-                           total=total, page=page, pages=pages, filters=filters,
+    return render_template("dashboard/home.html", campaign=campaign, rows=rows, totals=totals, total=total,
+                           page=page, pages=pages, filters=filters, groups=groups, labels=labels,
+                           stages=stages, words=_words(),
                            completion=percent(finished, all_stages, rounding), finished=finished,
                            all_stages=all_stages, today=today)

@@ -1,48 +1,69 @@
 """The dashboard's read model: filtered units, one page of them, and totals over the whole filtered set.
 
 Totals are aggregated in SQL (a fixed number of queries, whatever the number of units): a national
-roll-out has ~52,000 units and ~1.5 million items, far too many to load for a count.
+roll-out has ~52,000 units and ~1.5 million items, far too many to load for a count. Every status and
+overdue condition here comes from `tracker.readmodel`; this module only combines them into filters.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Optional
+from typing import Any, Optional
+from urllib.parse import quote
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, func, or_, select
 
 from .. import readmodel
 from ..extensions import db
-from ..models import Unit
-from ..readmodel import FINISHED, unit_overdue
-from ..workflow import KINDS
+from ..models import Blocker, Unit, WorkingGroup
+from ..readmodel import FINISHED, StageCell, unit_overdue
+from ..workflow import KINDS, STAGES, STATUSES
+
+SORTS = ("unit", "congress", "late")  # pilots then code; congress date; most overdue first
+MAX_SEARCH = 100  # characters of a search kept (a name is at most 200; nobody types more)
 
 
 @dataclass
 class Filters:
-    """What the dashboard shows: scope (my group / all), kind, pilot, overdue only."""
+    """What the dashboard shows; every field round-trips through the URL (`args`)."""
 
-    scope: str = "all"
+    scope: str = "all"  # group members: "mine" (their groups) or "all"
     kind: Optional[str] = None
     pilot: Optional[bool] = None
-    overdue: bool = False
-    group_ids: set[int] = field(default_factory=set)
+    overdue: bool = False  # CONTRACT.md: only units with an overdue stage
+    group_ids: set[int] = field(default_factory=set)  # the member's own groups (scope "mine")
+    group: Optional[str] = None  # admins and viewers: one working group's code
+    group_id: Optional[int] = None
+    stage: Optional[str] = None  # with `status`: units whose stage has that status (any stage without)
+    status: Optional[str] = None
+    q: str = ""  # part of a unit's name or code
+    sort: str = "unit"
 
     def args(self) -> dict[str, str]:
-        """The filters as query arguments (for pagination links)."""
+        """The filters as query arguments (for pagination and sort links): only what differs from the default."""
         out = {"scope": self.scope}
-        if self.kind:
-            out["kind"] = self.kind
+        for key in ("kind", "group", "stage", "status", "q"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
         if self.pilot is not None:
             out["pilot"] = "1" if self.pilot else "0"
         if self.overdue:
             out["overdue"] = "1"
+        if self.sort != "unit":
+            out["sort"] = self.sort
         return out
 
+    @property
+    def active(self) -> bool:
+        """True when anything narrows the list (the page then offers to clear the filters)."""
+        return bool(self.kind or self.pilot is not None or self.overdue or self.group or self.status or self.q)
 
-def parse_filters(args, role: str, group_ids: set[int]) -> Filters:
-    """Filters from query arguments; unknown values fall back to the defaults instead of failing."""
+
+def parse_filters(args, role: str, group_ids: set[int], groups: list[Any] = ()) -> Filters:
+    """Filters from query arguments; unknown values fall back to the defaults instead of failing.
+
+    `groups` are the working groups (id, code, name) an admin or viewer may pick from.
+    """
     default_scope = "mine" if role == "group" else "all"
     scope = args.get("scope", default_scope)
     if scope not in ("mine", "all") or role != "group":
@@ -52,21 +73,53 @@ def parse_filters(args, role: str, group_ids: set[int]) -> Filters:
         kind = None
     pilot = {"1": True, "0": False}.get(args.get("pilot", ""))
     overdue = args.get("overdue") in ("1", "on", "true")
-    return Filters(scope, kind, pilot, overdue, set(group_ids))
+    group = group_id = None
+    if role != "group":
+        by_code = {g.code: g.id for g in groups}
+        group = args.get("group") if args.get("group") in by_code else None
+        group_id = by_code.get(group) if group else None
+    stage = args.get("stage") if args.get("stage") in STAGES else None
+    status = args.get("status") if args.get("status") in STATUSES else None
+    q = " ".join(args.get("q", "").split())[:MAX_SEARCH]
+    sort = args.get("sort") if args.get("sort") in SORTS else "unit"
+    return Filters(scope, kind, pilot, overdue, set(group_ids), group, group_id, stage, status, q, sort)
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, lower-cased, with its own % and _ taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def conditions(filters: Filters, campaign_id: Optional[int], today: date) -> list:
-    """The WHERE clauses on Unit for these filters."""
+    """The WHERE clauses on Unit for these filters (status and overdue from the read model)."""
     conds = [Unit.campaign_id == campaign_id]
     if filters.scope == "mine":
         conds.append(Unit.group_id.in_(sorted(filters.group_ids) or [-1]))
+    if filters.group_id is not None:
+        conds.append(Unit.group_id == filters.group_id)
     if filters.kind:
         conds.append(Unit.kind == filters.kind)
     if filters.pilot is not None:
         conds.append(Unit.pilot.is_(filters.pilot))
     if filters.overdue:
         conds.append(unit_overdue(today))
+    if filters.q:
+        pattern = like_pattern(filters.q)
+        conds.append(or_(func.lower(Unit.name).like(pattern, escape="\\"),
+                         func.lower(Unit.code).like(pattern, escape="\\")))
+    if filters.status:
+        campaign_units = select(Unit.id).where(Unit.campaign_id == campaign_id)
+        conds.append(Unit.id.in_(_with_status(campaign_units, filters.stage, filters.status, today)))
     return conds
+
+
+def _with_status(unit_ids: Select, stage: Optional[str], status: str, today: date) -> Select:
+    """Ids of the units whose `stage` (any stage when None) has `status`, by the read model's rule."""
+    if stage:
+        return readmodel.units_with_status(unit_ids, stage, [status], today)
+    rows = readmodel.stage_rows(unit_ids, today)
+    return select(rows.c.unit_id).where(rows.c.status == status)
 
 
 def count_units(conds: list) -> int:
@@ -74,11 +127,33 @@ def count_units(conds: list) -> int:
     return db.session.scalar(select(func.count(Unit.id)).where(*conds)) or 0
 
 
-def page_of_units(conds: list, page: int, per_page: int) -> list[Unit]:
-    """One page of the matching units, pilots first, then by code (with their working group)."""
-    return list(db.session.scalars(
-        select(Unit).options(joinedload(Unit.group)).where(*conds)
-        .order_by(Unit.pilot.desc(), Unit.code).offset((page - 1) * per_page).limit(per_page)))
+def page_of_units(conds: list, page: int, per_page: int, sort: str = "unit", today: Optional[date] = None):
+    """One page of the matching units as plain rows, in one query.
+
+    Columns: id, code, name, pilot, congress_date, group_code, blockers (open blockers of the unit).
+    Sorts: "unit" pilots first then code; "congress" by congress date (none last); "late" by the oldest
+    overdue due date (the most overdue first, units with nothing overdue last).
+    """
+    blockers = (select(func.count()).where(Blocker.unit_id == Unit.id, Blocker.resolved_at.is_(None))
+                .scalar_subquery())
+    query = (select(Unit.id, Unit.code, Unit.name, Unit.pilot, Unit.congress_date,
+                    WorkingGroup.code.label("group_code"), blockers.label("blockers"))
+             .outerjoin(WorkingGroup, WorkingGroup.id == Unit.group_id).where(*conds))
+    if sort == "congress":
+        query = query.order_by(Unit.congress_date.is_(None), Unit.congress_date, Unit.code)
+    elif sort == "late" and today is not None:
+        late = readmodel.overdue_since(today)
+        query = (query.outerjoin(late, late.c.unit_id == Unit.id)
+                 .order_by(late.c.since.is_(None), late.c.since, Unit.code))
+    else:
+        query = query.order_by(Unit.pilot.desc(), Unit.code)
+    return db.session.execute(query.offset((page - 1) * per_page).limit(per_page)).all()
+
+
+def working_groups() -> list:
+    """Every working group (id, code, name), for the group filter."""
+    return db.session.execute(select(WorkingGroup.id, WorkingGroup.code, WorkingGroup.name)
+                              .order_by(WorkingGroup.code)).all()
 
 
 def stage_totals(conds: list, today: date) -> dict[str, dict[str, int]]:
@@ -90,3 +165,62 @@ def completion(totals: dict[str, dict[str, int]]) -> tuple[int, int]:
     """(finished stages, all stages): finished means done or verified."""
     finished = sum(c[st] for c in totals.values() for st in FINISHED)
     return finished, sum(sum(c.values()) for c in totals.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """One (unit, stage) as the template prints it: everything already formatted."""
+
+    status: str
+    label: str  # the status in the reader's language
+    due: str  # dd/mm/yyyy, or ""
+    late: int  # days late (0 unless overdue)
+    late_due: str  # dd/mm of the oldest late item's due date (the day the lateness counts from), or ""
+    title: str  # "stage: status, due date" for the phone's marks (title and aria-label)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One unit's line on the dashboard."""
+
+    unit: Any  # a row of page_of_units
+    href: str  # the unit's page
+    congress: str  # its congress date, dd/mm/yyyy or ""
+    marks: tuple[Mark, ...]
+    next_due: str  # the earliest due date of its unfinished stages, dd/mm
+    late_stages: int  # how many of its stages are overdue
+    days_late: int  # days since its oldest overdue item fell due
+
+
+def rows_for(units, cells: dict[int, dict[str, StageCell]], labels: dict[str, str], stage_names: dict[str, str],
+             today: date, unit_url: str) -> list[Row]:
+    """The page's rows from readmodel cells, with labels looked up once (dicts), never per cell.
+
+    `unit_url` is the unit page's URL for the code "0" (url_for once, not once per unit).
+    """
+    prefix = unit_url[:-1]
+    dates: dict[date, str] = {}
+
+    def fmt(day: Optional[date]) -> str:
+        if day is None:
+            return ""
+        text = dates.get(day)
+        if text is None:
+            text = dates[day] = day.strftime("%d/%m/%Y")
+        return text
+
+    out = []
+    for unit in units:
+        per_stage = cells[unit.id]
+        marks = tuple(_mark(stage_names[s], per_stage[s], labels[per_stage[s].status], fmt, today) for s in STAGES)
+        open_dues = [c.due_on for c in per_stage.values() if c.due_on and c.status not in FINISHED]
+        late = [m.late for m in marks if m.late]
+        out.append(Row(unit, prefix + quote(unit.code, safe=""), fmt(unit.congress_date), marks,
+                       fmt(min(open_dues))[:5] if open_dues else "", len(late), max(late, default=0)))
+    return out
+
+
+def _mark(stage_name: str, cell: StageCell, label: str, fmt, today: date) -> Mark:
+    due = fmt(cell.due_on)
+    return Mark(cell.status, label, due, cell.days_late(today), fmt(cell.late_since)[:5],
+                f"{stage_name}: {label}, {due}" if due else f"{stage_name}: {label}")
