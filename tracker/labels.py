@@ -1,7 +1,15 @@
-"""The fixed vocabulary in the reader's language: stages, statuses, unit kinds (one place for all pages)."""
+"""The fixed vocabulary in the reader's language: stages, statuses, unit kinds, numbers (one place for all pages)."""
 from __future__ import annotations
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
+
+
+def number_text(value) -> str:
+    """A whole number in the reader's locale (4.850 in Vietnamese, 4,850 in English); "" for None."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0")
 
 
 def stage_label(key: str) -> str:

@@ -81,6 +81,9 @@ def flag_texts(row: UnitRow, targets: Any, mode: str) -> list[str]:
     if "young_below" in row.flags:
         texts.append(_("Young %(value)s, below the %(target)s target.", value=fmt_percent(row.shares["young"]),
                        target=fmt_percent(float(targets.young_min))))
+    if "held_after_deadline" in row.flags:
+        texts.append(_("Congress held on %(date)s, after the campaign's final deadline.",
+                       date=fmt_date(row.congress["held_on"])))
     if "surplus_outside" in row.flags:
         texts.append(_("Surplus %(value)s, outside %(min)s–%(max)s.", value=fmt_percent(row.surplus_pct),
                        min=fmt_percent(float(targets.surplus_min)), max=fmt_percent(float(targets.surplus_max))))

@@ -25,6 +25,7 @@ from .models import (
 )
 from .readmodel import FINISHED, stage_rows
 from .services.result_fields import rounding_of, targets_of
+from .services.results import campaign_earliest_congress
 from .workflow.result_rules import (
     CONGRESS_COUNTS,
     CONGRESS_OPTIONAL,
@@ -32,6 +33,7 @@ from .workflow.result_rules import (
     FIRST_SESSION_COUNTS,
     FIRST_SESSION_FLAGS,
     Problem,
+    held_on_flags,
     stored_problems,
     surplus_percent,
     target_flags,
@@ -195,6 +197,7 @@ def _values(row: Any, names: tuple[str, ...]) -> Optional[dict]:
 def unit_rows(campaign: Campaign, today: date, group: Optional[WorkingGroup] = None) -> list[UnitRow]:
     """Every unit in scope with its numbers and flags: two queries whatever the number of units."""
     mode, targets = rounding_of(campaign), targets_of(campaign)
+    earliest = campaign_earliest_congress(campaign)
     scope = _scope(campaign, group)
     congress, held = _congress_stage(scope, today)
     query = _joined(select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.pilot, Unit.party_members,
@@ -220,8 +223,8 @@ def unit_rows(campaign: Campaign, today: date, group: Optional[WorkingGroup] = N
         if con is not None:
             row.shares = {n: percent(con[n], con["committee_elected"], mode) for n in SHARES}
             row.surplus_pct = surplus_percent(con["seats"], con["candidates"], mode)
-            row.flags = target_flags(con, targets, mode)
-        row.problems = stored_problems(r.kind, r.party_members, dis, con, fs, row.held)
+            row.flags = target_flags(con, targets, mode) + held_on_flags(con["held_on"], campaign.final_deadline)
+        row.problems = stored_problems(r.kind, r.party_members, dis, con, fs, row.held, today, earliest)
         rows.append(row)
     return rows
 

@@ -7,6 +7,7 @@ from flask import Flask
 from flask_babel import format_decimal, get_locale
 
 from ..clock import local_zone
+from ..labels import number_text
 
 
 def fmt_date(value) -> str:
@@ -27,9 +28,7 @@ def fmt_datetime(value) -> str:
 
 def fmt_number(value) -> str:
     """A whole number in the reader's locale (4.850 in Vietnamese, 4,850 in English)."""
-    if value is None:
-        return ""
-    return format_decimal(value, format="#,##0")
+    return number_text(value)
 
 
 def fmt_percent(value) -> str:

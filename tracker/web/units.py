@@ -13,14 +13,16 @@ from sqlalchemy import func, select
 
 from ..clock import local_today, utcnow
 from ..extensions import db
+from ..labels import number_text
 from ..models import Blocker, JournalEntry, Unit, User
 from ..parsing import page_number, whole_number
 from ..permissions import can_change_unit, can_read_unit, can_review, can_tick
 from ..services import stages as stage_service
-from ..services.errors import DomainError, Forbidden, Invalid, NotFound
+from ..services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..services.progress import unit_stage_views
 from ..services.units import get_unit
 from ..workflow import GATES, STAGES, STATUSES, GateClosed, check_gate
+from . import form_state
 
 log = logging.getLogger(__name__)
 bp = Blueprint("units", __name__)
@@ -69,9 +71,8 @@ def field_label(name: str) -> Optional[str]:
         "due_on": _("New due date"),
         "text": _("Difficulty"),
         "answer": _("Answer"),
-        "version": _("Version"),
-        "done": _("Done"),
-        "stage": None,  # carries a status key, not a message
+        "confirm_past": _("Confirmation"),
+        # machine fields (version, done, stage, gate): the message above them already says what to do
     }
     return labels.get(name)
 
@@ -89,7 +90,7 @@ def _text(name: str, max_len: int = MAX_TEXT) -> str:
     # emptiness is the service's rule (it says why the field is needed); length is the page's
     value = (request.form.get(name) or "").strip()
     if len(value) > max_len:
-        raise Invalid(_("The text is too long."), {name: _("At most %(n)s characters.", n=max_len)})
+        raise Invalid(_("The text is too long."), {name: _("At most %(n)s characters.", n=number_text(max_len))})
     return value
 
 
@@ -165,8 +166,17 @@ def _gate_notes(views) -> dict[str, list[str]]:
     return notes
 
 
+def _containers(views, blockers, may_change: bool) -> set[str]:
+    """The ids of the page's places where a form's answer is shown (items, stages, difficulties)."""
+    out = {f"stage-{s}" for s in STAGES} | {f"item-{i.stage}-{i.key}" for v in views.values() for i in v.items}
+    out |= {f"blocker-{b.id}" for b in blockers}
+    out |= {f"blockers-{s}" for s in STAGES if may_change or any(b.stage == s for b in blockers)}
+    return out
+
+
 def _render_unit(unit: Unit, status: int = 200, open_stage: Optional[str] = None):
     now = utcnow()
+    state = form_state.take() if status == 200 else None
     today = local_today(now)
     views = unit_stage_views(unit.id, today)
     blockers = list(db.session.scalars(
@@ -180,13 +190,16 @@ def _render_unit(unit: Unit, status: int = 200, open_stage: Optional[str] = None
     if open_stage not in STAGES:
         # a phone shows the first stage still to do, not six long lists
         open_stage = next((k for k, v in views.items() if v.status not in ("done", "verified")), None)
+    may_change = can_change_unit(current_user, unit)
     return render_template(
         "units/show.html", unit=unit, views=views, blockers=blockers, journal=journal,
         people=_people(ids), items_by_key=_items_by_key(views), gate_notes=_gate_notes(views),
         open_stage=open_stage, locale=str(get_locale() or "vi"), today=today,
-        may_change=can_change_unit(current_user, unit), may_review=can_review(current_user, unit),
+        may_change=may_change, may_review=can_review(current_user, unit),
         can_tick=lambda item: can_tick(current_user, item, unit),
         open_blockers={s: sum(1 for b in blockers if b.stage == s and b.resolved_at is None) for s in STAGES},
+        state=state, state_at_top=state is not None and state.at not in _containers(views, blockers, may_change),
+        has_items=any(v.items for v in views.values()),
     ), status
 
 
@@ -220,26 +233,44 @@ def journal(code: str):
 
 
 # ---- changes -------------------------------------------------------------------------------------
+# Every form answers with a redirect to the unit's page at the form's place (post/redirect/get): the
+# message, the field errors and what was typed come back there once (form_state), so a reload never
+# re-posts and the address in the browser is always one that opens by GET.
 
-def _refused(exc: DomainError, code: str, stage: Optional[str] = None):
-    """Undo everything, say why, and answer with the error's status (the page again when readable)."""
+def _answer(code: str, form: str, message: str, category: str = "success", stage: Optional[str] = None,
+            errors: Optional[dict] = None, names: tuple[str, ...] = ()):
+    """Keep the form's answer for the unit's page and go back there, to the form's place."""
+    form_state.keep(url_for("units.show", code=code), form, message, category, errors, request.form, names)
+    at = form.partition(":")[0]
+    return redirect(url_for("units.show", code=code, stage=stage if stage in STAGES else None, _anchor=at),
+                    303 if category == "danger" else 302)
+
+
+def _refused(exc: DomainError, code: str, form: str, stage: Optional[str] = None, names: tuple[str, ...] = ()):
+    """Undo everything and say why: 403/404 answer at once; a broken rule goes back to the form."""
     db.session.rollback()
-    flash(exc.message, "danger")
-    for name, message in exc.fields.items():
-        label = field_label(name)
-        if label:
-            flash(f"{label}: {message}", "danger")
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
-    if unit is None or not can_read_unit(current_user, unit):
-        return render_template("error.html", error=None, code=exc.status), exc.status
-    return _render_unit(unit, exc.status, open_stage=stage)
+    if exc.status in (403, 404):
+        flash(exc.message, "danger")
+        unit = db.session.scalar(select(Unit).where(Unit.code == code))
+        if unit is None or not can_read_unit(current_user, unit):
+            return render_template("error.html", error=None, code=exc.status), exc.status
+        return _render_unit(unit, exc.status, open_stage=stage)
+    if isinstance(exc, Conflict):
+        # the page the user comes back to is already the fresh one: say so, not "version 2"
+        message = _("Someone has just updated this item. The page was reloaded with the new data; "
+                    "please do it again.")
+        return _answer(code, form, message, "danger", stage)
+    errors = {name: text for name, text in exc.fields.items() if field_label(name)}
+    return _answer(code, form, exc.message, "danger", stage, errors, names)
 
 
-def _done(code: str, message: str, stage: Optional[str] = None):
+def _done(code: str, form: str, message: str, stage: Optional[str] = None):
     db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("units.show", code=code, stage=stage,
-                            _anchor=f"stage-{stage}" if stage else None))
+    return _answer(code, form, message, "success", stage)
+
+
+def _item_form(stage: str, key: str, kind: str) -> str:
+    return f"item-{stage}-{key}:{kind}"
 
 
 @bp.route("/units/<code>/items/<stage>/<key>", methods=["POST"])
@@ -247,14 +278,23 @@ def _done(code: str, message: str, stage: Optional[str] = None):
 def tick(code: str, stage: str, key: str):
     """Tick or untick an item (with the version the form was built from, and an optional note)."""
     now = utcnow()
+    note_form = request.form.get("form") == "note"
+    form = _item_form(stage, key, "note" if note_form else "tick")
     try:
         unit = _unit_for(code, can_change_unit, _("You may not change this unit."))
         item = stage_service.get_item(unit, stage, key)
+        was_done, old_note = item.done, item.note
         done, version, note = _done_flag(), _version(), _text("note")
         stage_service.set_item_done(unit, item, done, version, current_user, now, local_today(now), note)
     except DomainError as exc:
-        return _refused(exc, code, stage)
-    return _done(code, _("Ticked.") if done else _("Tick removed."), stage)
+        return _refused(exc, code, form, stage, ("note",))
+    if done != was_done:
+        message = _("Ticked.") if done else _("Tick removed.")
+    elif item.note != old_note:
+        message = _("Note saved.")
+    else:
+        message = _("Nothing changed.")
+    return _done(code, form, message, stage)
 
 
 @bp.route("/units/<code>/stages/<stage>/verify", methods=["POST"])
@@ -262,13 +302,14 @@ def tick(code: str, stage: str, key: str):
 def verify(code: str, stage: str):
     """The working group or the organisation office confirms a done stage."""
     now = utcnow()
+    form = f"stage-{stage}:verify"
     try:
         unit = _unit_for(code, can_review,
                          _("Only the unit's working group or the organisation office verifies stages."))
         stage_service.verify_stage(unit, stage, current_user, now, local_today(now))
     except DomainError as exc:
-        return _refused(exc, code, stage)
-    return _done(code, _("Stage verified."), stage)
+        return _refused(exc, code, form, stage)
+    return _done(code, form, _("Stage verified."), stage)
 
 
 @bp.route("/units/<code>/stages/<stage>/return", methods=["POST"])
@@ -276,31 +317,35 @@ def verify(code: str, stage: str):
 def return_stage(code: str, stage: str):
     """Send a done stage back to the unit with a comment."""
     now = utcnow()
+    form = f"stage-{stage}:return"
     try:
         unit = _unit_for(code, can_review,
                          _("Only the unit's working group or the organisation office returns stages."))
         comment = _text("comment")
         stage_service.return_stage(unit, stage, comment, current_user, now, local_today(now))
     except DomainError as exc:
-        return _refused(exc, code, stage)
-    return _done(code, _("Stage returned to the unit."), stage)
+        return _refused(exc, code, form, stage, ("comment",))
+    return _done(code, form, _("Stage returned to the unit."), stage)
 
 
 @bp.route("/units/<code>/items/<stage>/<key>/deadline", methods=["POST"])
 @login_required
 def deadline(code: str, stage: str, key: str):
-    """Move an item's due date by hand, with a reason."""
+    """Move an item's due date by hand, with a reason (a date already past only when confirmed)."""
     now = utcnow()
+    form = _item_form(stage, key, "deadline")
     try:
         unit = _unit_for(code, can_review,
                          _("Only the unit's working group or the organisation office moves deadlines."))
         item = stage_service.get_item(unit, stage, key)
         new_due = parse_date(request.form.get("due_on", ""))
         reason = _text("reason")
-        stage_service.move_deadline(unit, item, new_due, reason, current_user, now)
+        confirm_past = request.form.get("confirm_past") in ("1", "on", "true")
+        stage_service.move_deadline(unit, item, new_due, reason, current_user, now, local_today(now),
+                                    confirm_past)
     except DomainError as exc:
-        return _refused(exc, code, stage)
-    return _done(code, _("Deadline moved."), stage)
+        return _refused(exc, code, form, stage, ("due_on", "reason", "confirm_past"))
+    return _done(code, form, _("Deadline moved."), stage)
 
 
 @bp.route("/units/<code>/blockers", methods=["POST"])
@@ -309,6 +354,7 @@ def raise_blocker(code: str):
     """The unit (or its working group) raises a difficulty on a stage."""
     now = utcnow()
     stage = request.form.get("stage")
+    form = f"blockers-{stage}:raise"
     try:
         unit = _unit_for(code, can_change_unit, _("You may not change this unit."))
         if stage not in STAGES:
@@ -316,8 +362,8 @@ def raise_blocker(code: str):
         text = _text("text")
         stage_service.raise_blocker(unit, stage, text, current_user, now)
     except DomainError as exc:
-        return _refused(exc, code, stage)
-    return _done(code, _("The difficulty was recorded."), stage)
+        return _refused(exc, code, form, stage, ("text",))
+    return _done(code, form, _("The difficulty was recorded."), stage)
 
 
 @bp.route("/units/<code>/blockers/<int:blocker_id>", methods=["POST"])
@@ -326,6 +372,7 @@ def answer_blocker(code: str, blocker_id: int):
     """The working group answers a difficulty and, when it says so, resolves it."""
     now = utcnow()
     stage = None
+    form = f"blocker-{blocker_id}:answer"
     try:
         unit = _unit_for(code, can_review,
                          _("Only the unit's working group or the organisation office answers blockers."))
@@ -339,8 +386,37 @@ def answer_blocker(code: str, blocker_id: int):
         resolve = request.form.get("resolve") in ("1", "on", "true")
         stage_service.answer_blocker(blocker, answer, resolve, current_user, now)
     except DomainError as exc:
-        return _refused(exc, code, stage)
-    return _done(code, _("The difficulty is resolved.") if resolve else _("The answer was saved."), stage)
+        return _refused(exc, code, form, stage, ("answer", "resolve"))
+    return _done(code, form, _("The difficulty is resolved.") if resolve else _("The answer was saved."), stage)
+
+
+# A form's address opened by GET (a restored tab, a bookmark, the language switch after an old
+# refusal) goes to the page that holds the form instead of answering "405 Method Not Allowed".
+
+@bp.get("/units/<code>/items/<stage>/<key>")
+@bp.get("/units/<code>/items/<stage>/<key>/deadline")
+@login_required
+def item_form_by_get(code: str, stage: str, key: str):
+    """The unit's page at the item."""
+    return redirect(url_for("units.show", code=code, stage=stage if stage in STAGES else None,
+                            _anchor=f"item-{stage}-{key}"))
+
+
+@bp.get("/units/<code>/stages/<stage>/verify")
+@bp.get("/units/<code>/stages/<stage>/return")
+@login_required
+def stage_form_by_get(code: str, stage: str):
+    """The unit's page at the stage."""
+    return redirect(url_for("units.show", code=code, stage=stage if stage in STAGES else None,
+                            _anchor=f"stage-{stage}"))
+
+
+@bp.get("/units/<code>/blockers")
+@bp.get("/units/<code>/blockers/<int:blocker_id>")
+@login_required
+def blocker_form_by_get(code: str, blocker_id: Optional[int] = None):
+    """The unit's page (at the difficulty when one is named)."""
+    return redirect(url_for("units.show", code=code, _anchor=f"blocker-{blocker_id}" if blocker_id else None))
 
 
 def journal_value(value: str) -> str:
