@@ -443,3 +443,126 @@ def test_a_note_alone_can_be_saved(world, as_user):
     assert resp.status_code == 302
     item = db.session.get(Item, item.id)
     assert item.note == "Chờ kế hoạch" and not item.done and item.version == 2
+
+
+# ---- forms answer with post/redirect/get (issue 8, points 6–8) --------------------------------------
+
+def test_a_refused_form_comes_back_once_at_its_own_address_with_what_was_typed(world, as_user):
+    member = as_user(world["member"])
+    item = first_item(world["u1"].id, "documents")
+    resp = member.post(f"/units/U1/items/documents/{item.key}/deadline",
+                       {"due_on": "31/02/2030", "reason": "Chờ hướng dẫn của tỉnh"})
+    assert resp.status_code == 303
+    location = resp.headers["Location"]
+    assert location == f"/units/U1?stage=documents#item-documents-{item.key}"
+    html = member.get(location).get_data(as_text=True)
+    assert "Ngày không hợp lệ" in html and 'value="Chờ hướng dẫn của tỉnh"' in html and "is-invalid" in html
+    # a reload shows the page as it is: no second message, nothing posted again
+    again = member.get(location).get_data(as_text=True)
+    assert "Ngày không hợp lệ" not in again and "Chờ hướng dẫn của tỉnh" not in again
+    assert db.session.get(Item, item.id).version == 1
+
+
+def test_form_addresses_opened_by_get_go_to_the_page_not_to_a_405(world, as_user):
+    session = as_user(world["member"])
+    item = first_item(world["u1"].id, "documents")
+    cases = {
+        tick_url("documents", item.key): f"/units/U1?stage=documents#item-documents-{item.key}",
+        f"/units/U1/items/documents/{item.key}/deadline": f"/units/U1?stage=documents#item-documents-{item.key}",
+        "/units/U1/stages/personnel/verify": "/units/U1?stage=personnel#stage-personnel",
+        "/units/U1/stages/personnel/return": "/units/U1?stage=personnel#stage-personnel",
+        "/units/U1/blockers": "/units/U1",
+        "/units/U1/blockers/7": "/units/U1#blocker-7",
+    }
+    for url, target in cases.items():
+        resp = session.get(url)
+        assert resp.status_code == 302 and resp.headers["Location"] == target, url
+    # after a refusal the language switch offers the page's own address, never the POST address
+    resp = session.post(tick_url("documents", item.key), {"done": "1", "version": "9"})
+    html = session.get(resp.headers["Location"]).get_data(as_text=True)
+    assert 'name="next" value="/units/U1?stage=documents"' in html
+
+
+def test_any_other_post_only_address_opened_by_get_answers_in_vietnamese(world, as_user):
+    resp = as_user(world["admin"]).get("/admin/campaign/documents")
+    assert resp.status_code == 405
+    html = resp.get_data(as_text=True)
+    assert "Method Not Allowed" not in html and "Địa chỉ này chỉ dùng để nhận biểu mẫu" in html
+
+
+def test_saving_only_a_note_says_so(world, as_user):
+    session = as_user(world["secretary"])
+    item = first_item(world["u1"].id, "dissemination")
+    resp = session.post(tick_url("dissemination", item.key),
+                        {"form": "note", "done": "0", "version": "1", "note": "Chờ kế hoạch"})
+    html = session.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Đã lưu ghi chú." in html and "Đã đánh dấu hoàn thành" not in html
+    assert "Sửa ghi chú" in html
+    resp = session.post(tick_url("dissemination", item.key),
+                        {"form": "note", "done": "0", "version": "2", "note": "Chờ kế hoạch"})
+    assert "Không có thay đổi nào." in session.get(resp.headers["Location"]).get_data(as_text=True)
+
+
+def test_open_difficulties_are_counted_in_good_vietnamese_and_english(world, as_user):
+    stages.raise_blocker(world["u1"], "personnel", "Chưa đủ nhân sự nữ", world["secretary"], NOW)
+    db.session.commit()
+    session = as_user(world["secretary"])
+    assert "1 khó khăn, vướng mắc chưa giải quyết" in session.get("/units/U1").get_data(as_text=True)
+    session.client.post("/language/en", data={"csrf_token": session.token, "next": "/units/U1"})
+    assert "1 open difficulty<" in session.get("/units/U1").get_data(as_text=True)
+    stages.raise_blocker(world["u1"], "personnel", "Thiếu hồ sơ", world["secretary"], NOW)
+    db.session.commit()
+    assert "2 open difficulties" in session.get("/units/U1").get_data(as_text=True)
+
+
+def test_a_deadline_before_today_needs_an_explicit_confirmation(world, as_user):
+    member = as_user(world["member"])
+    item = first_item(world["u1"].id, "documents")
+    url = f"/units/U1/items/documents/{item.key}/deadline"
+    old_due = item.due_on
+    html = member.refused(url, {"due_on": "2030-03-25", "reason": "Đã quá hạn từ trước"})
+    assert "Tôi xác nhận đặt hạn đã qua" in html and "Vui lòng xác nhận đặt hạn đã qua." in html
+    assert db.session.get(Item, item.id).due_on == old_due
+    resp = member.post(url, {"due_on": "2030-03-25", "reason": "Đã quá hạn từ trước", "confirm_past": "1"})
+    assert resp.status_code == 302
+    assert db.session.get(Item, item.id).due_on == date(2030, 3, 25)
+    # today itself is not past
+    assert member.post(url, {"due_on": "2030-04-01", "reason": "Hôm nay"}).status_code == 302
+
+
+def test_the_unit_page_shows_ten_journal_lines_and_a_link_to_the_rest(world, as_user):
+    item = first_item(world["u1"].id, "dissemination")
+    for n in range(15):
+        current = db.session.get(Item, item.id)
+        stages.set_item_done(world["u1"], current, n % 2 == 0, current.version, world["admin"], NOW, TODAY)
+    db.session.commit()
+    html = as_user(world["secretary"]).get("/units/U1").get_data(as_text=True)
+    journal = html[html.index('id="journal"'):]
+    assert journal.count("<tr>") == 1 + 10  # the heading row and ten lines
+    assert 'class="btn btn-outline-secondary touch" href="/units/U1/journal">Xem toàn bộ nhật ký' in journal
+
+
+def test_a_unit_without_a_checklist_says_what_to_do(world, as_user):
+    db.session.query(Item).filter(Item.unit_id == world["u1"].id).delete()
+    db.session.commit()
+    html = as_user(world["secretary"]).get("/units/U1").get_data(as_text=True)
+    assert "Đơn vị chưa có danh mục công việc. Ban Tổ chức thêm đầu việc ở Quản trị" in html
+
+
+def test_the_user_guide_is_one_click_from_every_page(world, as_user):
+    for role, heading in (("secretary", "Bí thư chi bộ, đảng bộ cơ sở — việc mỗi tuần"),
+                          ("member", "Thành viên Tổ công tác — việc mỗi ngày"),
+                          ("admin", "Ban Tổ chức — quản trị"), ("viewer", "Lãnh đạo — theo dõi")):
+        session = as_user(world[role])
+        for page in ("/", "/units/U1", "/units/U1/journal"):
+            html = session.client.get(page, follow_redirects=True).get_data(as_text=True)
+            assert '<a class="d-inline-block py-2" href="/help">Hướng dẫn sử dụng</a>' in html, (role, page)
+        guide = session.get("/help").get_data(as_text=True)
+        # the reader's own role comes first, and every role is there
+        assert guide.index(heading) < min(guide.index(h) for h in (
+            "Bí thư chi bộ", "Thành viên Tổ công tác", "Ban Tổ chức — quản trị", "Lãnh đạo — theo dõi") if h not in heading)
+    session = as_user(world["secretary"])
+    session.client.post("/language/en", data={"csrf_token": session.token, "next": "/help"})
+    assert "Unit secretary — every week" in session.get("/help").get_data(as_text=True)
+    assert session.client.get("/logout").status_code == 302
+    assert session.get("/help").status_code == 302  # signed out: to the sign-in page
