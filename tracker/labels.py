@@ -1,4 +1,4 @@
-"""The fixed vocabulary in the reader's language: stages, statuses, unit kinds (one place for all pages)."""
+"""The fixed vocabulary in the reader's language: stages, statuses, unit kinds, numbers (one place for all pages)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _

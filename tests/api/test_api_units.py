@@ -383,3 +383,38 @@ def test_openapi_document_lists_the_paths_with_schemas(app):
     assert spec["security"] == [{"bearer": []}]
     params = {p["name"] for p in spec["paths"]["/api/v1/units"]["get"]["parameters"]}
     assert {"page", "per_page", "group", "kind", "pilot", "overdue"} <= params
+
+
+# ---- moving a deadline (issue 8, point 10) --------------------------------------------------------
+
+@pytest.mark.parametrize("who", ROLES)
+def test_move_a_deadline_by_role(world, who):
+    key = items_of("U1", "documents")[0].key
+    st, body = world.call("POST", f"/units/U1/stages/documents/items/{key}/deadline", who,
+                          {"due_on": "2030-04-20", "reason": "Chờ hướng dẫn của tỉnh"})
+    assert st == expect({"admin": 200, "member": 200}, who), body
+    if st == 200:
+        assert body["due_on"] == "2030-04-20" and body["key"] == key
+    assert (items_of("U1", "documents")[0].due_on == date(2030, 4, 20)) == (st == 200)
+
+
+def test_a_deadline_before_today_needs_confirm_past(world):
+    item = items_of("U1", "documents")[0]
+    url = f"/units/U1/stages/documents/items/{item.key}/deadline"
+    old_due = item.due_on
+    st, body = world.call("POST", url, "member", {"due_on": "2030-03-31", "reason": "Ghi nhận hạn cũ"})
+    assert st == 422 and "confirm_past" in body["error"]["fields"], body
+    assert items_of("U1", "documents")[0].due_on == old_due
+    st, body = world.call("POST", url, "member", {"due_on": "2030-03-31", "reason": "Ghi nhận hạn cũ",
+                                                  "confirm_past": "yes"})
+    assert st == 422 and "confirm_past" in body["error"]["fields"]  # a JSON true, not a string
+    for bad in ({"due_on": "2030-04-20"}, {"due_on": "1999-01-01", "reason": "x"}, {"reason": "x"},
+                {"due_on": "2030-04-20", "reason": ""}):
+        st, body = world.call("POST", url, "member", bad)
+        assert st == 422, (bad, body)
+    st, body = world.call("POST", url, "member", {"due_on": "2030-03-31", "reason": "Ghi nhận hạn cũ",
+                                                  "confirm_past": True})
+    assert st == 200 and body["due_on"] == "2030-03-31"
+    st, _ = world.call("POST", "/units/U1/stages/documents/items/nope/deadline", "member",
+                       {"due_on": "2030-04-20", "reason": "x"})
+    assert st == 404

@@ -80,21 +80,26 @@ def test_unit_form_saves_and_refuses_impossible_numbers(people, login, frozen):
     with frozen(NOW):
         r = client.post("/units/X01/results/dissemination",
                         data={"csrf_token": token, "sessions": "4", "attendees": "230", "members_reached": "250"})
-    assert r.status_code == 422
-    html = r.get_data(as_text=True)
-    assert "is-invalid" in html and "200" in html
+    # post/redirect/get: the form comes back at its own address (a reload never re-posts it)
+    assert r.status_code == 303 and r.headers["Location"] == "/units/X01/results#dissemination"
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "is-invalid" in html and "200" in html and 'value="250"' in html
+    assert "Chưa lưu được. Vui lòng kiểm tra các ô báo lỗi." in html
+    again = client.get("/units/X01/results").get_data(as_text=True)  # a reload: the form as stored, no error
+    assert "is-invalid" not in again and "Chưa lưu được" not in again
     assert db.session.scalar(select(func.count()).select_from(DisseminationResult)) == 0
     # congress results are refused until the congress stage is done
     with frozen(NOW):
         r = client.post("/units/X01/results/congress", data={"csrf_token": token, "held_on": "2030-03-30"})
-    assert r.status_code == 422
+    assert r.status_code == 303
     finish(unit)
     data = {"csrf_token": token, "held_on": "2030-03-30", "committee_elected": "15", "re_elected": "12",
             "first_time": "2", "women": "3", "young": "2", "ethnic_minority": "1", "delegates_official": "10",
             "delegates_alternate": "1", "seats": "", "candidates": ""}
     with frozen(NOW):
         r = client.post("/units/X01/results/congress", data=data)
-    assert r.status_code == 422 and "Tái cử (12) cộng tham gia lần đầu (2)" in r.get_data(as_text=True)
+    assert r.status_code == 303
+    assert "Tái cử (12) cộng tham gia lần đầu (2)" in client.get(r.headers["Location"]).get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(CongressResult)) == 0
     with frozen(NOW):
         r = client.post("/units/X01/results/congress", data={**data, "first_time": "3"})
@@ -208,3 +213,98 @@ def test_report_paginates_a_thousand_units(people, login, frozen, count_queries)
     assert "B00999" in last and "B00099" not in last.split('id="per-unit"')[1]
     assert client.get("/reports?page=999").status_code == 200  # past the end: the last page
     assert counter.n == last_counter.n < 25
+
+
+
+def test_a_result_form_address_opened_by_get_goes_to_the_form(people, login):
+    """A restored tab or the language switch opens the POST address by GET: the form's page, never a 405."""
+    client = login(people["sec"])
+    for part in ("dissemination", "congress", "first_session"):
+        r = client.get(f"/units/X01/results/{part}")
+        assert r.status_code == 302 and r.headers["Location"] == f"/units/X01/results#{part}"
+    token = csrf_of(client.get("/units/X01/results").get_data(as_text=True))
+    r = client.post("/units/X01/results/dissemination",
+                    data={"csrf_token": token, "sessions": "1", "attendees": "1", "members_reached": "999"})
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    # the language switch sends the reader back to the page's own (GET) address
+    assert 'name="next" value="/units/X01/results"' in page
+
+
+def _congress_form(token, **change):
+    data = {"csrf_token": token, "held_on": "2030-03-30", "committee_elected": "15", "re_elected": "12",
+            "first_time": "3", "women": "3", "young": "2", "ethnic_minority": "1", "delegates_official": "10",
+            "delegates_alternate": "1", "seats": "15", "candidates": "17"}
+    return {**data, **{k: str(v) for k, v in change.items()}}
+
+
+@pytest.mark.parametrize("change,field,message", [
+    ({"committee_elected": 50, "re_elected": 40, "first_time": 10, "seats": "", "candidates": ""},
+     "committee_elected", "Không vượt quá số đảng viên của đơn vị (20)"),
+    ({"seats": 2}, "committee_elected", "Số cấp ủy viên được bầu nhiều hơn số lượng theo đề án (2)"),
+    ({"seats": "", "candidates": 2}, "candidates", "ít hơn số cấp ủy viên trúng cử (3)"),
+    ({"delegates_official": 19, "delegates_alternate": 2}, "delegates_official", "vượt quá số đảng viên"),
+    ({"held_on": "2030-04-02"}, "held_on", "không thể sau ngày hôm nay (01/04/2030)"),
+    ({"held_on": "2001-05-01"}, "held_on", "Trước thời điểm bắt đầu đợt đại hội này"),
+])
+def test_impossible_congress_results_are_refused_on_the_page(people, login, make_unit, make_user, change, field,
+                                                             message):
+    cell = _unit("C01")  # 20 party members
+    finish(cell)
+    client = login(make_user("sec-c01@x.vn", "secretary", unit="C01"))
+    token = csrf_of(client.get("/units/C01/results").get_data(as_text=True))
+    campaign = db.session.scalar(select(Campaign))
+    campaign.term = "2030–2035"
+    db.session.commit()
+    data = _congress_form(token, committee_elected=3, re_elected=2, first_time=1, women=1, young=0,
+                          ethnic_minority=0, delegates_official=2, delegates_alternate=0, seats=3, candidates=4)
+    data.update({k: str(v) for k, v in change.items()})
+    r = client.post("/units/C01/results/congress", data=data)
+    assert r.status_code == 303
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert f'id="congress-{field}"' in html and message in html, html[html.find("invalid-feedback") - 300:][:800]
+    assert db.session.scalar(select(func.count()).select_from(CongressResult)) == 0
+
+
+def test_attendances_below_members_reached_are_refused_on_the_page(people, login):
+    client = login(people["sec"])
+    token = csrf_of(client.get("/units/X01/results").get_data(as_text=True))
+    r = client.post("/units/X01/results/dissemination",
+                    data={"csrf_token": token, "sessions": "2", "attendees": "100", "members_reached": "150"})
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Số lượt người dự ít hơn số đảng viên được quán triệt (150)" in html
+    assert db.session.scalar(select(func.count()).select_from(DisseminationResult)) == 0
+
+
+def test_a_congress_after_the_final_deadline_is_kept_and_flagged(people, login):
+    from datetime import date
+    unit = _unit("X01")
+    finish(unit)
+    campaign = db.session.scalar(select(Campaign))
+    campaign.final_deadline = date(2030, 3, 15)
+    db.session.commit()
+    client = login(people["sec"])
+    token = csrf_of(client.get("/units/X01/results").get_data(as_text=True))
+    r = client.post("/units/X01/results/congress", data=_congress_form(token, held_on="2030-03-30"))
+    assert r.status_code == 302
+    html = client.get("/units/X01/results").get_data(as_text=True)
+    assert "sau thời hạn hoàn thành của đợt đại hội (15/03/2030)" in html
+    report = login(people["admin"]).get("/reports").get_data(as_text=True)
+    assert "Tổ chức đại hội ngày 30/03/2030, sau thời hạn hoàn thành của đợt đại hội." in report
+
+
+def test_the_report_counts_impossible_numbers_an_older_entry_holds(people, login):
+    """Rows saved before the rules existed (or imported) are counted under "Số liệu không hợp lý"."""
+    from datetime import date
+    cell = _unit("C01")  # 20 party members
+    finish(cell)
+    put_results(cell, committee_elected=50, re_elected=40, first_time=10, women=5, young=5, ethnic_minority=0,
+                delegates_official=300, delegates_alternate=0, seats=None, candidates=60)
+    db.session.scalar(select(CongressResult)).held_on = date(2001, 5, 1)
+    db.session.scalar(select(Campaign)).term = "2030–2035"  # a 2001 congress is none of this campaign's
+    put_dissemination(cell, 2, 10, 18)
+    db.session.commit()
+    html = login(people["admin"]).get("/reports").get_data(as_text=True)
+    assert "Số liệu không hợp lý (1)" in html
+    for text in ("Không vượt quá số đảng viên của đơn vị (20)", "vượt quá số đảng viên của đơn vị (20)",
+                 "Trước thời điểm bắt đầu đợt đại hội này", "Số lượt người dự ít hơn số đảng viên được quán triệt"):
+        assert text in html, text

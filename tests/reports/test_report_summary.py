@@ -34,7 +34,7 @@ def _district(make_unit, make_group):
         u = make_unit(f"X{i:02d}", group="G1", party_members=230, pilot=i == 0, congress_date=date(2020, 5, 20))
         units.append(u)
         _store(u, 15, 12, 3, 3, 2, 2, 10, 2, standing=5 if i < 12 else 4, secretary=True, chair=True,
-               dis=(12, 250, 226), seats=15, candidates=17)
+               dis=(12, 242 if i < 6 else 243, 226), seats=15, candidates=17)
     for i in range(4):    # sector committees: 9 elected (7 re, 2 new), 2 women, 1 young, 1 ethnic; 5 + 1
         u = make_unit(f"N{i:02d}", kind="sector_committee", group="G1", party_members=120, pilot=i == 0,
                       congress_date=date(2020, 5, 25))
@@ -49,7 +49,8 @@ def _district(make_unit, make_group):
         first = 1 if i < 18 else 0            # 18 first-timers among the cells
         _store(u, elected, elected - first, first, 1, 1 if i < 11 else 0, 1 if i < 10 else 0,
                4 if i < 12 else 3, 1 if i < 16 else 0, standing=0, secretary=i >= 3, chair=False,
-               dis=(4 if i < 3 else 3, 24 if i < 4 else 22, members - (1 if i < 17 else 0)),
+               # every member reached attended at least once: attendances >= members reached
+               dis=(4 if i < 3 else 3, members, members - (1 if i < 17 else 0)),
                held_on=date(2020, 6, 5) if i == 25 else date(2020, 6, 1))
     for u in units:
         finish(u)

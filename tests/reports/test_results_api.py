@@ -99,10 +99,17 @@ def test_results_saved_without_ticking_anything(app, setup):
     ({"delegates_official": -1}, "delegates_official"),
     ({"candidates": 14}, "candidates"),            # fewer names than seats
     ({"held_on": "2030-04-02"}, "held_on"),        # after today
+    ({"held_on": "2001-05-01"}, "held_on"),        # before the campaign (term 2030–2035) could start
+    ({"committee_elected": 250, "re_elected": 247, "seats": None, "candidates": None}, "committee_elected"),
+    ({"seats": 14, "candidates": 18}, "committee_elected"),   # 15 elected for 14 seats
+    ({"seats": None, "candidates": 14}, "candidates"),        # fewer names on the ballot than elected
+    ({"delegates_official": 190, "delegates_alternate": 20}, "delegates_alternate"),  # 210 > 200 members
 ])
 def test_impossible_results_are_refused_naming_the_field(app, setup, change, field):
     unit, _, h = setup
     finish(unit)
+    unit.campaign.term = "2030–2035"
+    db.session.commit()
     r = app.test_client().put("/api/v1/units/X01/results", json={**RESULTS, **change}, headers=h["sec"])
     assert r.status_code == 422, r.get_json()
     assert field in r.get_json()["error"]["fields"]
@@ -218,3 +225,24 @@ def test_openapi_lists_the_endpoints(app):
     for path in ("/api/v1/units/{code}/dissemination", "/api/v1/units/{code}/results",
                  "/api/v1/units/{code}/first-session", "/api/v1/reports/summary"):
         assert path in doc["paths"], sorted(doc["paths"])
+
+
+def test_attendances_below_members_reached_are_refused(app, setup):
+    _, _, h = setup
+    r = app.test_client().put("/api/v1/units/X01/dissemination",
+                              json={"sessions": 2, "attendees": 100, "members_reached": 150}, headers=h["sec"])
+    assert r.status_code == 422 and "attendees" in r.get_json()["error"]["fields"]
+    assert _count(DisseminationResult) == 0
+
+
+def test_a_congress_after_the_final_deadline_is_accepted_and_flagged(app, setup):
+    from datetime import date
+    unit, _, h = setup
+    finish(unit)
+    unit.campaign.final_deadline = date(2030, 3, 15)
+    db.session.commit()
+    r = app.test_client().put("/api/v1/units/X01/results", json=RESULTS, headers=h["sec"])
+    assert r.status_code == 200 and r.get_json()["flags"] == ["held_after_deadline"]
+    r = app.test_client().put("/api/v1/units/X01/results", json={**RESULTS, "held_on": "2030-03-10"},
+                              headers=h["sec"])
+    assert r.status_code == 200 and r.get_json()["flags"] == []

@@ -1,4 +1,5 @@
 """The pure rules for results: impossible counts, targets, surplus, stored problems."""
+from datetime import date
 from decimal import Decimal
 
 from tracker.workflow.result_rules import (
@@ -6,6 +7,9 @@ from tracker.workflow.result_rules import (
     check_congress,
     check_dissemination,
     check_first_session,
+    check_held_on,
+    earliest_congress,
+    held_on_flags,
     stored_problems,
     surplus_percent,
     target_flags,
@@ -88,3 +92,73 @@ def test_stored_problems():
                                             {**GOOD, "committee_elected": 16, "re_elected": 13}, None, True)] == [
         "above_seats"]
     assert stored_problems("commune_committee", 100, None, None, None, True) == []
+
+
+# ---- rules added with issue 8: each refuses what a 27-member cell once saved -------------------
+
+def test_committee_elected_at_most_party_members():
+    small = {**GOOD, "committee_elected": 50, "re_elected": 40, "first_time": 10, "seats": None,
+             "candidates": None, "delegates_official": 2, "delegates_alternate": 0}
+    assert codes(check_congress(small, 27)) == {("committee_elected", "above_members")}
+    assert check_congress({**small, "committee_elected": 27, "re_elected": 17}, 27) == []
+
+
+def test_elected_at_most_seats_when_seats_are_given():
+    more = {**GOOD, "committee_elected": 16, "re_elected": 13, "candidates": 18}
+    assert codes(check_congress(more)) == {("committee_elected", "above_seats")}
+    assert check_congress({**more, "seats": None}) == []
+
+
+def test_candidates_at_least_elected():
+    assert codes(check_congress({**GOOD, "seats": None, "candidates": 14})) == {("candidates", "below_elected")}
+    assert check_congress({**GOOD, "seats": None, "candidates": 15}) == []
+
+
+def test_delegates_at_most_party_members():
+    assert codes(check_congress({**GOOD, "delegates_official": 300}, 27)) == {
+        ("delegates_official", "delegates_above_members"), ("delegates_alternate", "delegates_above_members")}
+    assert check_congress({**GOOD, "delegates_official": 25, "delegates_alternate": 2}, 27) == []
+    assert check_congress({**GOOD, "delegates_official": 300}) == []  # no member count given: not checked
+
+
+def test_attendances_at_least_members_reached():
+    assert codes(check_dissemination({"sessions": 2, "attendees": 20, "members_reached": 25}, 27)) == {
+        ("attendees", "below_reached")}
+    assert check_dissemination({"sessions": 2, "attendees": 25, "members_reached": 25}, 27) == []
+
+
+def test_held_on_not_after_today_nor_before_the_campaign():
+    today, start = date(2030, 4, 1), date(2029, 1, 1)
+    assert codes(check_held_on(date(2030, 4, 2), today, start)) == {("held_on", "after_today")}
+    assert codes(check_held_on(date(2001, 5, 1), today, start)) == {("held_on", "before_start")}
+    assert check_held_on(today, today, start) == [] and check_held_on(start, today, start) == []
+    assert check_held_on(None, today, start) == []
+
+
+def test_the_campaign_start_comes_from_its_term_then_its_documents():
+    assert earliest_congress("2030–2035") == date(2029, 1, 1)
+    assert earliest_congress("Nhiệm kỳ 2025-2030", [date(2019, 5, 30)]) == date(2024, 1, 1)
+    assert earliest_congress("", [date(2029, 6, 14), date(2028, 5, 30)]) == date(2028, 5, 30)
+    assert earliest_congress("", []) == date(2000, 1, 1)
+    assert earliest_congress("khóa mới", [date(1995, 1, 1)]) == date(2000, 1, 1)
+
+
+def test_a_congress_after_the_final_deadline_is_flagged_not_refused():
+    assert held_on_flags(date(2030, 7, 1), date(2030, 6, 30)) == ["held_after_deadline"]
+    assert held_on_flags(date(2030, 6, 30), date(2030, 6, 30)) == []
+    assert held_on_flags(date(2030, 7, 1), None) == [] and held_on_flags(None, date(2030, 6, 30)) == []
+
+
+def test_stored_problems_count_what_older_entries_hold():
+    """The report runs the entry rules over stored rows, so numbers saved before a rule existed are counted."""
+    bad = {**GOOD, "held_on": date(2001, 1, 1), "committee_elected": 50, "re_elected": 40, "first_time": 10,
+           "seats": 40, "candidates": 60, "delegates_official": 300}
+    problems = stored_problems("grassroots_cell", 27, {"sessions": 1, "attendees": 5, "members_reached": 20},
+                               bad, None, True, date(2030, 4, 1), date(2029, 1, 1))
+    assert codes(problems) == {("committee_elected", "above_members"), ("committee_elected", "above_seats"),
+                               ("delegates_official", "delegates_above_members"),
+                               ("delegates_alternate", "delegates_above_members"),
+                               ("held_on", "before_start"), ("attendees", "below_reached")}
+    future = stored_problems("grassroots_cell", 27, None, {**GOOD, "held_on": date(2030, 5, 1)}, None, True,
+                             date(2030, 4, 1), date(2029, 1, 1))
+    assert codes(future) == {("held_on", "after_today")}

@@ -116,7 +116,7 @@ def test_template_edit_propagates_to_open_items_only(campaign, make_unit, make_u
     done = _item(u1, "rehearsal", "script_written")
     stages.set_item_done(u1, done, True, None, admin, NOW, NOW.date())
     manual = _item(u2, "rehearsal", "script_written")
-    stages.move_deadline(u2, manual, date(2030, 6, 1), "xin lùi", admin, NOW)
+    stages.move_deadline(u2, manual, date(2030, 6, 1), "xin lùi", admin, NOW, NOW.date())
     u3 = make_unit("U3", congress_date=date(2030, 8, 1))
     db.session.commit()
     t = _template(campaign, "rehearsal", "script_written")

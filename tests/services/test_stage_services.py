@@ -37,7 +37,7 @@ def test_moving_the_congress_date_moves_open_dates_but_not_done_or_hand_set_ones
     unit = make_unit("U1", congress_date=date(2030, 5, 20))
     done_item, manual_item, open_item = items_of(unit, "dissemination")[:3]
     stages.set_item_done(unit, done_item, True, done_item.version, admin, NOW, TODAY)
-    stages.move_deadline(unit, manual_item, date(2030, 4, 20), "Chờ hướng dẫn của tỉnh", admin, NOW)
+    stages.move_deadline(unit, manual_item, date(2030, 4, 20), "Chờ hướng dẫn của tỉnh", admin, NOW, NOW.date())
     old_done, old_open = done_item.due_on, open_item.due_on
     units.set_congress_date(unit, date(2030, 6, 3), admin, NOW)
     db.session.commit()

@@ -63,7 +63,7 @@ def test_admin_sees_units_by_stages_in_vietnamese(make_unit, make_user, login, f
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert 'href="/units/U1"' in html and "Đảng bộ xã Mỹ Long" in html
-    for label in ("Triển khai, quán triệt", "Văn kiện", "Nhân sự", "Kịch bản, diễn thử", "Tổ chức đại hội",
+    for label in ("Triển khai, quán triệt", "Văn kiện", "Nhân sự", "Kịch bản, tổng duyệt", "Tổ chức đại hội",
                   "Phiên họp thứ nhất"):
         assert label in html
     # the plan was due 31/03 (50 days before 20/05): dissemination is overdue; the stage is due 05/04
@@ -444,3 +444,13 @@ def test_every_signed_in_page_has_the_bell_outside_the_menu_and_a_help_slot(make
     if 'class="nav-bell"' in html:  # the inbox area is registered
         assert html.index('class="nav-bell"') < html.index('id="nav"')
     assert "bg-danger" not in html[:html.index("</nav>")]  # the low-contrast navbar colour is gone
+
+
+def test_an_empty_dashboard_says_what_to_do_next(make_user, login, frozen):
+    user = make_user("admin@x.vn", "admin")
+    with frozen():
+        admin = login(user)
+        html = admin.get("/").get_data(as_text=True)
+        assert "Chưa có đơn vị nào — thêm đơn vị hoặc nhập danh sách từ Excel." in html
+        filtered = admin.get("/?kind=sub_cell").get_data(as_text=True)
+    assert "Không có đơn vị nào phù hợp bộ lọc." in filtered and "Chưa có đơn vị nào" not in filtered

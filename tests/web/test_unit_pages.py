@@ -50,6 +50,17 @@ class Session:
             data["csrf_token"] = self.token
         return self.client.post(url, data=data)
 
+    def refused(self, url, data=None):
+        """POST a form that must be refused: the answer is a redirect (post/redirect/get) to the unit's page,
+        which shows the reason once; returns that page's HTML."""
+        resp = self.post(url, data)
+        assert resp.status_code == 303, (url, data, resp.status_code)
+        location = resp.headers["Location"]
+        assert location.startswith("/units/") and "/items/" not in location.split("#")[0], location
+        page = self.client.get(location)
+        assert page.status_code == 200
+        return page.get_data(as_text=True)
+
 
 @pytest.fixture
 def as_user(login, frozen):
@@ -114,12 +125,15 @@ def test_secretary_ticks_and_unticks_with_a_note(world, as_user):
     session = as_user(world["secretary"])
     item = first_item(world["u1"].id, "dissemination")
     resp = session.post(tick_url("dissemination", item.key), {"done": "1", "version": "1", "note": "Đã ban hành"})
-    assert resp.status_code == 302 and "#stage-dissemination" in resp.headers["Location"]
+    # back to the item itself, not the stage header (the item may be below the fold on a phone)
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(
+        f"/units/U1?stage=dissemination#item-dissemination-{item.key}")
     item = db.session.get(Item, item.id)
     assert item.done and item.note == "Đã ban hành" and item.version == 2
     assert item.done_by_id == world["secretary"].id
-    page = session.get("/units/U1").get_data(as_text=True)
-    assert "Đã đánh dấu hoàn thành." in page and world["secretary"].name in page  # flash, and who ticked
+    page = session.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Đã đánh dấu hoàn thành." in page and world["secretary"].name in page  # the message at the item, and who ticked
+    assert "Sửa ghi chú" in page  # a note exists: edit it, not "add" one
     assert "01/04/2030 08:00" in page  # when, in local time
     resp = session.post(tick_url("dissemination", item.key), {"done": "0", "version": "2"})
     assert resp.status_code == 302 and not db.session.get(Item, item.id).done
@@ -139,9 +153,10 @@ def test_stale_version_says_someone_changed_it_and_changes_nothing(world, as_use
     stages.set_item_done(world["u1"], item, True, 1, world["admin"], NOW, TODAY)
     db.session.commit()
     before = journal_count(world["u1"].id)
-    resp = session.post(tick_url("dissemination", item.key), {"done": "0", "version": "1"})
-    assert resp.status_code == 409
-    assert "Đã có người thay đổi đầu việc này" in resp.get_data(as_text=True)
+    html = session.refused(tick_url("dissemination", item.key), {"done": "0", "version": "1"})
+    assert ("Có người vừa cập nhật mục này. Trang đã được tải lại với dữ liệu mới; vui lòng thực hiện lại."
+            in html)
+    assert "Phiên bản" not in html and "Dữ liệu cũ" not in html
     item = db.session.get(Item, item.id)
     assert item.done and item.version == 2 and journal_count(world["u1"].id) == before
 
@@ -149,11 +164,9 @@ def test_stale_version_says_someone_changed_it_and_changes_nothing(world, as_use
 def test_gate_refusal_shows_the_gate(world, as_user):
     session = as_user(world["admin"])
     item = first_item(world["u1"].id, "congress")
-    resp = session.post(tick_url("congress", item.key), {"done": "1", "version": str(item.version)})
-    assert resp.status_code == 422
-    html = resp.get_data(as_text=True)
+    html = session.refused(tick_url("congress", item.key), {"done": "1", "version": str(item.version)})
     assert "Chưa thể đánh dấu giai đoạn Tổ chức đại hội" in html
-    assert "Văn kiện, Nhân sự, Kịch bản, diễn thử" in html
+    assert "Văn kiện, Nhân sự, Kịch bản, tổng duyệt" in html
     assert not db.session.get(Item, item.id).done
 
 
@@ -211,18 +224,16 @@ def test_verify_and_return_flow(world, as_user):
     unit = world["u1"]
     member = as_user(world["member"])
     # not done yet: refused with the reason, nothing changed
-    resp = member.post("/units/U1/stages/dissemination/verify")
-    assert resp.status_code == 422 and "Chỉ xác nhận được giai đoạn đã hoàn thành" in resp.get_data(as_text=True)
+    assert "Chỉ xác nhận được giai đoạn đã hoàn thành" in member.refused("/units/U1/stages/dissemination/verify")
     tick_all(unit, "dissemination", world["secretary"])
     resp = member.post("/units/U1/stages/dissemination/verify")
     assert resp.status_code == 302
     assert unit_stage_views(unit.id, TODAY)["dissemination"].status == "verified"
     # a return needs a comment
-    resp = member.post("/units/U1/stages/dissemination/return", {"comment": "   "})
-    assert resp.status_code == 422 and "Ghi rõ lý do trả lại giai đoạn" in resp.get_data(as_text=True)
+    assert "Ghi rõ lý do trả lại giai đoạn" in member.refused("/units/U1/stages/dissemination/return",
+                                                              {"comment": "   "})
     assert unit_stage_views(unit.id, TODAY)["dissemination"].status == "verified"
-    resp = member.post("/units/U1/stages/dissemination/return", {"comment": "x" * 2001})
-    assert resp.status_code == 422 and "Tối đa 2000 ký tự" in resp.get_data(as_text=True)
+    assert "Tối đa 2.000 ký tự" in member.refused("/units/U1/stages/dissemination/return", {"comment": "x" * 2001})
     resp = member.post("/units/U1/stages/dissemination/return", {"comment": "Thiếu biên bản hội nghị"})
     assert resp.status_code == 302
     assert unit_stage_views(unit.id, TODAY)["dissemination"].status == "returned"
@@ -246,12 +257,10 @@ def test_deadline_move_needs_a_valid_date_and_a_reason(world, as_user):
         ({"due_on": "31/02/2030", "reason": "Chờ tỉnh"}, "Ngày không hợp lệ"),
         ({"due_on": "9999-01-01", "reason": "Chờ tỉnh"}, "Ngày không hợp lệ"),
         ({"due_on": "tomorrow", "reason": "Chờ tỉnh"}, "Ngày không hợp lệ"),
-        ({"due_on": "2030-04-20", "reason": "x" * 2001}, "Tối đa 2000 ký tự"),
+        ({"due_on": "2030-04-20", "reason": "x" * 2001}, "Tối đa 2.000 ký tự"),
     ]
     for data, message in bad:
-        resp = member.post(url, data)
-        assert resp.status_code == 422, data
-        assert message in resp.get_data(as_text=True), data
+        assert message in member.refused(url, data), data
     assert db.session.get(Item, item.id).due_on == old_due
     resp = member.post(url, {"due_on": "20/04/2030", "reason": "Chờ hướng dẫn của tỉnh"})
     assert resp.status_code == 302
@@ -267,10 +276,11 @@ def test_deadline_move_needs_a_valid_date_and_a_reason(world, as_user):
 
 def test_blockers_flow(world, as_user):
     secretary = as_user(world["secretary"])
-    assert secretary.post("/units/U1/blockers", {"stage": "personnel", "text": ""}).status_code == 422
-    assert secretary.post("/units/U1/blockers", {"stage": "castle", "text": "x"}).status_code == 422
-    assert secretary.post("/units/U1/blockers", {"text": "x"}).status_code == 422
-    assert secretary.post("/units/U1/blockers", {"stage": "personnel", "text": "x" * 2001}).status_code == 422
+    assert "Mô tả khó khăn" in secretary.refused("/units/U1/blockers", {"stage": "personnel", "text": ""})
+    assert "Chọn giai đoạn" in secretary.refused("/units/U1/blockers", {"stage": "castle", "text": "x"})
+    assert "Chọn giai đoạn" in secretary.refused("/units/U1/blockers", {"text": "x"})
+    long_text = secretary.refused("/units/U1/blockers", {"stage": "personnel", "text": "x" * 2001})
+    assert "Tối đa 2.000 ký tự" in long_text and "x" * 1000 in long_text  # what was typed comes back
     assert db.session.scalar(select(func.count(Blocker.id))) == 0
     resp = secretary.post("/units/U1/blockers", {"stage": "personnel", "text": "Chưa đủ nhân sự nữ"})
     assert resp.status_code == 302
@@ -281,7 +291,7 @@ def test_blockers_flow(world, as_user):
     member = as_user(world["member"])
     page = member.get("/units/U1").get_data(as_text=True)
     assert "Chưa đủ nhân sự nữ" in page and 'name="answer"' in page
-    assert member.post(f"/units/U1/blockers/{blocker.id}", {"answer": ""}).status_code == 422
+    assert "viết nội dung trả lời" in member.refused(f"/units/U1/blockers/{blocker.id}", {"answer": ""})
     assert member.post("/units/U1/blockers/99999", {"answer": "x"}).status_code == 404
     assert member.post("/units/U1/blockers/abc", {"answer": "x"}).status_code == 404
     resp = member.post(f"/units/U1/blockers/{blocker.id}", {"answer": "Tổ công tác làm việc ngày 5/4"})
@@ -290,7 +300,7 @@ def test_blockers_flow(world, as_user):
     assert blocker.answer == "Tổ công tác làm việc ngày 5/4" and blocker.resolved_at is None
     resp = member.post(f"/units/U1/blockers/{blocker.id}", {"answer": "", "resolve": "1"})
     assert resp.status_code == 302 and db.session.get(Blocker, blocker.id).resolved_at is not None
-    assert member.post(f"/units/U1/blockers/{blocker.id}", {"answer": "again"}).status_code == 422
+    assert "đã được giải quyết" in member.refused(f"/units/U1/blockers/{blocker.id}", {"answer": "again"})
     # a blocker of another unit is not reachable through this one
     other = stages.raise_blocker(world["u2"], "documents", "Khác", world["admin"], NOW)
     db.session.commit()
@@ -305,12 +315,12 @@ def test_bad_tick_input_is_refused_clearly(world, as_user):
     item = first_item(world["u1"].id, "dissemination")
     url = tick_url("dissemination", item.key)
     cases = [
-        (url, {"version": "1"}, 422),
-        (url, {"done": "yes", "version": "1"}, 422),
-        (url, {"done": "1"}, 422),
-        (url, {"done": "1", "version": "abc"}, 422),
-        (url, {"done": "1", "version": "99999999999999999999"}, 422),
-        (url, {"done": "1", "version": "1", "note": "x" * 2001}, 422),
+        (url, {"version": "1"}, 303),
+        (url, {"done": "yes", "version": "1"}, 303),
+        (url, {"done": "1"}, 303),
+        (url, {"done": "1", "version": "abc"}, 303),
+        (url, {"done": "1", "version": "99999999999999999999"}, 303),
+        (url, {"done": "1", "version": "1", "note": "x" * 2001}, 303),
         (tick_url("castle", item.key), {"done": "1", "version": "1"}, 404),
         (tick_url("dissemination", "nope"), {"done": "1", "version": "1"}, 404),
         ("/units/NOPE/items/dissemination/x", {"done": "1", "version": "1"}, 404),
@@ -318,10 +328,11 @@ def test_bad_tick_input_is_refused_clearly(world, as_user):
     for target, data, code in cases:
         resp = session.post(target, data)
         assert resp.status_code == code, (target, data, resp.status_code)
-        assert "<form" in resp.get_data(as_text=True) or code == 404
+        if code == 303:
+            page = session.get(resp.headers["Location"]).get_data(as_text=True)
+            assert "form-notice" in page and "<form" in page, data
     item = db.session.get(Item, item.id)
     assert not item.done and item.version == 1 and journal_count(world["u1"].id) == 1  # unit_created only
-    assert session.get(url).status_code == 405
 
 
 # ---- journal ---------------------------------------------------------------------------------------
@@ -367,8 +378,8 @@ def test_english_unit_page(world, as_user):
     resp = as_user(world["admin"]).client  # the admin still reads Vietnamese
     html_vi = resp.get("/units/U1").get_data(as_text=True)
     assert "Đánh dấu hoàn thành" in html_vi
-    resp = session.post(tick_url("congress", item.key), {"done": "1", "version": "1"})
-    assert resp.status_code == 422 and "Gate Congress held: not before" in resp.get_data(as_text=True)
+    assert "Gate Congress held: not before" in session.refused(tick_url("congress", item.key),
+                                                               {"done": "1", "version": "1"})
 
 
 def test_page_is_ready_for_a_phone(world, as_user):
@@ -414,3 +425,126 @@ def test_a_note_alone_can_be_saved(world, as_user):
     assert resp.status_code == 302
     item = db.session.get(Item, item.id)
     assert item.note == "Chờ kế hoạch" and not item.done and item.version == 2
+
+
+# ---- forms answer with post/redirect/get (issue 8, points 6–8) --------------------------------------
+
+def test_a_refused_form_comes_back_once_at_its_own_address_with_what_was_typed(world, as_user):
+    member = as_user(world["member"])
+    item = first_item(world["u1"].id, "documents")
+    resp = member.post(f"/units/U1/items/documents/{item.key}/deadline",
+                       {"due_on": "31/02/2030", "reason": "Chờ hướng dẫn của tỉnh"})
+    assert resp.status_code == 303
+    location = resp.headers["Location"]
+    assert location == f"/units/U1?stage=documents#item-documents-{item.key}"
+    html = member.get(location).get_data(as_text=True)
+    assert "Ngày không hợp lệ" in html and 'value="Chờ hướng dẫn của tỉnh"' in html and "is-invalid" in html
+    # a reload shows the page as it is: no second message, nothing posted again
+    again = member.get(location).get_data(as_text=True)
+    assert "Ngày không hợp lệ" not in again and "Chờ hướng dẫn của tỉnh" not in again
+    assert db.session.get(Item, item.id).version == 1
+
+
+def test_form_addresses_opened_by_get_go_to_the_page_not_to_a_405(world, as_user):
+    session = as_user(world["member"])
+    item = first_item(world["u1"].id, "documents")
+    cases = {
+        tick_url("documents", item.key): f"/units/U1?stage=documents#item-documents-{item.key}",
+        f"/units/U1/items/documents/{item.key}/deadline": f"/units/U1?stage=documents#item-documents-{item.key}",
+        "/units/U1/stages/personnel/verify": "/units/U1?stage=personnel#stage-personnel",
+        "/units/U1/stages/personnel/return": "/units/U1?stage=personnel#stage-personnel",
+        "/units/U1/blockers": "/units/U1",
+        "/units/U1/blockers/7": "/units/U1#blocker-7",
+    }
+    for url, target in cases.items():
+        resp = session.get(url)
+        assert resp.status_code == 302 and resp.headers["Location"] == target, url
+    # after a refusal the language switch offers the page's own address, never the POST address
+    resp = session.post(tick_url("documents", item.key), {"done": "1", "version": "9"})
+    html = session.get(resp.headers["Location"]).get_data(as_text=True)
+    assert 'name="next" value="/units/U1?stage=documents"' in html
+
+
+def test_any_other_post_only_address_opened_by_get_answers_in_vietnamese(world, as_user):
+    resp = as_user(world["admin"]).get("/admin/campaign/documents")
+    assert resp.status_code == 405
+    html = resp.get_data(as_text=True)
+    assert "Method Not Allowed" not in html and "Địa chỉ này chỉ dùng để nhận biểu mẫu" in html
+
+
+def test_saving_only_a_note_says_so(world, as_user):
+    session = as_user(world["secretary"])
+    item = first_item(world["u1"].id, "dissemination")
+    resp = session.post(tick_url("dissemination", item.key),
+                        {"form": "note", "done": "0", "version": "1", "note": "Chờ kế hoạch"})
+    html = session.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Đã lưu ghi chú." in html and "Đã đánh dấu hoàn thành" not in html
+    assert "Sửa ghi chú" in html
+    resp = session.post(tick_url("dissemination", item.key),
+                        {"form": "note", "done": "0", "version": "2", "note": "Chờ kế hoạch"})
+    assert "Không có thay đổi nào." in session.get(resp.headers["Location"]).get_data(as_text=True)
+
+
+def test_open_difficulties_are_counted_in_good_vietnamese_and_english(world, as_user):
+    stages.raise_blocker(world["u1"], "personnel", "Chưa đủ nhân sự nữ", world["secretary"], NOW)
+    db.session.commit()
+    session = as_user(world["secretary"])
+    assert "1 khó khăn, vướng mắc chưa giải quyết" in session.get("/units/U1").get_data(as_text=True)
+    session.client.post("/language/en", data={"csrf_token": session.token, "next": "/units/U1"})
+    assert "1 open difficulty<" in session.get("/units/U1").get_data(as_text=True)
+    stages.raise_blocker(world["u1"], "personnel", "Thiếu hồ sơ", world["secretary"], NOW)
+    db.session.commit()
+    assert "2 open difficulties" in session.get("/units/U1").get_data(as_text=True)
+
+
+def test_a_deadline_before_today_needs_an_explicit_confirmation(world, as_user):
+    member = as_user(world["member"])
+    item = first_item(world["u1"].id, "documents")
+    url = f"/units/U1/items/documents/{item.key}/deadline"
+    old_due = item.due_on
+    html = member.refused(url, {"due_on": "2030-03-25", "reason": "Đã quá hạn từ trước"})
+    assert "Tôi xác nhận đặt hạn đã qua" in html and "Vui lòng xác nhận đặt hạn đã qua." in html
+    assert db.session.get(Item, item.id).due_on == old_due
+    resp = member.post(url, {"due_on": "2030-03-25", "reason": "Đã quá hạn từ trước", "confirm_past": "1"})
+    assert resp.status_code == 302
+    assert db.session.get(Item, item.id).due_on == date(2030, 3, 25)
+    # today itself is not past
+    assert member.post(url, {"due_on": "2030-04-01", "reason": "Hôm nay"}).status_code == 302
+
+
+def test_the_unit_page_shows_ten_journal_lines_and_a_link_to_the_rest(world, as_user):
+    item = first_item(world["u1"].id, "dissemination")
+    for n in range(15):
+        current = db.session.get(Item, item.id)
+        stages.set_item_done(world["u1"], current, n % 2 == 0, current.version, world["admin"], NOW, TODAY)
+    db.session.commit()
+    html = as_user(world["secretary"]).get("/units/U1").get_data(as_text=True)
+    journal = html[html.index('id="journal"'):]
+    assert journal.count("<tr>") == 1 + 10  # the heading row and ten lines
+    assert 'class="btn btn-outline-secondary touch" href="/units/U1/journal">Xem toàn bộ nhật ký' in journal
+
+
+def test_a_unit_without_a_checklist_says_what_to_do(world, as_user):
+    db.session.query(Item).filter(Item.unit_id == world["u1"].id).delete()
+    db.session.commit()
+    html = as_user(world["secretary"]).get("/units/U1").get_data(as_text=True)
+    assert "Đơn vị chưa có danh mục công việc. Ban Tổ chức thêm đầu việc ở Quản trị" in html
+
+
+def test_the_user_guide_is_one_click_from_every_page(world, as_user):
+    for role, heading in (("secretary", "Bí thư chi bộ, đảng bộ cơ sở — việc mỗi tuần"),
+                          ("member", "Thành viên Tổ công tác — việc mỗi ngày"),
+                          ("admin", "Ban Tổ chức — quản trị"), ("viewer", "Lãnh đạo — theo dõi")):
+        session = as_user(world[role])
+        for page in ("/", "/units/U1", "/units/U1/journal"):
+            html = session.client.get(page, follow_redirects=True).get_data(as_text=True)
+            assert '<a class="d-inline-block py-2" href="/help">Hướng dẫn sử dụng</a>' in html, (role, page)
+        guide = session.get("/help").get_data(as_text=True)
+        # the reader's own role comes first, and every role is there
+        assert guide.index(heading) < min(guide.index(h) for h in (
+            "Bí thư chi bộ", "Thành viên Tổ công tác", "Ban Tổ chức — quản trị", "Lãnh đạo — theo dõi") if h not in heading)
+    session = as_user(world["secretary"])
+    session.client.post("/language/en", data={"csrf_token": session.token, "next": "/help"})
+    assert "Unit secretary — every week" in session.get("/help").get_data(as_text=True)
+    assert session.client.get("/logout").status_code == 302
+    assert session.get("/help").status_code == 302  # signed out: to the sign-in page

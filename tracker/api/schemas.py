@@ -1,10 +1,13 @@
 """Marshmallow schemas of the JSON API: strict input types, translated messages, documented output."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..workflow import KINDS, STAGES, STATUSES
+from ..workflow.deadlines import FIRST_YEAR, LAST_YEAR
 
 MAX_MEMBERS = 10_000_000  # far above any real organisation; keeps integers inside the database's range
 CODE_MAX, NAME_MAX, NOTE_MAX, COMMENT_MAX = 30, 200, 2000, 2000
@@ -203,6 +206,17 @@ class ReturnBody(ApiSchema):
 
     comment = Str(required=True, validate=validate.Length(min=1, max=COMMENT_MAX,
                                                           error=_l("1 to 2000 characters.")))
+
+
+class DeadlineBody(ApiSchema):
+    """POST .../items/{item}/deadline: the new due date, why, and confirm_past for a date already past."""
+
+    due_on = Day(required=True, validate=validate.Range(min=date(FIRST_YEAR, 1, 1), max=date(LAST_YEAR, 12, 31),
+                                                        error=_l("A date between the years 2000 and 2100.")))
+    reason = Str(required=True, validate=validate.Length(min=1, max=COMMENT_MAX, error=_l("1 to 2000 characters.")))
+    confirm_past = Bool(load_default=False, metadata={
+        "description": "true to set a due date before today (the item is then overdue at once); "
+                       "without it such a date answers 422 naming confirm_past"})
 
 
 # ---- output ------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from ..readmodel import overdue_item, stage_cells, unit_overdue
 from ..services.accounts import create_group
 from ..services.errors import Forbidden, NotFound
 from ..services.progress import unit_stage_views
-from ..services.stages import get_item, return_stage, set_item_done, verify_stage
+from ..services.stages import get_item, move_deadline, return_stage, set_item_done, verify_stage
 from ..services.units import create_unit, get_unit, update_unit
 from . import schemas as s
 from .common import admin_only, authenticated
@@ -231,6 +231,22 @@ class ReturnStage(MethodView):
         """Send a done stage back to the unit with a comment: it becomes `returned`."""
         return_stage(g.unit, stage, data["comment"], g.api_user, g.now, g.today)
         return _stage_json(g.unit, stage)
+
+
+@blp.route("/units/<code>/stages/<stage>/items/<item>/deadline")
+class ItemDeadline(MethodView):
+    @authenticated
+    @unit_access("review")
+    @blp.arguments(s.DeadlineBody)
+    @blp.response(200, s.ItemOut)
+    @errors(400, 401, 403, 404, 422)
+    def post(self, data, code, stage, item):
+        """Move an item's due date by hand with a reason (working group, admins); a date before today needs
+        `confirm_past: true`, else 422 naming `confirm_past`."""
+        row = get_item(g.unit, stage, _path_key(item))
+        move_deadline(g.unit, row, data["due_on"], data["reason"], g.api_user, g.now, g.today,
+                      data["confirm_past"])
+        return item_json(row)
 
 
 # ---- overdue -----------------------------------------------------------------------------------

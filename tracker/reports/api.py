@@ -66,12 +66,14 @@ class FirstSessionIn(Schema):
     custom = Custom()
 
 
-def _record(record, code: str, data: dict, names: tuple[str, ...]) -> dict:
-    """Record numbers for the path's unit with the service's record function; the stored values and custom."""
+def _record(record, code: str, data: dict, names: tuple[str, ...], extra=None) -> dict:
+    """Record numbers for the path's unit with the service's record function; the stored values and custom
+    (and what extra(unit, row) adds)."""
     unit = get_unit(code)
     row = record(unit, data, g.api_user, g.now, g.today)
     custom = service.unit_results(unit)["custom"]
-    return {"unit": unit.code, **{n: iso(getattr(row, n)) for n in names}, "custom": custom}
+    return {"unit": unit.code, **{n: iso(getattr(row, n)) for n in names}, "custom": custom,
+            **(extra(unit, row) if extra else {})}
 
 
 @blp.route("/units/<code>/dissemination", methods=["PUT"])
@@ -86,8 +88,13 @@ def put_dissemination(data, code):
 @authenticated
 @blp.arguments(ResultsIn)
 def put_results(data, code):
-    """Set what a unit's congress elected (once its congress stage is done or verified)."""
-    return _record(service.record_congress, code, data, service.CONGRESS_NAMES)
+    """Set what a unit's congress elected (once its congress stage is done or verified).
+
+    `flags` adds `held_after_deadline` when `held_on` is after the campaign's final deadline: accepted, flagged.
+    """
+    return _record(service.record_congress, code, data, service.CONGRESS_NAMES,
+                   lambda unit, row: {"flags": ["held_after_deadline"] if service.held_after_deadline(unit, row)
+                                      else []})
 
 
 @blp.route("/units/<code>/first-session", methods=["PUT"])

@@ -30,6 +30,7 @@ from ..models import (
 from ..paging import Page
 from ..readmodel import FINISHED, stage_rows
 from ..services.result_fields import rounding_of, targets_of
+from ..services.results import campaign_earliest_congress
 from ..workflow.result_rules import (
     CONGRESS_COUNTS,
     CONGRESS_OPTIONAL,
@@ -38,6 +39,7 @@ from ..workflow.result_rules import (
     FIRST_SESSION_FLAGS,
     Problem,
     Targets,
+    held_on_flags,
     stored_problems,
     surplus_percent,
     target_flags,
@@ -231,9 +233,12 @@ def _parts(t: tuple) -> tuple[Optional[dict], Optional[dict], Optional[dict]]:
 class _Rules:
     """The campaign's rounding and targets, applied to one unit's stored numbers."""
 
-    def __init__(self, campaign: Campaign):
+    def __init__(self, campaign: Campaign, today: date):
         self.mode: str = rounding_of(campaign)
         self.targets: Targets = targets_of(campaign)
+        # the entry rules' dates: stored rows are judged as entry would judge them today
+        self.today, self.earliest = today, campaign_earliest_congress(campaign)
+        self.deadline = campaign.final_deadline
         self._percents: dict[tuple[int, int], float] = {}
 
     def percent(self, part: int, whole: int) -> float:
@@ -259,8 +264,8 @@ class _Rules:
             elected = con["committee_elected"]
             row.shares = {n: self.percent(con[n], elected) for n in SHARES}
             row.surplus_pct = surplus_percent(con["seats"], con["candidates"], self.mode)
-            row.flags = target_flags(con, self.targets, self.mode)
-        row.problems = stored_problems(t[3], members, dis, con, fs, held)
+            row.flags = target_flags(con, self.targets, self.mode) + held_on_flags(con["held_on"], self.deadline)
+        row.problems = stored_problems(t[3], members, dis, con, fs, held, self.today, self.earliest)
         return row
 
     def marks(self, r: Any) -> tuple[bool, bool]:
@@ -268,8 +273,10 @@ class _Rules:
         t = tuple(r)
         dis, con, fs = _parts(t)
         held = bool(t[9])
-        wrong = (held and con is None) or bool(stored_problems(t[3], t[5], dis, con, fs, held))
-        return wrong, con is not None and bool(target_flags(con, self.targets, self.mode))
+        wrong = (held and con is None) or bool(
+            stored_problems(t[3], t[5], dis, con, fs, held, self.today, self.earliest))
+        return wrong, con is not None and bool(target_flags(con, self.targets, self.mode)
+                                               or held_on_flags(con["held_on"], self.deadline))
 
 
 def _custom_values(scope: list, ids: Optional[list[int]] = None):
@@ -284,7 +291,7 @@ def _custom_values(scope: list, ids: Optional[list[int]] = None):
 def iter_unit_rows(campaign: Campaign, today: date, group: Optional[WorkingGroup] = None,
                    with_custom: bool = True) -> Iterator[UnitRow]:
     """Every unit in scope, by code, streamed (two queries whatever the number of units, bounded memory)."""
-    rules, scope = _Rules(campaign), _scope(campaign, group)
+    rules, scope = _Rules(campaign, today), _scope(campaign, group)
     rows = db.session.execute(_rows_query(scope, today).execution_options(yield_per=BATCH))
     if not with_custom:
         for r in rows:
@@ -304,7 +311,7 @@ def iter_unit_rows(campaign: Campaign, today: date, group: Optional[WorkingGroup
 def unit_page(campaign: Campaign, today: date, group: Optional[WorkingGroup], page: Page,
               with_custom: bool = True) -> list[UnitRow]:
     """One page of the per-unit table, by code (two queries)."""
-    rules, scope = _Rules(campaign), _scope(campaign, group)
+    rules, scope = _Rules(campaign, today), _scope(campaign, group)
     # the page's units first (by code, from the units table alone), so statuses are computed for them only
     ids = select(Unit.id).where(*scope).order_by(Unit.code, Unit.id).offset(page.offset).limit(page.per_page)
     rows = list(db.session.execute(_rows_query([*scope, Unit.id.in_(ids.scalar_subquery())], today)))
@@ -335,7 +342,7 @@ class Checks:
 def checks(campaign: Campaign, today: date, group: Optional[WorkingGroup] = None,
            limit: int = LIST_LIMIT) -> Checks:
     """One streamed pass over every unit in scope: the rules applied to each, at most `limit` kept per list."""
-    rules, out, late = _Rules(campaign), Checks(), _Earliest(limit)
+    rules, out, late = _Rules(campaign, today), Checks(), _Earliest(limit)
     for r in db.session.execute(_rows_query(_scope(campaign, group), today).execution_options(yield_per=BATCH)):
         if not r[9]:  # held
             out.not_done_count += 1

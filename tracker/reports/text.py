@@ -57,7 +57,8 @@ class Words:
         self._delegates = _("%(official)s official, %(alternate)s alternate")
         self._flags = {"women_below": _("Women %(value)s, below the %(target)s target."),
                        "young_below": _("Young %(value)s, below the %(target)s target."),
-                       "surplus_outside": _("Surplus %(value)s, outside %(min)s–%(max)s.")}
+                       "surplus_outside": _("Surplus %(value)s, outside %(min)s–%(max)s."),
+                       "held_after_deadline": _("Congress held on %(date)s, after the campaign's final deadline.")}
         self._missing = _("The congress stage is done but its results are not entered.")
 
     def kind(self, kind: str) -> str:
@@ -86,6 +87,8 @@ class Words:
         if "young_below" in row.flags:
             texts.append(self._flags["young_below"] % {"value": p(row.shares["young"]),
                                                        "target": p(float(targets.young_min))})
+        if "held_after_deadline" in row.flags:
+            texts.append(self._flags["held_after_deadline"] % {"date": fmt_date(row.congress["held_on"])})
         if "surplus_outside" in row.flags:
             texts.append(self._flags["surplus_outside"] % {"value": p(row.surplus_pct),
                                                            "min": p(float(targets.surplus_min)),

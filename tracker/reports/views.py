@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import form_state
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..labels import status_label
@@ -159,7 +160,7 @@ def export_csv():
 # ---- a unit's numbers --------------------------------------------------------------------------
 
 def _unit_page(unit, errors: Optional[dict] = None, part: Optional[str] = None, status: int = 200,
-               message: str = ""):
+               message: str = "", posted: Optional[dict] = None):
     today = local_today(utcnow())
     stages = unit_stage_views(unit.id, today)
     stored = service.unit_results(unit)
@@ -168,7 +169,8 @@ def _unit_page(unit, errors: Optional[dict] = None, part: Optional[str] = None, 
         fields_by_stage.setdefault(cf.stage, []).append(cf)
     return render_template(
         "reports/unit_results.html", unit=unit, stored=stored, errors=errors or {}, part=part,
-        posted=request.form if part else {}, message=message, locale=_locale(),
+        posted=posted or {}, message=message, locale=_locale(),
+        held_late=service.held_after_deadline(unit, stored["congress"]),
         congress_status=stages["congress"].status, dissemination_status=stages["dissemination"].status,
         first_session_status=stages["first_session"].status,
         congress_open=stages["congress"].status in ("done", "verified"),
@@ -184,7 +186,17 @@ def _unit_page(unit, errors: Optional[dict] = None, part: Optional[str] = None, 
 def unit_results(code: str):
     """A unit's dissemination numbers, congress results, first session and custom fields."""
     unit = _readable_unit(code)
-    return _unit_page(unit)
+    state = form_state.take()  # a refused form comes back here once, with its errors and values
+    if state is None:
+        return _unit_page(unit)
+    return _unit_page(unit, state.errors, state.form, 200, state.message, state.values)
+
+
+@bp.get("/units/<code>/results/<part>")
+@login_required
+def results_form_by_get(code: str, part: str):
+    """A result form's address opened by GET (a restored tab, the language switch): the form's page."""
+    return redirect(url_for("reports.unit_results", code=code, _anchor=part if part in PARTS else None))
 
 
 def _form_data(part: str) -> dict[str, Any]:
@@ -210,8 +222,10 @@ def save_results(code: str, part: str):
     except DomainError as exc:
         db.session.rollback()
         _abort_for(exc)
-        unit = get_unit(code)
-        return _unit_page(unit, exc.fields, part, exc.status, exc.message)
+        # post/redirect/get: the form comes back at its own address, which reloads safely
+        form_state.keep(url_for("reports.unit_results", code=code), part, exc.message, "danger", exc.fields,
+                        request.form)
+        return redirect(url_for("reports.unit_results", code=code, _anchor=part), 303)
     flash(_("Saved."), "success")
     return redirect(url_for("reports.unit_results", code=code) + f"#{part}")
 

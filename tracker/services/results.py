@@ -16,7 +16,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import CongressResult, CustomField, CustomValue, DisseminationResult, FirstSessionResult, Unit, User
+from ..formatting import fmt_number as number_text
+from ..models import (
+    Campaign,
+    CongressResult,
+    CustomField,
+    CustomValue,
+    DisseminationResult,
+    FirstSessionResult,
+    ReferenceDocument,
+    Unit,
+    User,
+)
 from ..permissions import can_change_unit, can_read_unit
 from ..readmodel import FINISHED
 from ..workflow.result_rules import (
@@ -29,7 +40,10 @@ from ..workflow.result_rules import (
     check_congress,
     check_dissemination,
     check_first_session,
+    check_held_on,
     check_range,
+    earliest_congress,
+    held_on_flags,
 )
 from . import journal
 from .errors import Conflict, Forbidden, Invalid
@@ -56,13 +70,26 @@ def field_label(name: str) -> str:
     return labels.get(name, name)
 
 
+def _param_text(value: Any) -> Any:
+    # numbers and dates in a message read as on the rest of the page: 1.000.000, 01/04/2030
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return number_text(value)
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return value
+
+
 def problem_message(p: Problem) -> str:
-    """The message for a broken rule, in the reader's language."""
-    params = p.params
+    """The message for a broken rule, in the reader's language (numbers and dates in its format)."""
+    params = {k: _param_text(v) for k, v in p.params.items()}
     messages = {
         "negative": lambda: _("Must be zero or more."),
         "too_large": lambda: _("At most %(max)s.", max=params.get("max")),
         "above_members": lambda: _("At most the unit's party members (%(members)s).", members=params.get("members")),
+        "below_reached": lambda: _("Fewer attendances than members reached (%(reached)s): each member reached "
+                                   "attended at least once.", reached=params.get("reached")),
         "sum_mismatch": lambda: _("Re-elected (%(re)s) plus first-time (%(ft)s) must equal the members "
                                   "elected (%(elected)s).", **params),
         "above_elected": lambda: _("At most the committee members elected (%(elected)s).",
@@ -70,14 +97,35 @@ def problem_message(p: Problem) -> str:
         "seats_zero": lambda: _("A committee has at least one seat."),
         "below_seats": lambda: _("Fewer candidates than seats: the ballot needs at least %(seats)s.",
                                  seats=params.get("seats")),
+        "below_elected": lambda: _("Fewer candidates than members elected (%(elected)s).",
+                                   elected=params.get("elected")),
+        "delegates_above_members": lambda: _("Official (%(official)s) plus alternate (%(alternate)s) delegates "
+                                             "exceed the unit's party members (%(members)s).", **params),
         "cell_no_standing": lambda: _("A cell has no standing committee: enter 0."),
         "above_committee": lambda: _("At most the committee members elected (%(elected)s).",
                                      elected=params.get("elected")),
         "above_seats": lambda: _("More members elected than the committee's seats (%(seats)s).",
                                  seats=params.get("seats")),
+        "after_today": lambda: _("The congress cannot have been held after today (%(today)s).",
+                                 today=params.get("today")),
+        "before_start": lambda: _("Before this campaign could start (%(start)s): check the year.",
+                                  start=params.get("start")),
         "results_without_congress": lambda: _("Results are entered but the congress stage is not done."),
     }
     return messages[p.code]() if p.code in messages else p.code
+
+
+def campaign_earliest_congress(campaign: Campaign) -> date:
+    """The first date a congress of the campaign can have been held on (its term, or its documents)."""
+    documents = db.session.scalars(select(ReferenceDocument.issued_on)
+                                   .where(ReferenceDocument.campaign_id == campaign.id))
+    return earliest_congress(campaign.term, documents)
+
+
+def held_after_deadline(unit: Unit, congress: Optional[CongressResult]) -> bool:
+    """True when the unit's congress was held after the campaign's final deadline (accepted, flagged)."""
+    held_on = congress.held_on if congress is not None else None
+    return bool(held_on_flags(held_on, unit.campaign.final_deadline))
 
 
 def _fields(problems: list[Problem]) -> dict[str, str]:
@@ -286,13 +334,12 @@ def record_congress(unit: Unit, data: Mapping[str, Any], user: User, now: dateti
     _require_congress_done(unit, today)
     errors: dict[str, str] = {}
     held_on = parse_date(data.get("held_on"), "held_on", errors)
-    if held_on and held_on > today:
-        errors["held_on"] = _("The congress cannot have been held after today.")
+    errors.update(_fields(check_held_on(held_on, today, campaign_earliest_congress(unit.campaign))))
     values: dict[str, Optional[int]] = {n: parse_count(data.get(n), n, errors) for n in CONGRESS_COUNTS}
     values.update({n: parse_count(data.get(n), n, errors, required=False) for n in CONGRESS_OPTIONAL})
     custom = _parse_custom(unit, "congress", data.get("custom"), errors)
-    if not errors:
-        errors.update(_fields(check_congress(values)))
+    if not any(n in errors for n in values):
+        errors.update(_fields(check_congress(values, unit.party_members)))
     _fail(errors)
     return _store(CongressResult, unit, "congress", CONGRESS_NAMES, {"held_on": held_on, **values}, custom, user, now)
 

@@ -134,13 +134,23 @@ def return_stage(unit: Unit, stage: str, comment: str, user: User, now: datetime
     return review
 
 
-def move_deadline(unit: Unit, item: Item, new_due: date, reason: str, user: User, now: datetime) -> Item:
-    """Set an item's due date by hand, with a reason; it then no longer follows the congress date."""
+def move_deadline(unit: Unit, item: Item, new_due: date, reason: str, user: User, now: datetime,
+                  today: date, confirm_past: bool = False) -> Item:
+    """Set an item's due date by hand, with a reason; it then no longer follows the congress date.
+
+    A date before today (local) makes the item overdue at once: it is set only when confirm_past says
+    the person means it.
+    """
     if not can_review(user, unit):
         raise Forbidden(_("Only the unit's working group or the organisation office moves deadlines."))
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("Give the reason for the new date."), {"reason": _("This field is required.")})
+    if new_due < today and not confirm_past:
+        raise Invalid(_("The new due date is already past: the item becomes overdue at once. Tick the "
+                        "confirmation to set it anyway."),
+                      {"confirm_past": _("Confirm that you are setting a date already past.")},
+                      code="past_date_unconfirmed")
     old = item.due_on
     item.due_on, item.due_manual, item.due_reason = new_due, True, reason
     item.version += 1

@@ -5,24 +5,25 @@ import logging
 from datetime import date, datetime
 from typing import Optional
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import form_state
 from ..clock import local_today, utcnow
 from ..extensions import db
+from ..formatting import fmt_number as number_text
 from ..models import Blocker, JournalEntry, Unit, User
 from ..paging import page_number, paginate
 from ..parsing import whole_number
 from ..permissions import can_change_unit, can_read_unit, can_review, can_tick
 from ..services import stages as stage_service
-from ..services.errors import DomainError, Forbidden, Invalid, NotFound
+from ..services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..services.progress import unit_stage_views
 from ..services.units import get_unit
 from ..workflow import GATES, STAGES, STATUSES, GateClosed, check_gate
-from .edge import commit_or_refuse, refuse, saved
 
 log = logging.getLogger(__name__)
 bp = Blueprint("units", __name__)
@@ -71,9 +72,8 @@ def field_label(name: str) -> Optional[str]:
         "due_on": _("New due date"),
         "text": _("Difficulty"),
         "answer": _("Answer"),
-        "version": _("Version"),
-        "done": _("Done"),
-        "stage": None,  # carries a status key, not a message
+        "confirm_past": _("Confirmation"),
+        # machine fields (version, done, stage, gate): the message above them already says what to do
     }
     return labels.get(name)
 
@@ -91,7 +91,7 @@ def _text(name: str, max_len: int = MAX_TEXT) -> str:
     # emptiness is the service's rule (it says why the field is needed); length is the page's
     value = (request.form.get(name) or "").strip()
     if len(value) > max_len:
-        raise Invalid(_("The text is too long."), {name: _("At most %(n)s characters.", n=max_len)})
+        raise Invalid(_("The text is too long."), {name: _("At most %(n)s characters.", n=number_text(max_len))})
     return value
 
 
@@ -167,8 +167,17 @@ def _gate_notes(views) -> dict[str, list[str]]:
     return notes
 
 
+def _containers(views, blockers, may_change: bool) -> set[str]:
+    """The ids of the page's places where a form's answer is shown (items, stages, difficulties)."""
+    out = {f"stage-{s}" for s in STAGES} | {f"item-{i.stage}-{i.key}" for v in views.values() for i in v.items}
+    out |= {f"blocker-{b.id}" for b in blockers}
+    out |= {f"blockers-{s}" for s in STAGES if may_change or any(b.stage == s for b in blockers)}
+    return out
+
+
 def _render_unit(unit: Unit, status: int = 200, open_stage: Optional[str] = None):
     now = utcnow()
+    state = form_state.take() if status == 200 else None
     today = local_today(now)
     views = unit_stage_views(unit.id, today)
     blockers = list(db.session.scalars(
@@ -182,13 +191,16 @@ def _render_unit(unit: Unit, status: int = 200, open_stage: Optional[str] = None
     if open_stage not in STAGES:
         # a phone shows the first stage still to do, not six long lists
         open_stage = next((k for k, v in views.items() if v.status not in ("done", "verified")), None)
+    may_change = can_change_unit(current_user, unit)
     return render_template(
         "units/show.html", unit=unit, views=views, blockers=blockers, journal=journal,
         people=_people(ids), items_by_key=_items_by_key(views), gate_notes=_gate_notes(views),
         open_stage=open_stage, locale=str(get_locale() or "vi"), today=today,
-        may_change=can_change_unit(current_user, unit), may_review=can_review(current_user, unit),
+        may_change=may_change, may_review=can_review(current_user, unit),
         can_tick=lambda item: can_tick(current_user, item, unit),
         open_blockers={s: sum(1 for b in blockers if b.stage == s and b.resolved_at is None) for s in STAGES},
+        state=state, state_at_top=state is not None and state.at not in _containers(views, blockers, may_change),
+        has_items=any(v.items for v in views.values()),
     ), status
 
 
@@ -220,123 +232,196 @@ def journal(code: str):
 
 
 # ---- changes -------------------------------------------------------------------------------------
+# Every form answers with a redirect to the unit's page at the form's place (post/redirect/get): the
+# message, the field errors and what was typed come back there once (form_state), so a reload never
+# re-posts and the address in the browser is always one that opens by GET.
 
-def _refused(exc: DomainError, code: str, stage: Optional[str] = None):
-    """Say why (nothing was kept) and answer with the error's status: the page again when readable."""
-    refuse(exc, label=field_label)
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
-    if unit is None or not can_read_unit(current_user, unit):
-        return render_template("error.html", error=None, code=exc.status), exc.status
-    return _render_unit(unit, exc.status, open_stage=stage)
+def _answer(code: str, form: str, message: str, category: str = "success", stage: Optional[str] = None,
+            errors: Optional[dict] = None, names: tuple[str, ...] = ()):
+    """Keep the form's answer for the unit's page and go back there, to the form's place."""
+    form_state.keep(url_for("units.show", code=code), form, message, category, errors, request.form, names)
+    at = form.partition(":")[0]
+    return redirect(url_for("units.show", code=code, stage=stage if stage in STAGES else None, _anchor=at),
+                    303 if category == "danger" else 302)
 
 
-def _change(code: str, stage: Optional[str], change):
-    """Run change() (it returns what to tell the user) with one commit, then back to the stage; or refuse."""
-    message, refusal = commit_or_refuse(change)
-    if refusal is not None:
-        return _refused(refusal, code, stage() if callable(stage) else stage)
-    stage = stage() if callable(stage) else stage
-    return saved(message, url_for("units.show", code=code, stage=stage, _anchor=f"stage-{stage}" if stage else None))
+def _refused(exc: DomainError, code: str, form: str, stage: Optional[str] = None, names: tuple[str, ...] = ()):
+    """Undo everything and say why: 403/404 answer at once; a broken rule goes back to the form."""
+    db.session.rollback()
+    if exc.status in (403, 404):
+        flash(exc.message, "danger")
+        unit = db.session.scalar(select(Unit).where(Unit.code == code))
+        if unit is None or not can_read_unit(current_user, unit):
+            return render_template("error.html", error=None, code=exc.status), exc.status
+        return _render_unit(unit, exc.status, open_stage=stage)
+    if isinstance(exc, Conflict):
+        # the page the user comes back to is already the fresh one: say so, not "version 2"
+        message = _("Someone has just updated this item. The page was reloaded with the new data; "
+                    "please do it again.")
+        return _answer(code, form, message, "danger", stage)
+    errors = {name: text for name, text in exc.fields.items() if field_label(name)}
+    return _answer(code, form, exc.message, "danger", stage, errors, names)
+
+
+def _done(code: str, form: str, message: str, stage: Optional[str] = None):
+    db.session.commit()
+    return _answer(code, form, message, "success", stage)
+
+
+def _item_form(stage: str, key: str, kind: str) -> str:
+    return f"item-{stage}-{key}:{kind}"
 
 
 @bp.route("/units/<code>/items/<stage>/<key>", methods=["POST"])
 @login_required
 def tick(code: str, stage: str, key: str):
     """Tick or untick an item (with the version the form was built from, and an optional note)."""
-    def change():
-        now = utcnow()
+    now = utcnow()
+    note_form = request.form.get("form") == "note"
+    form = _item_form(stage, key, "note" if note_form else "tick")
+    try:
         unit = _unit_for(code, can_change_unit, _("You may not change this unit."))
         item = stage_service.get_item(unit, stage, key)
+        was_done, old_note = item.done, item.note
         done, version, note = _done_flag(), _version(), _text("note")
         stage_service.set_item_done(unit, item, done, version, current_user, now, local_today(now), note)
-        return _("Ticked.") if done else _("Tick removed.")
-    return _change(code, stage, change)
+    except DomainError as exc:
+        return _refused(exc, code, form, stage, ("note",))
+    if done != was_done:
+        message = _("Ticked.") if done else _("Tick removed.")
+    elif item.note != old_note:
+        message = _("Note saved.")
+    else:
+        message = _("Nothing changed.")
+    return _done(code, form, message, stage)
 
 
 @bp.route("/units/<code>/stages/<stage>/verify", methods=["POST"])
 @login_required
 def verify(code: str, stage: str):
     """The working group or the organisation office confirms a done stage."""
-    def change():
-        now = utcnow()
+    now = utcnow()
+    form = f"stage-{stage}:verify"
+    try:
         unit = _unit_for(code, can_review,
                          _("Only the unit's working group or the organisation office verifies stages."))
         stage_service.verify_stage(unit, stage, current_user, now, local_today(now))
-        return _("Stage verified.")
-    return _change(code, stage, change)
+    except DomainError as exc:
+        return _refused(exc, code, form, stage)
+    return _done(code, form, _("Stage verified."), stage)
 
 
 @bp.route("/units/<code>/stages/<stage>/return", methods=["POST"])
 @login_required
 def return_stage(code: str, stage: str):
     """Send a done stage back to the unit with a comment."""
-    def change():
-        now = utcnow()
+    now = utcnow()
+    form = f"stage-{stage}:return"
+    try:
         unit = _unit_for(code, can_review,
                          _("Only the unit's working group or the organisation office returns stages."))
         comment = _text("comment")
         stage_service.return_stage(unit, stage, comment, current_user, now, local_today(now))
-        return _("Stage returned to the unit.")
-    return _change(code, stage, change)
+    except DomainError as exc:
+        return _refused(exc, code, form, stage, ("comment",))
+    return _done(code, form, _("Stage returned to the unit."), stage)
 
 
 @bp.route("/units/<code>/items/<stage>/<key>/deadline", methods=["POST"])
 @login_required
 def deadline(code: str, stage: str, key: str):
-    """Move an item's due date by hand, with a reason."""
-    def change():
+    """Move an item's due date by hand, with a reason (a date already past only when confirmed)."""
+    now = utcnow()
+    form = _item_form(stage, key, "deadline")
+    try:
         unit = _unit_for(code, can_review,
                          _("Only the unit's working group or the organisation office moves deadlines."))
         item = stage_service.get_item(unit, stage, key)
         new_due = parse_date(request.form.get("due_on", ""))
         reason = _text("reason")
-        stage_service.move_deadline(unit, item, new_due, reason, current_user, utcnow())
-        return _("Deadline moved.")
-    return _change(code, stage, change)
+        confirm_past = request.form.get("confirm_past") in ("1", "on", "true")
+        stage_service.move_deadline(unit, item, new_due, reason, current_user, now, local_today(now),
+                                    confirm_past)
+    except DomainError as exc:
+        return _refused(exc, code, form, stage, ("due_on", "reason", "confirm_past"))
+    return _done(code, form, _("Deadline moved."), stage)
 
 
 @bp.route("/units/<code>/blockers", methods=["POST"])
 @login_required
 def raise_blocker(code: str):
     """The unit (or its working group) raises a difficulty on a stage."""
+    now = utcnow()
     stage = request.form.get("stage")
-
-    def change():
+    form = f"blockers-{stage}:raise"
+    try:
         unit = _unit_for(code, can_change_unit, _("You may not change this unit."))
         if stage not in STAGES:
             raise Invalid(_("Choose the stage the difficulty is about."))
         text = _text("text")
-        stage_service.raise_blocker(unit, stage, text, current_user, utcnow())
-        return _("The difficulty was recorded.")
-    return _change(code, stage, change)
+        stage_service.raise_blocker(unit, stage, text, current_user, now)
+    except DomainError as exc:
+        return _refused(exc, code, form, stage, ("text",))
+    return _done(code, form, _("The difficulty was recorded."), stage)
 
 
 @bp.route("/units/<code>/blockers/<int:blocker_id>", methods=["POST"])
 @login_required
 def answer_blocker(code: str, blocker_id: int):
     """The working group answers a difficulty and, when it says so, resolves it."""
-    found: dict[str, str] = {}  # the blocker's stage, once it is known to be this unit's
-
-    def change():
+    now = utcnow()
+    stage = None
+    form = f"blocker-{blocker_id}:answer"
+    try:
         unit = _unit_for(code, can_review,
                          _("Only the unit's working group or the organisation office answers blockers."))
         blocker = db.session.get(Blocker, blocker_id)
         if blocker is None or blocker.unit_id != unit.id:
             raise NotFound(_("No such difficulty on this unit."))
-        found["stage"] = blocker.stage
+        stage = blocker.stage
         if blocker.resolved_at is not None:
             raise Invalid(_("This difficulty is already resolved."))
         answer = _text("answer")
         resolve = request.form.get("resolve") in ("1", "on", "true")
-        stage_service.answer_blocker(blocker, answer, resolve, current_user, utcnow())
-        return _("The difficulty is resolved.") if resolve else _("The answer was saved.")
-    return _change(code, lambda: found.get("stage"), change)
+        stage_service.answer_blocker(blocker, answer, resolve, current_user, now)
+    except DomainError as exc:
+        return _refused(exc, code, form, stage, ("answer", "resolve"))
+    return _done(code, form, _("The difficulty is resolved.") if resolve else _("The answer was saved."), stage)
+
+
+# A form's address opened by GET (a restored tab, a bookmark, the language switch after an old
+# refusal) goes to the page that holds the form instead of answering "405 Method Not Allowed".
+
+@bp.get("/units/<code>/items/<stage>/<key>")
+@bp.get("/units/<code>/items/<stage>/<key>/deadline")
+@login_required
+def item_form_by_get(code: str, stage: str, key: str):
+    """The unit's page at the item."""
+    return redirect(url_for("units.show", code=code, stage=stage if stage in STAGES else None,
+                            _anchor=f"item-{stage}-{key}"))
+
+
+@bp.get("/units/<code>/stages/<stage>/verify")
+@bp.get("/units/<code>/stages/<stage>/return")
+@login_required
+def stage_form_by_get(code: str, stage: str):
+    """The unit's page at the stage."""
+    return redirect(url_for("units.show", code=code, stage=stage if stage in STAGES else None,
+                            _anchor=f"stage-{stage}"))
+
+
+@bp.get("/units/<code>/blockers")
+@bp.get("/units/<code>/blockers/<int:blocker_id>")
+@login_required
+def blocker_form_by_get(code: str, blocker_id: Optional[int] = None):
+    """The unit's page (at the difficulty when one is named)."""
+    return redirect(url_for("units.show", code=code, _anchor=f"blocker-{blocker_id}" if blocker_id else None))
 
 
 def journal_value(value: str) -> str:
     """A journal before/after value for people: dates as dd/mm/yyyy, statuses translated."""
-    from ..formatting import fmt_date
     from ..labels import status_label
+    from .filters import fmt_date
     if value in STATUSES:
         return status_label(value)
     if len(value) == 10 and value[4] == "-" and value[7] == "-":
@@ -345,3 +430,8 @@ def journal_value(value: str) -> str:
         except ValueError:
             pass
     return value
+
+
+@bp.app_context_processor
+def _journal_helpers():
+    return {"action_label": action_label, "journal_value": journal_value}

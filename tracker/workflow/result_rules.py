@@ -5,11 +5,14 @@ reader's language, and the report reuses the same checks to flag stored counts t
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Optional
 
+from .deadlines import FIRST_YEAR
 from .rounding import percent
 from .stages import COMMITTEE_KINDS
 
@@ -47,17 +50,22 @@ def check_range(values: Mapping[str, Optional[int]]) -> list[Problem]:
 
 
 def check_dissemination(values: Mapping[str, int], party_members: int) -> list[Problem]:
-    """Members reached cannot exceed the unit's party members."""
+    """Members reached at most the unit's party members; attendances at least the members reached."""
     out = check_range(values)
     reached = values.get("members_reached")
     if reached is not None and reached > party_members:
         out.append(Problem("members_reached", "above_members", {"members": party_members}))
+    attendees = values.get("attendees")
+    # every member reached attended at least once: attendances (lượt) count each attendance
+    if reached is not None and attendees is not None and attendees < reached:
+        out.append(Problem("attendees", "below_reached", {"reached": reached}))
     return out
 
 
-def check_congress(values: Mapping[str, Optional[int]]) -> list[Problem]:
-    """Re-elected + first-time = elected; women, young, ethnic minority at most elected; ballot >= seats."""
-    out = check_range(values)
+def check_congress(values: Mapping[str, Optional[int]], party_members: Optional[int] = None) -> list[Problem]:
+    """Re-elected + first-time = elected; composition at most elected; elected at most the seats, the
+    candidates and the unit's members; delegates at most the members; ballot at least the seats."""
+    out = check_range({k: v for k, v in values.items() if k != "held_on"})
     if out:
         return out
     elected = values.get("committee_elected") or 0
@@ -71,9 +79,57 @@ def check_congress(values: Mapping[str, Optional[int]]) -> list[Problem]:
     seats, candidates = values.get("seats"), values.get("candidates")
     if seats is not None and seats == 0:
         out.append(Problem("seats", "seats_zero"))
-    elif seats is not None and candidates is not None and candidates < seats:
-        out.append(Problem("candidates", "below_seats", {"seats": seats}))
+    if candidates is not None:
+        if seats and candidates < seats:
+            out.append(Problem("candidates", "below_seats", {"seats": seats}))
+        elif candidates < elected:  # nobody is elected who was not on the ballot
+            out.append(Problem("candidates", "below_elected", {"elected": elected}))
+    if seats and elected > seats:
+        out.append(Problem("committee_elected", "above_seats", {"seats": seats}))
+    if party_members is not None:
+        if elected > party_members:
+            out.append(Problem("committee_elected", "above_members", {"members": party_members}))
+        official, alternate = values.get("delegates_official") or 0, values.get("delegates_alternate") or 0
+        if official + alternate > party_members:
+            params = {"official": official, "alternate": alternate, "members": party_members}
+            out += [Problem("delegates_official", "delegates_above_members", params),
+                    Problem("delegates_alternate", "delegates_above_members", params)]
     return out
+
+
+_YEAR = re.compile(r"(19|20|21)[0-9]{2}")
+
+
+def earliest_congress(term: str, documents: Iterable[date] = ()) -> date:
+    """The first date a congress of this campaign can have been held on.
+
+    The year before the term's first year when the term names one (grassroots congresses open the
+    term, and the directive that starts them comes the year before), else the earliest reference
+    document, else the first year the app plans for.
+    """
+    match = _YEAR.search(term or "")
+    if match:
+        return date(max(FIRST_YEAR, int(match.group(0)) - 1), 1, 1)
+    dated = [d for d in documents if d is not None]
+    return max(min(dated), date(FIRST_YEAR, 1, 1)) if dated else date(FIRST_YEAR, 1, 1)
+
+
+def check_held_on(held_on: Optional[date], today: date, earliest: date) -> list[Problem]:
+    """The congress was held neither after today (local date) nor before the campaign can have started."""
+    if held_on is None:
+        return []
+    if held_on > today:
+        return [Problem("held_on", "after_today", {"today": today})]
+    if held_on < earliest:
+        return [Problem("held_on", "before_start", {"start": earliest})]
+    return []
+
+
+def held_on_flags(held_on: Optional[date], deadline: Optional[date]) -> list[str]:
+    """A congress held after the campaign's final deadline is accepted and flagged, never refused."""
+    if held_on is not None and deadline is not None and held_on > deadline:
+        return ["held_after_deadline"]
+    return []
 
 
 def check_first_session(values: Mapping[str, int], kind: str, committee_elected: Optional[int]) -> list[Problem]:
@@ -124,18 +180,21 @@ def target_flags(values: Mapping[str, Optional[int]], targets: Targets, mode: st
 
 def stored_problems(kind: str, party_members: int, dissemination: Optional[Mapping[str, int]],
                     congress: Optional[Mapping[str, Optional[int]]], first_session: Optional[Mapping[str, int]],
-                    congress_done: bool) -> list[Problem]:
-    """Everything about a unit's stored numbers that cannot be right (the report flags, never hides, them)."""
+                    congress_done: bool, today: Optional[date] = None,
+                    earliest: Optional[date] = None) -> list[Problem]:
+    """Everything about a unit's stored numbers that cannot be right (the report flags, never hides, them).
+
+    The same checks as entry, so numbers saved before a rule existed are counted too.
+    """
     out: list[Problem] = []
     if dissemination is not None:
         out += check_dissemination(dissemination, party_members)
     elected = None
     if congress is not None:
-        out += check_congress(congress)
+        out += check_congress(congress, party_members)
         elected = congress.get("committee_elected")
-        seats = congress.get("seats")
-        if seats and (elected or 0) > seats:
-            out.append(Problem("committee_elected", "above_seats", {"seats": seats}))
+        if today is not None:
+            out += check_held_on(congress.get("held_on"), today, earliest or date(FIRST_YEAR, 1, 1))
         if not congress_done:
             out.append(Problem("congress", "results_without_congress"))
     if first_session is not None:
