@@ -421,7 +421,7 @@ def blocker_form_by_get(code: str, blocker_id: Optional[int] = None):
 def journal_value(value: str) -> str:
     """A journal before/after value for people: dates as dd/mm/yyyy, statuses translated."""
     from ..labels import status_label
-    from .filters import fmt_date
+    from ..formatting import fmt_date
     if value in STATUSES:
         return status_label(value)
     if len(value) == 10 and value[4] == "-" and value[7] == "-":
