@@ -36,12 +36,14 @@ def create_app(config: object | str = "config.Config") -> Flask:
     from . import models  # noqa: F401  (registers the tables)
     from .api import register_api
     from .cli import register_cli
+    from .reminders import init_app as init_reminders
     from .web import register_web
     from .web.filters import register_filters
 
     register_web(app)
     register_api(app)
     register_cli(app)
+    init_reminders(app)
     register_filters(app)
     return app
 

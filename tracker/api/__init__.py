@@ -29,7 +29,7 @@ api = TrackerApi(spec_kwargs={"components": {"securitySchemes": {
     "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
 
 # Each area keeps its endpoints in its own module; all share the /api/v1 prefix.
-API_MODULES = ("units", "results", "notifications")
+API_MODULES = ("units", "results")  # notifications: tracker/reminders/api.py
 
 
 def register_api(app: Flask) -> None:
