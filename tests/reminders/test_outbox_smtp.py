@@ -308,9 +308,9 @@ def test_a_claim_taken_over_after_its_lease_keeps_the_new_holders_outcome(app):
     from datetime import timedelta
 
     from tests.conftest import NOW
-    from tracker.reminders import outbox
     from tracker.extensions import db
     from tracker.models import OutboxMessage
+    from tracker.reminders import outbox
 
     msg = OutboxMessage(to="a@x.vn", subject="s", text="t", next_attempt_at=NOW)
     db.session.add(msg)

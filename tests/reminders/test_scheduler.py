@@ -4,7 +4,6 @@ factory, another flask command or gunicorn; the CLI's sweep and deliver commands
 from __future__ import annotations
 
 import json
-
 import os
 import signal
 import subprocess
@@ -19,9 +18,9 @@ import pytest
 from sqlalchemy import func, select
 from test_outbox_smtp import free_port
 
-from tracker.reminders import scheduler as sched_module
 from tracker.extensions import db
 from tracker.models import Heartbeat, Item, Notification, OutboxMessage
+from tracker.reminders import scheduler as sched_module
 from tracker.reminders.scheduler import build_scheduler, run_reminders, start_in_web_process
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -28,7 +28,7 @@ def describe_beat(detail: str) -> str:
     if note == "no_campaign":
         line += "; " + _("no active campaign")
     elif note == "before_hour":
-        line += "; " + _("before the send hour (%(hour)s:00 local time)", hour="%02d" % int(facts.get("hour") or 0))
+        line += "; " + _("before the send hour (%(hour)s:00 local time)", hour=f"{int(facts.get('hour') or 0):02d}")
     elif note == "not_working_day":
         line += "; " + _("not a working day")
     if facts.get("at"):

@@ -12,11 +12,16 @@ import logging
 import smtplib
 import socket
 import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import format_datetime, make_msgid
-from collections.abc import Iterator
 from typing import Optional
 
 from flask import current_app
@@ -31,6 +36,9 @@ log = logging.getLogger(__name__)
 
 BACKOFF_SECONDS = (60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600)
 MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
+_WIRE = compat32.clone(linesep="\r\n")  # SMTP wants CRLF; sendmail() sends bytes as they are
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP  # readable source, as the mail clients of the offices expect
 BATCH = 200  # messages claimed, rendered and held in memory at once
 RECORD_EVERY = 25  # sent messages recorded per commit: a crash in between re-sends at most these
 
@@ -109,19 +117,22 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=BACKOFF_SECONDS[min(max(attempts, 1), len(BACKOFF_SECONDS)) - 1])
 
 
-def build_message(message_id: int, to: str, subject: str, text_: str, html: str, sender: str) -> EmailMessage:
-    """The MIME message: plain text, plus HTML as the alternative."""
-    msg = EmailMessage()
-    msg["Subject"] = subject
+def build_message(message_id: int, to: str, subject: str, text_: str, html: str, sender: str) -> Message:
+    """The MIME message: plain text, plus HTML as the alternative (compat32 classes: a tenth of the cost)."""
+    body = MIMEText(text_, "plain", _UTF8)
+    if html:
+        msg: Message = MIMEMultipart("alternative")
+        msg.attach(body)
+        msg.attach(MIMEText(html, "html", _UTF8))
+    else:
+        msg = body
+    msg["Subject"] = Header(subject, "utf-8", header_name="Subject")
     msg["From"] = sender
     msg["To"] = to
     msg["Date"] = format_datetime(utcnow())
     domain = sender.rsplit("@", 1)[-1].strip("> ") or "localhost"
     msg["Message-ID"] = make_msgid(idstring=f"outbox{message_id}", domain=domain)
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(text_, cte="quoted-printable")
-    if html:
-        msg.add_alternative(html, subtype="html", cte="quoted-printable")
     return msg
 
 
@@ -234,7 +245,8 @@ def _record_sent(session: Session, sent: list[tuple[int, int, str]], at: datetim
     session.commit()
 
 
-def _messages(session: Session, claimed: list[tuple[int, int]], sender: str) -> Iterator[tuple[int, int, str, EmailMessage]]:
+def _messages(session: Session, claimed: list[tuple[int, int]], sender: str
+              ) -> Iterator[tuple[int, int, str, Message]]:
     """(id, attempt, subject, MIME message) for each claimed row; digests are rendered from the ledger here."""
     attempt_of = dict(claimed)
     rows = session.execute(select(OutboxMessage.id, OutboxMessage.to, OutboxMessage.subject, OutboxMessage.text,
@@ -292,7 +304,7 @@ def deliver(session: Session, *, force: bool = False, settings: Optional[MailSet
                     try:
                         if smtp is None:
                             smtp = connect(settings)
-                        smtp.send_message(msg)
+                        smtp.sendmail(settings.sender, [msg["To"]], msg.as_bytes(policy=_WIRE))
                     except CONNECTION_ERRORS as exc:
                         _record_sent(session, sent, clock())
                         result.sent += len(sent)

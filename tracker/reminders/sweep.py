@@ -210,7 +210,12 @@ def _insert_ledger(session: Session, campaign: Campaign, today: date, now: datet
     stmt = dialect_insert(session, ReminderLedger).from_select(
         ["user_id", "item_id", "kind", "ref_date", "due_on", "created_at"], union_all(secretaries, members, admins)) \
         .on_conflict_do_nothing(index_elements=["user_id", "item_id", "kind", "ref_date"])
-    return max(0, session.execute(stmt).rowcount or 0)
+    return _inserted(session, stmt)
+
+
+def _inserted(session: Session, stmt) -> int:
+    """Run an INSERT … SELECT and say how many rows it wrote (SQLAlchemy keeps that only when asked)."""
+    return max(0, session.execute(stmt.execution_options(preserve_rowcount=True)).rowcount or 0)
 
 
 def _queue_digests(session: Session, today: date, now: datetime) -> int:
@@ -225,7 +230,7 @@ def _queue_digests(session: Session, today: date, now: datetime) -> int:
     stmt = dialect_insert(session, Notification).from_select(
         ["user_id", "ref_date", "subject", "body", "created_at"], waiting) \
         .on_conflict_do_nothing(index_elements=["user_id", "ref_date"])
-    queued = max(0, session.execute(stmt).rowcount or 0)
+    queued = _inserted(session, stmt)
     # a digest is deliverable as soon as it is queued, whatever moment the sweep was told it is
     ready_at = min(now, utcnow())
     mail = (select(Notification.id, User.email, literal(""), literal(""), literal(""), literal("pending"),

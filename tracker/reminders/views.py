@@ -144,7 +144,8 @@ def delivery():
     page = min(_page_number(), pages)
     rows = db.session.scalars(select(OutboxMessage).where(*cond).order_by(OutboxMessage.id.desc())
                               .offset((page - 1) * DELIVERY_PER_PAGE).limit(DELIVERY_PER_PAGE)).all()
-    return render_template("reminders/delivery.html", rows=rows, subjects=_pending_subjects(rows), counts=status_counts(db.session), status=status,
+    return render_template("reminders/delivery.html", rows=rows, subjects=_pending_subjects(rows),
+                           counts=status_counts(db.session), status=status,
                            page=page, pages=pages, total=total, beat=heartbeat_state(), form=EmptyForm(),
                            max_attempts=MAX_ATTEMPTS, mail_server=current_app.config.get("MAIL_SERVER"))
 
