@@ -29,12 +29,12 @@ def _flask_run_reloader():
 
 _reloader = _flask_run_reloader()
 if _reloader is not None:
-    from tracker.scheduler import start_in_web_process
+    from tracker.reminders.scheduler import start_in_web_process
 
     start_in_web_process(app, reloader=_reloader)
 
 if __name__ == "__main__":
-    from tracker.scheduler import start_in_web_process
+    from tracker.reminders.scheduler import start_in_web_process
 
     start_in_web_process(app)
     app.run()

@@ -36,6 +36,7 @@ def create_app(config: object | str = "config.Config") -> Flask:
     from . import models  # noqa: F401  (registers the tables)
     from .api import register_api
     from .cli import register_cli
+    from .reminders import init_app as init_reminders
     from .reports import register as register_reports
     from .web import register_web
     from .web.globals import register_globals
@@ -45,6 +46,7 @@ def create_app(config: object | str = "config.Config") -> Flask:
     register_reports(app)
     register_cli(app)
     register_globals(app)
+    init_reminders(app)
     return app
 
 

@@ -1,4 +1,4 @@
-"""The flask commands: init-db, demo, users create, tokens create (reminders and scheduler beside them)."""
+"""The flask commands: init-db, demo, users create, tokens create (each feature package registers its own)."""
 from __future__ import annotations
 
 import sys
@@ -91,6 +91,3 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(users)
     app.cli.add_command(tokens)
-
-    from . import cli_reminders
-    cli_reminders.register(app)

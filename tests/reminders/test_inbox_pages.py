@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from tests.conftest import csrf_of
 from tracker.extensions import db
 from tracker.models import Campaign, Heartbeat, Item, Notification, OutboxMessage
-from tracker.reminders import sweep
+from tracker.reminders.sweep import sweep
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 SWEPT = datetime(2030, 5, 10, 8, 0, tzinfo=HCM)

@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Item, OutboxMessage
-from tracker.outbox import MAX_ATTEMPTS, MailSettings, deliver, retry_now
-from tracker.reminders import sweep
+from tracker.reminders.outbox import MAX_ATTEMPTS, MailSettings, deliver, retry_now
+from tracker.reminders.sweep import sweep
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -308,9 +308,9 @@ def test_a_claim_taken_over_after_its_lease_keeps_the_new_holders_outcome(app):
     from datetime import timedelta
 
     from tests.conftest import NOW
-    from tracker import outbox
     from tracker.extensions import db
     from tracker.models import OutboxMessage
+    from tracker.reminders import outbox
 
     msg = OutboxMessage(to="a@x.vn", subject="s", text="t", next_attempt_at=NOW)
     db.session.add(msg)

@@ -3,6 +3,7 @@ heartbeat, started by `flask run` (once under the reloader) and `python wsgi.py`
 factory, another flask command or gunicorn; the CLI's sweep and deliver commands."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -17,10 +18,10 @@ import pytest
 from sqlalchemy import func, select
 from test_outbox_smtp import free_port
 
-from tracker import scheduler as sched_module
 from tracker.extensions import db
 from tracker.models import Heartbeat, Item, Notification, OutboxMessage
-from tracker.scheduler import build_scheduler, run_reminders, start_in_web_process
+from tracker.reminders import scheduler as sched_module
+from tracker.reminders.scheduler import build_scheduler, run_reminders, start_in_web_process
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,7 +87,7 @@ def test_a_restart_after_a_missed_send_hour_catches_up_at_start(app, due, frozen
             scheduler.shutdown(wait=True)
     db.session.expire_all()
     beat = db.session.get(Heartbeat, "reminders")
-    assert "queued 2" in beat.detail
+    assert json.loads(beat.detail)["queued"] == 2  # counts, said in each page's language (describe_beat)
     assert db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "pending")) == 2
     with frozen(datetime(2030, 5, 10, 9, 45, tzinfo=HCM)):
         run_reminders(app)  # the next run the same day: nothing twice
@@ -96,7 +97,7 @@ def test_a_restart_after_a_missed_send_hour_catches_up_at_start(app, due, frozen
 def test_a_failing_run_does_not_kill_the_scheduler(app, monkeypatch):
     def boom(session, now):
         raise RuntimeError("database gone")
-    monkeypatch.setattr("tracker.reminders.sweep", boom)
+    monkeypatch.setattr("tracker.reminders.sweep.sweep", boom)
     assert run_reminders(app) == "failed"
 
 

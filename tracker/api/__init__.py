@@ -28,9 +28,9 @@ def _http_error(error: HTTPException):
 api = TrackerApi(spec_kwargs={"components": {"securitySchemes": {
     "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
 
-# Each area keeps its endpoints in its own module; all share the /api/v1 prefix (feature packages
-# such as tracker/reports register theirs on `api` from the app factory).
-API_MODULES = ("units", "notifications")
+# Each area keeps its endpoints in its own module; all share the /api/v1 prefix (feature packages,
+# tracker/reports and tracker/reminders, register theirs on `api` from the app factory).
+API_MODULES = ("units",)
 
 
 def register_api(app: Flask) -> None:

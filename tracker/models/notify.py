@@ -19,6 +19,8 @@ class ReminderLedger(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "item_id", "kind", "ref_date", name="uq_reminder_ledger_key"),
         Index("ix_reminder_ledger_item", "item_id", "user_id", "kind"),
+        # a digest is read back from the ledger by (recipient, day) when it is sent or shown
+        Index("ix_reminder_ledger_day", "ref_date", "user_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -33,7 +35,8 @@ class Notification(db.Model):
     """An in-app digest: one per recipient and local day."""
 
     __tablename__ = "notifications"
-    __table_args__ = (UniqueConstraint("user_id", "ref_date", name="uq_notifications_user_day"),)
+    __table_args__ = (UniqueConstraint("user_id", "ref_date", name="uq_notifications_user_day"),
+                      Index("ix_notifications_day", "ref_date", "user_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     ref_date: Mapped[date]

@@ -120,7 +120,8 @@ class JournalEntry(db.Model):
     __tablename__ = "journal"
     __table_args__ = (Index("ix_journal_unit_at", "unit_id", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    # empty for a campaign-wide change (the reminder policy), which belongs to no unit
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(30))

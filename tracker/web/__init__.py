@@ -7,9 +7,9 @@ from flask import Flask, abort, render_template, request
 
 from ..extensions import db, login_manager
 
-# Each area keeps its pages in its own module exposing `bp` (feature packages such as
-# tracker/reports register their own from the app factory).
-WEB_MODULES = ("auth", "dashboard", "units", "admin", "inbox", "help")
+# Each area keeps its pages in its own module exposing `bp` (feature packages, tracker/reports and
+# tracker/reminders, register their own from the app factory).
+WEB_MODULES = ("auth", "dashboard", "units", "admin", "help")
 
 
 def register_web(app: Flask) -> None:

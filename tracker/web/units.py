@@ -420,8 +420,8 @@ def blocker_form_by_get(code: str, blocker_id: Optional[int] = None):
 
 def journal_value(value: str) -> str:
     """A journal before/after value for people: dates as dd/mm/yyyy, statuses translated."""
-    from ..labels import status_label
     from ..formatting import fmt_date
+    from ..labels import status_label
     if value in STATUSES:
         return status_label(value)
     if len(value) == 10 and value[4] == "-" and value[7] == "-":

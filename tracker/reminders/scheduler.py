@@ -53,16 +53,16 @@ def scheduler_enabled(app: Flask) -> bool:
 
 def run_reminders(app: Flask, now: Optional[datetime] = None) -> str:
     """One wake-up: sweep and commit, beat, then deliver the outbox; the job and the tests call this."""
-    from .clock import utcnow
-    from .extensions import db
+    from ..clock import utcnow
+    from ..extensions import db
     from .outbox import deliver
-    from .reminders import beat, sweep
+    from .sweep import beat, sweep
 
     with app.app_context():
         try:
             moment = now or utcnow()
             result = sweep(db.session, moment)
-            beat(db.session, utcnow(), result.summary())
+            beat(db.session, utcnow(), result.as_json())
             db.session.commit()
             sent = deliver(db.session)
             detail = f"{result.summary()} | {sent.summary()}"

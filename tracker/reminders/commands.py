@@ -1,4 +1,4 @@
-"""The reminder commands: `flask reminders sweep|deliver` and `flask scheduler`."""
+"""The reminder commands: `flask reminders sweep|deliver` and `flask scheduler` (cli.py does not import this)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,9 +8,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
-from .clock import local_zone, utcnow
-from .extensions import db
-from .workflow.deadlines import plausible
+from ..cli import fail
+from ..clock import local_zone, utcnow
+from ..extensions import db
+from ..workflow.deadlines import plausible
 
 
 def parse_moment(value: str) -> datetime:
@@ -30,8 +31,6 @@ def _db_error(exc: Exception) -> str:
 
 def register(app: Flask) -> None:
     """Attach the reminder commands."""
-    from .cli import fail
-
     reminders = AppGroup("reminders", help="Reminder sweep and mail delivery.")
 
     @reminders.command("sweep")
@@ -40,7 +39,7 @@ def register(app: Flask) -> None:
     @click.option("--dry-run", is_flag=True, help="show what would be queued, change nothing")
     def sweep_command(at, dry_run):
         """Queue the digests due at that moment (at most one per recipient and local day)."""
-        from .reminders import beat, sweep
+        from .sweep import beat, sweep
 
         if at is not None:
             try:
@@ -56,7 +55,7 @@ def register(app: Flask) -> None:
         if dry_run:
             db.session.rollback()
         else:
-            beat(db.session, utcnow(), result.summary() + (f" (--at {now.isoformat()})" if at else ""))
+            beat(db.session, utcnow(), result.as_json(at=now.isoformat() if at else None))
             db.session.commit()
         prefix = "dry run, nothing saved: would have " if dry_run else ""
         click.echo(f"Reminder sweep for {result.today.strftime('%d/%m/%Y')}: {prefix}{result.summary()}")

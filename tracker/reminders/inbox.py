@@ -1,14 +1,14 @@
 """The in-app inbox: a user's daily digests, what they were about, and marking them read (flush only)."""
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date, datetime
+from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import func, select, update
 
 from ..extensions import db
-from ..models import Item, Notification, ReminderLedger, Unit, User
+from ..models import Notification, User
+from .digest import Digest, load_digests
 
 
 def unread_count(user_id: int) -> int:
@@ -49,19 +49,7 @@ def mark_all_read(user: User, now: datetime) -> int:
     return n
 
 
-def digest_lines(user_id: int, days: list[date]) -> dict[date, list[dict]]:
-    """What each of the user's digests of those days was about, from the ledger: one query."""
-    out: dict[date, list[dict]] = defaultdict(list)
-    if not days:
-        return out
-    rows = db.session.execute(
-        select(ReminderLedger.ref_date, ReminderLedger.kind, Item.stage, Item.title_vi, Item.title_en,
-               Item.due_on.label("item_due"), Item.done, ReminderLedger.due_on, Unit.code, Unit.name)
-        .join(Item, Item.id == ReminderLedger.item_id).join(Unit, Unit.id == Item.unit_id)
-        .where(ReminderLedger.user_id == user_id, ReminderLedger.ref_date.in_(days))
-        .order_by(ReminderLedger.ref_date, Unit.code, Item.position)).all()
-    for r in rows:
-        out[r.ref_date].append({"kind": r.kind.split(":")[0], "stage": r.stage, "title_vi": r.title_vi,
-                                "title_en": r.title_en, "due_on": r.due_on, "done": r.done,
-                                "unit_code": r.code, "unit_name": r.name})
-    return out
+def digests_of(notifications: list[Notification]) -> dict[int, Digest]:
+    """{notification id: Digest} read from the ledger for a page of notifications: a fixed number of queries."""
+    digests = load_digests(db.session, [(n.user_id, n.ref_date) for n in notifications])
+    return {n.id: digests[(n.user_id, n.ref_date)] for n in notifications}

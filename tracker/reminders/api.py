@@ -6,9 +6,10 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from ..api.common import authenticated, iso, page_args
 from ..services.errors import Invalid, NotFound
-from ..services.notifications import mark_read, notifications_page
-from .common import authenticated, iso, page_args
+from .digest import render_many
+from .inbox import digests_of, mark_read, notifications_page
 
 blp = Blueprint("api_notifications", __name__, description="The caller's in-app notifications")
 
@@ -33,10 +34,17 @@ class NotificationPage(Schema):
     unread = fields.Int()
 
 
-def notification_json(n) -> dict:
+def notification_json(n, subject: str, body: str) -> dict:
     """The API form of a notification."""
-    return {"id": n.id, "ref_date": iso(n.ref_date), "subject": n.subject, "body": n.body,
+    return {"id": n.id, "ref_date": iso(n.ref_date), "subject": subject, "body": body,
             "created_at": iso(n.created_at), "read_at": iso(n.read_at), "read": n.read_at is not None}
+
+
+def _rendered(rows) -> list[dict]:
+    """The notifications with their words, rendered from the ledger in the recipient's language."""
+    digests = digests_of(rows)
+    words = render_many(digests.values())
+    return [notification_json(n, *words[(n.user_id, n.ref_date)][:2]) for n in rows]
 
 
 @blp.route("/notifications", methods=["GET"])
@@ -49,7 +57,7 @@ def list_notifications():
     if unread not in ("", "true", "false"):
         raise Invalid(_("Check the marked fields."), {"unread": _("true or false.")})
     rows, total, unread_count = notifications_page(g.api_user, page, per_page, unread_only=unread == "true")
-    return {"items": [notification_json(n) for n in rows], "total": total, "unread": unread_count}
+    return {"items": _rendered(rows), "total": total, "unread": unread_count}
 
 
 @blp.route("/notifications/<int:notification_id>/read", methods=["POST"])
@@ -59,4 +67,4 @@ def read_notification(notification_id: int):
     n = mark_read(g.api_user, notification_id, g.now)
     if n is None:
         raise NotFound(_("No such notification."))
-    return notification_json(n)
+    return _rendered([n])[0]

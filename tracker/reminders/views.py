@@ -11,20 +11,23 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import BooleanField, IntegerField, StringField
-from wtforms.validators import InputRequired, NumberRange, ValidationError
-from wtforms.validators import Optional as Blank
+from wtforms import BooleanField, StringField
+from wtforms.validators import InputRequired
 
 from ..clock import utcnow
 from ..extensions import db
-from ..models import OutboxMessage
-from ..outbox import MAX_ATTEMPTS, retry_now, status_counts
+from ..models import JournalEntry, Notification, OutboxMessage, User
 from ..parsing import page_number
 from ..permissions import can_admin
-from ..reminders import last_beat, parse_due_soon_days, send_hour
-from ..scheduler import interval_minutes
 from ..services.campaigns import current_campaign
-from ..services.notifications import digest_lines, mark_all_read, mark_read, notifications_page, unread_count
+from ..services.errors import Invalid
+from .beat import describe_beat
+from .digest import load_digests, subjects
+from .inbox import digests_of, mark_all_read, mark_read, notifications_page, unread_count
+from .outbox import MAX_ATTEMPTS, retry_now, status_counts
+from .policy import POLICY_FIELDS, save_policy, send_hour
+from .scheduler import interval_minutes
+from .sweep import last_beat
 
 log = logging.getLogger(__name__)
 bp = Blueprint("inbox", __name__)
@@ -37,24 +40,14 @@ class EmptyForm(FlaskForm):
     """Only the CSRF token, for buttons that post."""
 
 
-def _due_soon_list(form, field):
-    try:
-        parse_due_soon_days(field.data or "")
-    except ValueError:
-        raise ValidationError(_("Whole numbers of days from 0 to 90, separated by commas (e.g. 3,1).")) from None
-
-
 class PolicyForm(FlaskForm):
-    """The campaign's reminder policy."""
+    """The campaign's reminder policy; the checks are the service's (policy.validate_policy)."""
 
-    due_soon_days = StringField(_l("Remind this many days before the due date"),
-                                validators=[InputRequired(), _due_soon_list])
-    overdue_repeat_days = IntegerField(_l("Repeat overdue reminders every (days)"),
-                                       validators=[InputRequired(), NumberRange(1, 60)])
-    escalation_days = IntegerField(_l("Escalate to the organisation office after (days overdue)"),
-                                   validators=[InputRequired(), NumberRange(0, 365)])
-    send_hour = IntegerField(_l("Send hour (local time, 0–23; empty: the server's default)"),
-                             validators=[Blank(), NumberRange(0, 23)])
+    due_soon_days = StringField(_l("Remind this many days before the due date"), validators=[InputRequired()])
+    overdue_repeat_days = StringField(_l("Repeat overdue reminders every (days)"), validators=[InputRequired()])
+    escalation_days = StringField(_l("Escalate to the organisation office after (days overdue)"),
+                                  validators=[InputRequired()])
+    send_hour = StringField(_l("Send hour (local time, 0–23; empty: the server's default)"))
     working_days_only = BooleanField(_l("Send on working days only"))
 
 
@@ -87,10 +80,11 @@ def index():
     pages = max(1, -(-total // PER_PAGE))
     if page > pages:
         return redirect(url_for("inbox.index", page=pages, unread="1" if unread_only else None))
-    lines = digest_lines(current_user.id, [n.ref_date for n in rows])
-    return render_template("inbox/index.html", notifications=rows, lines=lines, total=total, unread=unread,
-                           page=page, pages=pages, unread_only=unread_only, form=EmptyForm(),
-                           locale=str(get_locale() or "vi"))
+    locale = str(get_locale() or "vi")
+    digests = digests_of(rows)
+    return render_template("reminders/index.html", notifications=rows, digests=digests,
+                           subjects=subjects(digests.values(), locale), total=total, unread=unread,
+                           page=page, pages=pages, unread_only=unread_only, form=EmptyForm(), locale=locale)
 
 
 @bp.route("/inbox/<int:notification_id>/read", methods=["POST"])
@@ -134,7 +128,7 @@ def heartbeat_state() -> dict:
     allowed = timedelta(minutes=max(15, 3 * expected))
     now = utcnow()
     late = row is None or now - row.at > allowed
-    return {"at": row.at if row else None, "detail": row.detail if row else "", "late": late,
+    return {"at": row.at if row else None, "detail": describe_beat(row.detail) if row else "", "late": late,
             "expected": expected, "allowed_minutes": int(allowed.total_seconds() // 60)}
 
 
@@ -150,7 +144,8 @@ def delivery():
     page = min(_page_number(), pages)
     rows = db.session.scalars(select(OutboxMessage).where(*cond).order_by(OutboxMessage.id.desc())
                               .offset((page - 1) * DELIVERY_PER_PAGE).limit(DELIVERY_PER_PAGE)).all()
-    return render_template("inbox/delivery.html", rows=rows, counts=status_counts(db.session), status=status,
+    return render_template("reminders/delivery.html", rows=rows, subjects=_pending_subjects(rows),
+                           counts=status_counts(db.session), status=status,
                            page=page, pages=pages, total=total, beat=heartbeat_state(), form=EmptyForm(),
                            max_attempts=MAX_ATTEMPTS, mail_server=current_app.config.get("MAIL_SERVER"))
 
@@ -174,10 +169,22 @@ def retry(message_id: int):
     return redirect(url_for("inbox.delivery", status=request.args.get("status")))
 
 
+def _pending_subjects(rows: list[OutboxMessage]) -> dict[int, str]:
+    """Subjects of digests not sent yet (the sweep stores no words): rendered from the ledger, page's language."""
+    waiting = [m for m in rows if not m.subject and m.notification_id is not None]
+    if not waiting:
+        return {}
+    keys = {nid: (uid, day) for nid, uid, day in db.session.execute(
+        select(Notification.id, Notification.user_id, Notification.ref_date)
+        .where(Notification.id.in_([m.notification_id for m in waiting])))}
+    words = subjects(load_digests(db.session, keys.values()).values(), str(get_locale() or "vi"))
+    return {m.id: words[keys[m.notification_id]] for m in waiting if m.notification_id in keys}
+
+
 @bp.route("/inbox/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    """The campaign's reminder policy (admins)."""
+    """The campaign's reminder policy (admins): the service checks and journals, the view commits."""
     _require_admin()
     campaign = current_campaign()
     if campaign is None:
@@ -186,17 +193,29 @@ def settings():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            campaign.due_soon_days = ",".join(str(n) for n in parse_due_soon_days(form.due_soon_days.data))
-            campaign.overdue_repeat_days = form.overdue_repeat_days.data
-            campaign.escalation_days = form.escalation_days.data
-            campaign.send_hour = form.send_hour.data
-            campaign.working_days_only = bool(form.working_days_only.data)
+            try:
+                save_policy(campaign, {name: getattr(form, name).data for name in POLICY_FIELDS},
+                            current_user, utcnow())
+            except Invalid as exc:
+                db.session.rollback()
+                for name, message in exc.fields.items():
+                    getattr(form, name).errors = [message]
+                flash(exc.message, "danger")
+                return _settings_page(form, campaign), 422
             db.session.commit()
-            log.info("reminder policy changed by user %s", current_user.id)
             flash(_("Reminder settings saved."), "success")
             return redirect(url_for("inbox.settings"))
         db.session.rollback()
         status = 400 if "csrf_token" in form.errors else 422
         flash(_("The settings were not saved: check the marked fields."), "danger")
-    return render_template("inbox/settings.html", form=form, campaign=campaign, beat=heartbeat_state(),
-                           effective_hour=send_hour(campaign)), status
+    return _settings_page(form, campaign), status
+
+
+def _settings_page(form: PolicyForm, campaign):
+    changes = db.session.execute(
+        select(JournalEntry, User.name).outerjoin(User, User.id == JournalEntry.user_id)
+        .where(JournalEntry.unit_id.is_(None), JournalEntry.action == "reminder_policy",
+               JournalEntry.note == f"campaign {campaign.id}")
+        .order_by(JournalEntry.id.desc()).limit(10)).all()
+    return render_template("reminders/settings.html", form=form, campaign=campaign, beat=heartbeat_state(),
+                           effective_hour=send_hour(campaign), changes=changes)
