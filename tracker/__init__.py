@@ -40,6 +40,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     from .web.filters import register_filters
 
     register_web(app)
+    from .imports.views import register as register_imports
+    register_imports(app)
     register_api(app)
     register_cli(app)
     register_filters(app)

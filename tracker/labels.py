@@ -36,3 +36,13 @@ def kind_label(kind: str) -> str:
         "grassroots_cell": _("Grassroots cell"),
         "sub_cell": _("Cell under a grassroots committee"),
     }.get(kind, kind)
+
+
+def role_label(role: str) -> str:
+    """A user role in the reader's language."""
+    return {
+        "admin": _("Organisation office"),
+        "group": _("Working-group member"),
+        "secretary": _("Unit secretary"),
+        "viewer": _("Leadership (read only)"),
+    }.get(role, role)

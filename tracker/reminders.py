@@ -267,11 +267,11 @@ def _queue_digests(session: Session, today: date, now: datetime, result: SweepRe
     outbox = [{"notification_id": created[d["user_id"]], "to": d["_email"], "subject": d["subject"],
                "text": d["body"], "html": d["_html"], "status": "pending", "attempts": 0,
                "next_attempt_at": ready_at, "last_error": "", "created_at": now}
-              for d in digests if d["user_id"] in created]
+              for d in digests if d["user_id"] in created and d["_email"]]  # no email: the inbox only
     if outbox:
         session.execute(dialect_insert(session, OutboxMessage), outbox)
     result.queued = len(created)
-    result.recipients = sorted(people[uid][0] for uid in created)
+    result.recipients = sorted(people[uid][0] or people[uid][1] for uid in created)
     _journal(session, today, now, units_for, created, people)
     return set(created)
 
