@@ -181,10 +181,10 @@ def apply_units(plan: Plan, actor: Optional[User], now: datetime) -> None:
     if work["new"]:
         rows = [{k: u[k] for k in ("code", "name", "kind", "party_members", "pilot", "group_id", "congress_date")}
                 | {"campaign_id": campaign.id, "notes": "", "created_at": now} for _line, u in work["new"]]
-        returned = db.session.execute(insert(Unit).returning(Unit.id, sort_by_parameter_order=True), rows).all()
-        for (_line, u), (uid,) in zip(work["new"], returned, strict=True):
-            ids[v.fold(u["code"])] = uid
-            u["id"] = uid
+        # matched back by code: asking for RETURNING in parameter order makes SQLite insert row by row
+        returned = dict(db.session.execute(insert(Unit).returning(Unit.code, Unit.id), rows).all())
+        for _line, u in work["new"]:
+            u["id"] = ids[v.fold(u["code"])] = returned[u["code"]]
         by_kind: dict[str, list] = {}
         for t in templates(campaign):
             for kind in KINDS:

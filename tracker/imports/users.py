@@ -209,8 +209,11 @@ def apply_users(plan: Plan, actor: Optional[User], now: datetime) -> None:
         rows = [{k: u[k] for k in ("email", "phone", "name", "role", "unit_id")}
                 | {"password_hash": "", "must_change_password": False, "active": True, "created_at": now}
                 for u in work["new"]]
-        returned = db.session.execute(insert(User).returning(User.id, sort_by_parameter_order=True), rows).all()
-        for u, (uid,) in zip(work["new"], returned, strict=True):
+        # matched back by their key: RETURNING in parameter order would make SQLite insert row by row
+        returned = {email or phone: uid for uid, email, phone in
+                    db.session.execute(insert(User).returning(User.id, User.email, User.phone), rows)}
+        for u in work["new"]:
+            uid = returned[u["email"] or u["phone"]]
             memberships += [{"group_id": g, "user_id": uid} for g in u["groups"]]
             if u["unit_id"]:
                 journal.append(_line(u["unit_id"], actor_id, "secretary_assigned", now, after=u["email"] or u["phone"]))
