@@ -9,11 +9,22 @@ from wtforms.validators import InputRequired, Length
 
 from .columns import KINDS_OF_IMPORT
 
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - WTForms before 3.3 takes plain pairs
+    SelectChoice = None
+
+
+def choices(pairs) -> list:
+    """Select options in the form the installed WTForms prefers."""
+    pairs = list(pairs)
+    return [SelectChoice(value, label) for value, label in pairs] if SelectChoice else pairs
+
 
 class UploadForm(FlaskForm):
     """A file of units, users or working groups."""
 
-    kind = SelectField(_l("Records"), choices=[(k, k) for k in KINDS_OF_IMPORT], validate_choice=True)
+    kind = SelectField(_l("Records"), choices=choices((k, k) for k in KINDS_OF_IMPORT), validate_choice=True)
     file = FileField(_l("File (.xlsx or .csv)"), validators=[FileRequired(message=_l("Choose a file."))])
 
 

@@ -182,7 +182,9 @@ def apply_units(plan: Plan, actor: Optional[User], now: datetime) -> None:
         rows = [{k: u[k] for k in ("code", "name", "kind", "party_members", "pilot", "group_id", "congress_date")}
                 | {"campaign_id": campaign.id, "notes": "", "created_at": now} for _line, u in work["new"]]
         # matched back by code: asking for RETURNING in parameter order makes SQLite insert row by row
-        returned = dict(db.session.execute(insert(Unit).returning(Unit.code, Unit.id), rows).all())
+        # Core, not the ORM, which would split the rows by their None columns
+        table = Unit.__table__
+        returned = dict(db.session.execute(table.insert().returning(table.c.code, table.c.id), rows).all())
         for _line, u in work["new"]:
             u["id"] = ids[v.fold(u["code"])] = returned[u["code"]]
         by_kind: dict[str, list] = {}

@@ -209,9 +209,11 @@ def apply_users(plan: Plan, actor: Optional[User], now: datetime) -> None:
         rows = [{k: u[k] for k in ("email", "phone", "name", "role", "unit_id")}
                 | {"password_hash": "", "must_change_password": False, "active": True, "created_at": now}
                 for u in work["new"]]
-        # matched back by their key: RETURNING in parameter order would make SQLite insert row by row
+        # Core, not the ORM (which splits the rows by their None columns), and matched back by key:
+        # RETURNING in parameter order would make SQLite insert row by row
+        table = User.__table__
         returned = {email or phone: uid for uid, email, phone in
-                    db.session.execute(insert(User).returning(User.id, User.email, User.phone), rows)}
+                    db.session.execute(table.insert().returning(table.c.id, table.c.email, table.c.phone), rows)}
         for u in work["new"]:
             uid = returned[u["email"] or u["phone"]]
             memberships += [{"group_id": g, "user_id": uid} for g in u["groups"]]

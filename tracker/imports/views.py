@@ -24,7 +24,7 @@ from ..workflow import KINDS
 from ..workflow.stages import ROLES
 from . import bulk, first_passwords
 from .columns import COLUMNS, KINDS_OF_IMPORT
-from .forms import EmptyForm, ProfileForm, UploadForm
+from .forms import EmptyForm, ProfileForm, UploadForm, choices
 from .service import prepare, run_import
 from .template import template_name, template_xlsx
 
@@ -241,7 +241,7 @@ def user_profile(user_id: int):
     form = ProfileForm() if request.method == "POST" else ProfileForm(
         formdata=None, data={"name": user.name, "email": user.email or "", "phone": user.phone or "",
                              "role": user.role, "unit": user.unit.code if user.unit else ""})
-    form.role.choices = [(r, role_label(r)) for r in ROLES]
+    form.role.choices = choices((r, role_label(r)) for r in ROLES)
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
