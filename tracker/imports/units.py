@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Optional
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from ..extensions import db
 from ..labels import kind_label
@@ -195,7 +195,7 @@ def apply_units(plan: Plan, actor: Optional[User], now: datetime) -> None:
         items = [item_values(t, u["congress_date"], campaign, calendar) | {"unit_id": u["id"]}
                  for _line, u in work["new"] for t in by_kind.get(u["kind"], [])]
         if items:
-            db.session.execute(insert(Item), items)
+            db.session.execute(Item.__table__.insert(), items)  # Core: a third of the ORM's bulk time
         parents = [{"id": u["id"], "parent_id": ids[u["parent"]]} for _line, u in work["new"] if u["parent"]]
         if parents:
             db.session.execute(update(Unit), parents)
@@ -226,8 +226,8 @@ def apply_units(plan: Plan, actor: Optional[User], now: datetime) -> None:
         journal += _move_due_dates(moved_units, {o.id: o.congress_date for o, _d in work["changed"]},
                                    campaign, calendar, actor_id, now)
     if journal:
-        db.session.execute(insert(JournalEntry), [{"stage": None, "item_key": None, "before": "", "after": "",
-                                                   "note": ""} | j for j in journal])
+        blank = {"stage": None, "item_key": None, "before": "", "after": "", "note": ""}
+        db.session.execute(JournalEntry.__table__.insert(), [blank | j for j in journal])
     db.session.flush()
     db.session.expire_all()
 
