@@ -6,7 +6,7 @@ import io
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, csrf_of
 from tracker.extensions import db
@@ -111,3 +111,21 @@ def test_the_set_up_page_refuses_a_wrong_token_and_posts_without_csrf(app, campa
                                        "confirm": "First-admin-9"})
     assert resp.status_code == 400
     assert db.session.scalar(select(User.id)) is None
+
+
+def test_a_phone_only_secretary_is_reminded_in_the_inbox_and_gets_no_email(campaign, make_unit):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tracker.models import Notification, OutboxMessage
+    from tracker.reminders import sweep
+
+    make_unit("K1")
+    accounts.create_user(None, "Bí thư ấp", "secretary", PASSWORD, "K1", phone="0912345678")
+    accounts.create_user("k1@district.test", "Phó bí thư", "secretary", PASSWORD, "K1")
+    db.session.commit()
+    result = sweep(db.session, datetime(2030, 5, 25, 8, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    db.session.commit()
+    assert sorted(result.recipients) == ["Bí thư ấp", "k1@district.test"]  # no email: named
+    assert db.session.scalar(select(func.count(Notification.id))) == 2
+    assert db.session.scalars(select(OutboxMessage.to)).all() == ["k1@district.test"]
