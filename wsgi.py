@@ -28,6 +28,11 @@ def _flask_run_reloader():
 
 
 _reloader = _flask_run_reloader()
+if _reloader is not None or click.get_current_context(silent=True) is None:
+    # a server is starting (`flask run`, gunicorn, `python wsgi.py`): say how to create the first admin
+    from tracker.imports.setup import announce
+
+    announce(app)
 if _reloader is not None:
     from tracker.reminders.scheduler import start_in_web_process
 

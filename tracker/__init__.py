@@ -42,6 +42,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     from .web.globals import register_globals
 
     register_web(app)
+    from .imports.views import register as register_imports
+    register_imports(app)
     register_api(app)
     register_reports(app)
     register_cli(app)

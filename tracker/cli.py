@@ -60,18 +60,19 @@ def register_cli(app: Flask) -> None:
     @click.option("--password", default=None)
     @click.option("--unit", "unit_code", default=None, help="the unit's code (secretaries)")
     @click.option("--group", "group_code", default=None, help="the working group's code (group members)")
-    def users_create(email, name, role, password, unit_code, group_code):
+    @click.option("--phone", default=None, help="a phone number the user may sign in with")
+    def users_create(email, name, role, password, unit_code, group_code, phone):
         """Add a user; without --password it prompts."""
         from .services.accounts import create_user
 
         if password is None:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         try:
-            user = create_user(email, name, role, password, unit_code, group_code, actor=None)  # the operator
+            user = create_user(email, name, role, password, unit_code, group_code, phone, actor=None)
         except DomainError as exc:
             fail(exc.message + (" " + "; ".join(f"{k}: {v}" for k, v in exc.fields.items()) if exc.fields else ""))
         db.session.commit()
-        click.echo(f"User {user.email} ({user.role}) created.")
+        click.echo(f"User {user.login} ({user.role}) created.")
 
     tokens = AppGroup("tokens", help="Manage API tokens.")
 
@@ -86,8 +87,11 @@ def register_cli(app: Flask) -> None:
             fail(f"no active user with email {email}")
         token = create_token(user, utcnow())
         db.session.commit()
-        click.echo(f"API token for {user.email} (shown once):")
+        click.echo(f"API token for {user.login} (shown once):")
         click.echo(token)
 
     app.cli.add_command(users)
     app.cli.add_command(tokens)
+
+    from .imports.commands import register as register_imports
+    register_imports(app)

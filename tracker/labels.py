@@ -48,3 +48,13 @@ def stage_short_label(key: str) -> str:
         "congress": _("Con"),
         "first_session": _("1st"),
     }.get(key, key)
+
+
+def role_label(role: str) -> str:
+    """A user role in the reader's language."""
+    return {
+        "admin": _("Organisation office"),
+        "group": _("Working-group member"),
+        "secretary": _("Unit secretary"),
+        "viewer": _("Leadership (read only)"),
+    }.get(role, role)

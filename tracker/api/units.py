@@ -164,7 +164,7 @@ class Groups(MethodView):
 
 def group_json(group: WorkingGroup) -> dict:
     """A working group with its members' emails."""
-    return {"code": group.code, "name": group.name, "members": [u.email for u in group.members]}
+    return {"code": group.code, "name": group.name, "members": [u.login for u in group.members]}
 
 
 # ---- stages and items --------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 """Typed SQLAlchemy models, one module per area."""
+from .imports import ImportRun, ImportUpload
 from .notify import Heartbeat, Notification, OutboxMessage, ReminderLedger
 from .people import ApiToken, User, group_members
 from .results import CongressResult, CustomField, CustomValue, DisseminationResult, FirstSessionResult
@@ -9,5 +10,5 @@ __all__ = [
     "ApiToken", "User", "group_members", "CalendarDay", "Campaign", "ReferenceDocument", "Unit",
     "WorkingGroup", "Blocker", "Item", "ItemTemplate", "JournalEntry", "StageReview",
     "CongressResult", "CustomField", "CustomValue", "DisseminationResult", "FirstSessionResult",
-    "Heartbeat", "Notification", "OutboxMessage", "ReminderLedger",
+    "Heartbeat", "Notification", "OutboxMessage", "ReminderLedger", "ImportRun", "ImportUpload",
 ]

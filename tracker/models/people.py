@@ -31,10 +31,12 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[Optional[str]] = mapped_column(String(254), unique=True)  # None: signs in by phone
+    phone: Mapped[Optional[str]] = mapped_column(String(20), unique=True)  # normalised, e.g. 0912345678
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
-    password_hash: Mapped[str] = mapped_column(String(256), default="")
+    password_hash: Mapped[str] = mapped_column(String(256), default="")  # "": no password yet
+    must_change_password: Mapped[bool] = mapped_column(default=False)  # set by the initial-password sheet
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[Optional[str]] = mapped_column(String(5))
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
@@ -48,12 +50,18 @@ class User(UserMixin, db.Model):
         return self.active
 
     def set_password(self, password: str) -> None:
-        """Store a salted hash of the password, never the password."""
+        """Store a salted hash of the password, never the password; a password one chose needs no change."""
         self.password_hash = generate_password_hash(password)
+        self.must_change_password = False
 
     def check_password(self, password: str) -> bool:
         """True when the password matches the stored hash."""
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def login(self) -> str:
+        """What the user types in the sign-in form's email field: the email, else the phone number."""
+        return self.email or self.phone or ""
 
     @property
     def group_ids(self) -> set[int]:

@@ -246,7 +246,7 @@ def _queue_digests(session: Session, today: date, now: datetime) -> int:
     mail = (select(Notification.id, User.email, literal(""), literal(""), literal(""), literal("pending"),
                    literal(0), literal(ready_at, UTCDateTime()), literal(""), literal(now, UTCDateTime()))
             .join(User, User.id == Notification.user_id)
-            .where(Notification.ref_date == today,
+            .where(Notification.ref_date == today, func.coalesce(User.email, "") != "",  # no email: the inbox only
                    ~exists().where(OutboxMessage.notification_id == Notification.id)))
     session.execute(dialect_insert(session, OutboxMessage).from_select(
         ["notification_id", "to", "subject", "text", "html", "status", "attempts", "next_attempt_at",

@@ -1,6 +1,7 @@
 """Users, working groups and API tokens (tokens are made at the command line only, by the operator)."""
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 from typing import Optional
@@ -28,9 +29,32 @@ def normalise_email(email: str) -> str:
         raise Invalid(_("That is not an email address."), {"email": _("Not a valid email address.")}) from None
 
 
-def find_user(email: str) -> Optional[User]:
-    """The user with that address, whatever its case."""
-    return db.session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
+_PHONE_PUNCTUATION = re.compile(r"[\s.\-()\u00a0]")
+
+
+def normalise_phone(raw: str) -> Optional[str]:
+    """A Vietnamese phone number in its one stored form (0912345678), or None when it is not one.
+
+    `0912 345 678`, `+84 912 345 678`, `84912345678` and `0912.345.678` are the same number."""
+    text = _PHONE_PUNCTUATION.sub("", str(raw or ""))
+    if text.startswith("+"):
+        text = text[1:]
+        if not text.startswith("84"):
+            return None  # a foreign number: not one the office's people use
+    if not text.isascii() or not text.isdigit():
+        return None
+    if text.startswith("84") and len(text) in (11, 12):
+        text = "0" + text[2:]
+    return text if text.startswith("0") and len(text) in (10, 11) else None
+
+
+def find_user(login: str) -> Optional[User]:
+    """The user who signs in with that email (whatever its case) or that phone number (any spelling)."""
+    login = (login or "").strip()
+    if "@" not in login:
+        phone = normalise_phone(login)
+        return db.session.scalar(select(User).where(User.phone == phone)) if phone else None
+    return db.session.scalar(select(User).where(func.lower(User.email) == login.lower()))
 
 
 def check_password_rules(password: str) -> None:
@@ -40,15 +64,26 @@ def check_password_rules(password: str) -> None:
                       {"password": _("At least %(n)s characters.", n=MIN_PASSWORD)})
 
 
-def create_user(email: str, name: str, role: str, password: Optional[str], unit_code: Optional[str] = None,
-                group_code: Optional[str] = None, *, actor: Optional[User]) -> User:
-    """A new user (admins, or the operator: actor None); a secretary needs a unit, a group member may name a group."""
+def create_user(email: Optional[str], name: str, role: str, password: Optional[str],
+                unit_code: Optional[str] = None, group_code: Optional[str] = None,
+                phone: Optional[str] = None, *, actor: Optional[User]) -> User:
+    """A new user with an email, a phone number or both; a secretary needs a unit, a group member may
+    name a group (admins, or the operator: actor None)."""
     require_admin(actor)
     errors: dict[str, str] = {}
-    try:
-        email = normalise_email(email)
-    except Invalid as exc:
-        errors.update(exc.fields)
+    if (email or "").strip() or not (phone or "").strip():
+        try:
+            email = normalise_email(email or "")
+        except Invalid as exc:
+            errors.update(exc.fields)
+    else:
+        email = None
+    if (phone or "").strip():
+        phone = normalise_phone(phone)
+        if phone is None:
+            errors["phone"] = _("Not a Vietnamese phone number (e.g. 0912 345 678).")
+    else:
+        phone = None
     if not (name or "").strip():
         errors["name"] = _("This field is required.")
     if role not in ROLES:
@@ -71,10 +106,13 @@ def create_user(email: str, name: str, role: str, password: Optional[str], unit_
             errors.update(exc.fields)
     if errors:
         raise Invalid(_("The user was not saved: check the marked fields."), errors)
-    if find_user(email):
+    if email and find_user(email):
         raise Conflict(_("A user with this email already exists."), {"email": _("Already in use.")},
                        code="duplicate")
-    user = User(email=email, name=name.strip(), role=role, unit=unit if role == "secretary" else None)
+    if phone and find_user(phone):
+        raise Conflict(_("A user with this phone number already exists."), {"phone": _("Already in use.")},
+                       code="duplicate")
+    user = User(email=email, phone=phone, name=name.strip(), role=role, unit=unit if role == "secretary" else None)
     if password:
         user.set_password(password)
     if group is not None:

@@ -34,21 +34,31 @@ def get_group(code: str) -> WorkingGroup:
     return group
 
 
+def anchor_date(anchor: str, congress_date: Optional[date], campaign: Campaign) -> Optional[date]:
+    """The date an item's deadline counts from: the campaign's final deadline or the unit's congress."""
+    return campaign.final_deadline if anchor == "deadline" else congress_date
+
+
 def _anchor(item: Item | ItemTemplate, unit: Unit, campaign: Campaign) -> Optional[date]:
-    return campaign.final_deadline if item.anchor == "deadline" else unit.congress_date
+    return anchor_date(item.anchor, unit.congress_date, campaign)
+
+
+def item_values(t: ItemTemplate, congress_date: Optional[date], campaign: Campaign,
+                calendar: WorkCalendar) -> dict[str, Any]:
+    """The columns of a new unit's item made from template item t (the one recipe; imports use it in bulk)."""
+    return dict(template_id=t.id, stage=t.stage, key=t.key, position=t.position, title_vi=t.title_vi,
+                title_en=t.title_en, required=t.required, superior_only=t.superior_only,
+                offset_days=t.offset_days, working_days=t.working_days, anchor=t.anchor,
+                due_on=due_date(anchor_date(t.anchor, congress_date, campaign), t.offset_days, t.working_days,
+                                calendar))
 
 
 def instantiate_items(unit: Unit, campaign: Campaign, calendar: Optional[WorkCalendar] = None) -> None:
     """Give a new unit the campaign template's items that apply to its kind."""
     calendar = calendar or load_calendar()
     for t in templates(campaign):
-        if not t.applies_to(unit.kind):
-            continue
-        unit.items.append(Item(
-            template_id=t.id, stage=t.stage, key=t.key, position=t.position, title_vi=t.title_vi,
-            title_en=t.title_en, required=t.required, superior_only=t.superior_only,
-            offset_days=t.offset_days, working_days=t.working_days, anchor=t.anchor,
-            due_on=due_date(_anchor(t, unit, campaign), t.offset_days, t.working_days, calendar)))
+        if t.applies_to(unit.kind):
+            unit.items.append(Item(**item_values(t, unit.congress_date, campaign, calendar)))
 
 
 def recompute_due_dates(unit: Unit, calendar: Optional[WorkCalendar] = None) -> int:
