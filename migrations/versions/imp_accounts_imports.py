@@ -1,7 +1,7 @@
 """accounts by phone, initial passwords, imports
 
 Revision ID: imp_accounts_imports
-Revises: 334057b010ce
+Revises: rem_1_reminders_package
 Create Date: 2026-11-30 15:29:08.821846
 
 """
@@ -12,7 +12,7 @@ import tracker.models._types
 
 # revision identifiers, used by Alembic.
 revision = 'imp_accounts_imports'
-down_revision = '334057b010ce'
+down_revision = 'rem_1_reminders_package'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """Reminders package: campaign-wide journal lines (the reminder policy), day indexes on the ledger and digests.
 
 Revision ID: rem_1_reminders_package
-Revises: 334057b010ce
+Revises: rep_ethnic_group
 Create Date: 2026-12-01 09:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'rem_1_reminders_package'
-down_revision = '334057b010ce'
+down_revision = 'rep_ethnic_group'
 branch_labels = None
 depends_on = None
 
