@@ -85,9 +85,8 @@ def day(value: object) -> Optional[date]:
         found = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         # a date cell that lost its format shows as Excel's day number
-        if not 36526 <= value <= 73415:  # 2000-01-01 .. 2100-12-31
-            raise BadCell(_("Not a date: write it as dd/mm/yyyy."))
-        found = EXCEL_EPOCH + timedelta(days=int(value))
+        # (the bound keeps timedelta from overflowing; any such day is past the plausible years, refused below)
+        found = EXCEL_EPOCH + timedelta(days=max(-10**6, min(int(value), 10**6)))
     else:
         raw = text(value)
         if not raw:

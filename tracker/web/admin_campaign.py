@@ -17,6 +17,7 @@ from ..services import admin as svc
 from ..services.campaigns import require_campaign, templates
 from ..services.errors import DomainError
 from ..workflow import STAGES
+from ..workflow.deadlines import FIRST_YEAR, LAST_YEAR
 from .admin import bp
 from .admin_forms import (
     KIND_LABELS,
@@ -147,7 +148,7 @@ def _year() -> int:
         year = int(request.args.get("year", ""))
     except ValueError:
         year = local_today().year
-    return year if 2000 <= year <= 2100 else local_today().year
+    return year if FIRST_YEAR <= year <= LAST_YEAR else local_today().year
 
 
 def _calendar_page(form, status, year=None):

@@ -24,6 +24,7 @@ from ..services.errors import Conflict, DomainError, Forbidden, Invalid, NotFoun
 from ..services.progress import unit_stage_views
 from ..services.units import get_unit
 from ..workflow import GATES, STAGES, STATUSES, GateClosed, check_gate
+from ..workflow.deadlines import plausible
 
 log = logging.getLogger(__name__)
 bp = Blueprint("units", __name__)
@@ -119,7 +120,7 @@ def parse_date(raw: str) -> date:
             value = datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
-        if 2000 <= value.year <= 2100:
+        if plausible(value):
             return value
         break
     raise Invalid(_("The date is not valid."), {"due_on": _("Enter a date as dd/mm/yyyy.")})
