@@ -70,7 +70,7 @@ def test_totals_and_overdue_conditions_agree_with_the_cells(make_unit):
     items = db.session.execute(select(Item.unit_id, Item.stage).where(readmodel.overdue_item(TODAY))).all()
     assert {(u, s) for u, s in items} == {(uid, s) for uid, c in cells.items() for s, cell in c.items()
                                           if cell.status == "overdue"}
-    picked = set(db.session.scalars(readmodel.units_with_status(select(Unit.id), "personnel", ["overdue"], TODAY)))
+    picked = set(db.session.scalars(readmodel.units_with_status(select(Unit.id), "personnel", "overdue", TODAY)))
     assert picked == {uid for uid, c in cells.items() if c["personnel"].status == "overdue"}
 
 

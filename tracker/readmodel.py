@@ -161,17 +161,27 @@ def _as_date(value) -> Optional[date]:
     return date.fromisoformat(str(value)[:10])
 
 
-def stage_totals(unit_ids: Select, today: date) -> dict[str, dict[str, int]]:
-    """{stage: {status: units}} over every unit of the selection, in one query."""
+def totals_statement(unit_ids: Select, today) -> Select:
+    """SELECT stage, status, count(*) over the (unit, stage) rows of the selected units."""
     rows = stage_rows(unit_ids, today)
+    return select(rows.c.stage, rows.c.status, func.count()).group_by(rows.c.stage, rows.c.status)
+
+
+def totals_of(result: Iterable) -> dict[str, dict[str, int]]:
+    """{stage: {status: units}} from the rows of a totals_statement (every status present, zeros too)."""
     totals = {s: {st: 0 for st in STATUSES} for s in STAGES}
-    for stage, status, count in db.session.execute(
-            select(rows.c.stage, rows.c.status, func.count()).group_by(rows.c.stage, rows.c.status)):
+    for stage, status, count in result:
         totals[stage][status] += count
     return totals
 
 
-def units_with_status(unit_ids: Select, stage: str, statuses: Iterable[str], today: date) -> Select:
-    """The ids of the selected units whose `stage` has one of these statuses (for filters)."""
+def stage_totals(unit_ids: Select, today: date) -> dict[str, dict[str, int]]:
+    """{stage: {status: units}} over every unit of the selection, in one query."""
+    return totals_of(db.session.execute(totals_statement(unit_ids, today)))
+
+
+def units_with_status(unit_ids: Select, stage, status, today) -> Select:
+    """The ids of the selected units whose `stage` (any stage when None) has this status (for filters)."""
     rows = stage_rows(unit_ids, today)
-    return select(rows.c.unit_id).where(rows.c.stage == stage, rows.c.status.in_(list(statuses)))
+    query = select(rows.c.unit_id).where(rows.c.status == status)
+    return query if stage is None else query.where(rows.c.stage == stage)

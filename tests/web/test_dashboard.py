@@ -181,7 +181,7 @@ def test_sql_totals_match_the_read_model(make_group, make_unit, make_user, app):
         filters = dashboard_data.Filters()
         conds = dashboard_data.conditions(filters, a.campaign_id, TODAY)
         total = dashboard_data.count_units(conds)
-        sql = dashboard_data.stage_totals(conds, TODAY)
+        sql = dashboard_data.stage_totals(conds)
     assert total == 5
     assert sql == python_totals([u.id for u in units])
     finished, all_stages = dashboard_data.completion(sql)

@@ -61,17 +61,17 @@ def home():
     groups = [] if is_member else data.working_groups()
     filters = data.parse_filters(request.args, current_user.role, group_ids, groups)
     campaign = current_campaign()
-    conds = data.conditions(filters, campaign.id if campaign else None, today)
-    total = data.count_units(conds)
+    scope = data.conditions(filters, campaign.id if campaign else None, today)
+    total = data.count_units(scope)
     pages = max(1, -(-total // PER_PAGE))
     page = min(_page_number(), pages)
-    units = data.page_of_units(conds, page, PER_PAGE, filters.sort, today)
+    units = data.page_of_units(scope, page, PER_PAGE, filters.sort)
     # labels once per request: the template never translates per cell
     labels = {st: status_label(st) for st in STATUSES}
     stages = [(s, stage_label(s), stage_short_label(s)) for s in STAGES]
     rows = data.rows_for(units, stage_cells([u.id for u in units], today), labels,
                          {key: name for key, name, _short in stages}, today, url_for("units.show", code="0"))
-    totals = data.stage_totals(conds, today)
+    totals = data.stage_totals(scope)
     finished, all_stages = data.completion(totals)
     rounding = campaign.rounding if campaign else "half_up"
     return render_template("dashboard/home.html", campaign=campaign, rows=rows, totals=totals, total=total,

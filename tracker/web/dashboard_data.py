@@ -6,12 +6,13 @@ overdue condition here comes from `tracker.readmodel`; this module only combines
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Optional
 from urllib.parse import quote
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Boolean, Date, Integer, Select, String, bindparam, func, or_, select
 
 from .. import readmodel
 from ..extensions import db
@@ -91,63 +92,98 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def conditions(filters: Filters, campaign_id: Optional[int], today: date) -> list:
-    """The WHERE clauses on Unit for these filters (status and overdue from the read model)."""
-    conds = [Unit.campaign_id == campaign_id]
-    if filters.scope == "mine":
-        conds.append(Unit.group_id.in_(sorted(filters.group_ids) or [-1]))
-    if filters.group_id is not None:
-        conds.append(Unit.group_id == filters.group_id)
-    if filters.kind:
-        conds.append(Unit.kind == filters.kind)
-    if filters.pilot is not None:
-        conds.append(Unit.pilot.is_(filters.pilot))
-    if filters.overdue:
+@dataclass(frozen=True)
+class Scope:
+    """The filters as SQL: which clauses apply (`shape`) and their values (`params`).
+
+    The clauses take their values as named parameters, so the same kind of filter gives the very same
+    statement objects (cached below): SQLAlchemy then skips rebuilding and re-keying them per request,
+    which cost more than the queries themselves.
+    """
+
+    shape: tuple[bool, ...]
+    params: dict[str, Any]
+
+    @property
+    def conds(self) -> tuple:
+        """The WHERE clauses on Unit."""
+        return _clauses(self.shape)
+
+
+def conditions(filters: Filters, campaign_id: Optional[int], today: date) -> Scope:
+    """The Scope of these filters (status and overdue from the read model)."""
+    shape = (filters.scope == "mine", filters.group_id is not None, bool(filters.kind),
+             filters.pilot is not None, filters.overdue, bool(filters.q), bool(filters.status),
+             bool(filters.status and filters.stage))
+    params = {"campaign_id": campaign_id, "today": today, "group_ids": sorted(filters.group_ids) or [-1],
+              "group_id": filters.group_id, "kind": filters.kind, "pilot": filters.pilot,
+              "q": like_pattern(filters.q) if filters.q else None, "status": filters.status, "stage": filters.stage}
+    return Scope(shape, {k: v for k, v in params.items() if v is not None})
+
+
+@functools.lru_cache(maxsize=256)
+def _clauses(shape: tuple[bool, ...]) -> tuple:
+    mine, group, kind, pilot, overdue, q, status, stage = shape
+    today = bindparam("today", type_=Date)
+    conds = [Unit.campaign_id == bindparam("campaign_id")]
+    if mine:
+        conds.append(Unit.group_id.in_(bindparam("group_ids", expanding=True)))
+    if group:
+        conds.append(Unit.group_id == bindparam("group_id"))
+    if kind:
+        conds.append(Unit.kind == bindparam("kind"))
+    if pilot:
+        conds.append(Unit.pilot == bindparam("pilot", type_=Boolean))
+    if overdue:
         conds.append(unit_overdue(today))
-    if filters.q:
-        pattern = like_pattern(filters.q)
+    if q:
+        pattern = bindparam("q", type_=String)
         conds.append(or_(func.lower(Unit.name).like(pattern, escape="\\"),
                          func.lower(Unit.code).like(pattern, escape="\\")))
-    if filters.status:
-        campaign_units = select(Unit.id).where(Unit.campaign_id == campaign_id)
-        conds.append(Unit.id.in_(_with_status(campaign_units, filters.stage, filters.status, today)))
-    return conds
+    if status:
+        campaign_units = select(Unit.id).where(Unit.campaign_id == bindparam("campaign_id"))
+        conds.append(Unit.id.in_(readmodel.units_with_status(
+            campaign_units, bindparam("stage") if stage else None, bindparam("status"), today)))
+    return tuple(conds)
 
 
-def _with_status(unit_ids: Select, stage: Optional[str], status: str, today: date) -> Select:
-    """Ids of the units whose `stage` (any stage when None) has `status`, by the read model's rule."""
-    if stage:
-        return readmodel.units_with_status(unit_ids, stage, [status], today)
-    rows = readmodel.stage_rows(unit_ids, today)
-    return select(rows.c.unit_id).where(rows.c.status == status)
+@functools.lru_cache(maxsize=256)
+def _count_statement(shape: tuple[bool, ...]) -> Select:
+    return select(func.count(Unit.id)).where(*_clauses(shape))
 
 
-def count_units(conds: list) -> int:
+def count_units(scope: Scope) -> int:
     """How many units match."""
-    return db.session.scalar(select(func.count(Unit.id)).where(*conds)) or 0
+    return db.session.scalar(_count_statement(scope.shape), scope.params) or 0
 
 
-def page_of_units(conds: list, page: int, per_page: int, sort: str = "unit", today: Optional[date] = None):
+@functools.lru_cache(maxsize=256)
+def _page_statement(shape: tuple[bool, ...], sort: str) -> Select:
+    blockers = (select(func.count()).where(Blocker.unit_id == Unit.id, Blocker.resolved_at.is_(None))
+                .scalar_subquery())
+    query = (select(Unit.id, Unit.code, Unit.name, Unit.pilot, Unit.congress_date,
+                    WorkingGroup.code.label("group_code"), blockers.label("blockers"))
+             .outerjoin(WorkingGroup, WorkingGroup.id == Unit.group_id).where(*_clauses(shape)))
+    if sort == "congress":
+        query = query.order_by(Unit.congress_date.is_(None), Unit.congress_date, Unit.code)
+    elif sort == "late":
+        late = readmodel.overdue_since(bindparam("today", type_=Date))
+        query = (query.outerjoin(late, late.c.unit_id == Unit.id)
+                 .order_by(late.c.since.is_(None), late.c.since, Unit.code))
+    else:
+        query = query.order_by(Unit.pilot.desc(), Unit.code)
+    return query.offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer))
+
+
+def page_of_units(scope: Scope, page: int, per_page: int, sort: str = "unit"):
     """One page of the matching units as plain rows, in one query.
 
     Columns: id, code, name, pilot, congress_date, group_code, blockers (open blockers of the unit).
     Sorts: "unit" pilots first then code; "congress" by congress date (none last); "late" by the oldest
     overdue due date (the most overdue first, units with nothing overdue last).
     """
-    blockers = (select(func.count()).where(Blocker.unit_id == Unit.id, Blocker.resolved_at.is_(None))
-                .scalar_subquery())
-    query = (select(Unit.id, Unit.code, Unit.name, Unit.pilot, Unit.congress_date,
-                    WorkingGroup.code.label("group_code"), blockers.label("blockers"))
-             .outerjoin(WorkingGroup, WorkingGroup.id == Unit.group_id).where(*conds))
-    if sort == "congress":
-        query = query.order_by(Unit.congress_date.is_(None), Unit.congress_date, Unit.code)
-    elif sort == "late" and today is not None:
-        late = readmodel.overdue_since(today)
-        query = (query.outerjoin(late, late.c.unit_id == Unit.id)
-                 .order_by(late.c.since.is_(None), late.c.since, Unit.code))
-    else:
-        query = query.order_by(Unit.pilot.desc(), Unit.code)
-    return db.session.execute(query.offset((page - 1) * per_page).limit(per_page)).all()
+    params = {**scope.params, "offset": (page - 1) * per_page, "limit": per_page}
+    return db.session.execute(_page_statement(scope.shape, sort), params).all()
 
 
 def working_groups() -> list:
@@ -156,9 +192,14 @@ def working_groups() -> list:
                               .order_by(WorkingGroup.code)).all()
 
 
-def stage_totals(conds: list, today: date) -> dict[str, dict[str, int]]:
+@functools.lru_cache(maxsize=256)
+def _totals_statement(shape: tuple[bool, ...]) -> Select:
+    return readmodel.totals_statement(select(Unit.id).where(*_clauses(shape)), bindparam("today", type_=Date))
+
+
+def stage_totals(scope: Scope) -> dict[str, dict[str, int]]:
     """{stage: {status: units}} over every matching unit, in one query (readmodel's status)."""
-    return readmodel.stage_totals(select(Unit.id).where(*conds), today)
+    return readmodel.totals_of(db.session.execute(_totals_statement(scope.shape), scope.params))
 
 
 def completion(totals: dict[str, dict[str, int]]) -> tuple[int, int]:
