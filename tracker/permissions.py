@@ -37,3 +37,8 @@ def can_tick(user: User, item: Item, unit: Unit) -> bool:
 def can_admin(user: User) -> bool:
     """Campaign, templates, units, groups and users are the admins' business."""
     return user.role == "admin"
+
+
+def can_list_blockers(user: User) -> bool:
+    """The list of open blockers: the district side (admins, working groups) and leadership, who read all."""
+    return user.role in ("admin", "group", "viewer")

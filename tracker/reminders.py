@@ -48,6 +48,7 @@ from .models import (
 from .models._types import UTCDateTime
 from .readmodel import overdue_item
 from .services import journal
+from .services import news as news_service
 from .services.calendar import load_calendar
 from .services.campaigns import current_campaign
 from .workflow import STAGES
@@ -157,7 +158,9 @@ def sweep(session: Session, now: datetime) -> SweepResult:
     result.skipped = session.scalar(select(func.count(Notification.id)).where(Notification.ref_date == today)) or 0
     inserted = _insert_ledger(session, campaign, today, now)
     result.reminders = len(inserted)
-    created = _queue_digests(session, today, now, result)
+    # news (services/news.py): what happened before today's send hour rides in today's digest, once
+    news = news_service.undigested(session, None, today, datetime.combine(today, time(hour), local_zone()))
+    created = _queue_digests(session, today, now, result, news)
     # a reminder decided here for someone whose digest of the day another sweeper queued first would
     # never be sent: drop it so that it fires tomorrow (at most one digest a day)
     orphans = [lid for lid, uid in inserted if uid not in created]
@@ -228,7 +231,8 @@ class Line:
     position: int
 
 
-def _queue_digests(session: Session, today: date, now: datetime, result: SweepResult) -> set[int]:
+def _queue_digests(session: Session, today: date, now: datetime, result: SweepResult,
+                   news: Optional[dict] = None) -> set[int]:
     """One Notification and one outbox message per recipient with reminders today and no digest yet."""
     rows = session.execute(
         select(ReminderLedger.user_id, ReminderLedger.kind, Item.stage, Item.position, Item.title_vi,
@@ -238,7 +242,8 @@ def _queue_digests(session: Session, today: date, now: datetime, result: SweepRe
         .where(ReminderLedger.ref_date == today,
                ~exists().where(Notification.user_id == ReminderLedger.user_id, Notification.ref_date == today))
         .order_by(ReminderLedger.user_id, Unit.code, Item.position)).all()
-    if not rows:
+    news = news or {}
+    if not rows and not news:
         return set()
     people: dict[int, tuple[str, str, Optional[str]]] = {}
     lines: dict[int, dict[tuple[int, str, str], dict[str, list]]] = defaultdict(
@@ -248,15 +253,19 @@ def _queue_digests(session: Session, today: date, now: datetime, result: SweepRe
         people[uid] = (email, uname, locale)
         lines[uid][(unit_id, code, name)][stage].append((kind, title_vi, title_en, due_on, position))
         units_for[unit_id].add(uid)
+    for uid, items in news.items():  # someone with news and no reminder gets a digest too
+        people.setdefault(uid, items[0].person)
+        lines.setdefault(uid, {})
 
     default_locale = current_app.config.get("BABEL_DEFAULT_LOCALE", "vi")
     digests = []
     for uid, by_unit in lines.items():
         email, uname, locale = people[uid]
         locale = locale if locale in ("vi", "en") else default_locale
-        subject, body, html = render_digest(by_unit, today, locale, uname)
+        subject, body, html = render_digest(by_unit, today, locale, uname, news.get(uid))
+        # a digest of news only starts read: each piece of news is already unread in the inbox
         digests.append({"user_id": uid, "ref_date": today, "subject": subject[:300], "body": body,
-                        "created_at": now, "_email": email, "_html": html})
+                        "created_at": now, "read_at": None if by_unit else now, "_email": email, "_html": html})
     stmt = dialect_insert(session, Notification).on_conflict_do_nothing(index_elements=["user_id", "ref_date"]) \
         .returning(Notification.id, Notification.user_id)
     # the unique key (recipient, day) decides who queues a digest when two sweepers race
@@ -270,6 +279,7 @@ def _queue_digests(session: Session, today: date, now: datetime, result: SweepRe
               for d in digests if d["user_id"] in created]
     if outbox:
         session.execute(dialect_insert(session, OutboxMessage), outbox)
+    news_service.mark_digested(session, [n.id for uid in created for n in news.get(uid, ())], today)
     result.queued = len(created)
     result.recipients = sorted(people[uid][0] for uid in created)
     _journal(session, today, now, units_for, created, people)
@@ -307,7 +317,7 @@ def base_url() -> str:
     return str(current_app.config.get("BASE_URL") or "http://localhost:5000").rstrip("/")
 
 
-def render_digest(by_unit, today: date, locale: str, name: str) -> tuple[str, str, str]:
+def render_digest(by_unit, today: date, locale: str, name: str, news=None) -> tuple[str, str, str]:
     """Subject, plain text and HTML of one digest in the recipient's language."""
     from .labels import stage_label
 
@@ -329,7 +339,9 @@ def render_digest(by_unit, today: date, locale: str, name: str) -> tuple[str, st
             units.append({"code": code, "name": uname, "url": f"{base_url()}/units/{code}", "stages": stage_rows})
         subject = _("Reminders for %(date)s: %(overdue)s overdue, %(soon)s due soon",
                     date=today.strftime("%d/%m/%Y"), overdue=overdue, soon=soon)
-        context = {"units": units, "today": today, "name": name, "subject": subject,
+        news_part = news_service.digest_part(news or [], today, base_url())
+        subject = news_part["subject"] if news_part and not units else subject
+        context = {"units": units, "today": today, "name": name, "subject": subject, "news": news_part,
                    "inbox_url": f"{base_url()}/inbox", "overdue": overdue, "soon": soon}
         return subject, render_template("email/digest.txt", **context), render_template("email/digest.html", **context)
 

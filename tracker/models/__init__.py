@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one module per area."""
+from .news import NewsItem
 from .notify import Heartbeat, Notification, OutboxMessage, ReminderLedger
-from .people import ApiToken, User, group_members
+from .people import ApiToken, PasswordResetToken, User, group_members
 from .results import CongressResult, CustomField, CustomValue, DisseminationResult, FirstSessionResult
 from .units import CalendarDay, Campaign, ReferenceDocument, Unit, WorkingGroup
 from .workflow import Blocker, Item, ItemTemplate, JournalEntry, StageReview
@@ -10,4 +11,5 @@ __all__ = [
     "WorkingGroup", "Blocker", "Item", "ItemTemplate", "JournalEntry", "StageReview",
     "CongressResult", "CustomField", "CustomValue", "DisseminationResult", "FirstSessionResult",
     "Heartbeat", "Notification", "OutboxMessage", "ReminderLedger",
+    "NewsItem", "PasswordResetToken",
 ]

@@ -8,7 +8,7 @@ from flask import Flask, abort, render_template, request
 from ..extensions import db, login_manager
 
 # Each area keeps its pages in its own module exposing `bp`.
-WEB_MODULES = ("auth", "dashboard", "units", "admin", "reports", "inbox")
+WEB_MODULES = ("auth", "dashboard", "units", "admin", "reports", "inbox", "news", "account")
 
 
 def register_web(app: Flask) -> None:

@@ -23,8 +23,9 @@ from ..parsing import page_number
 from ..permissions import can_admin
 from ..reminders import last_beat, parse_due_soon_days, send_hour
 from ..scheduler import interval_minutes
+from ..services import news
 from ..services.campaigns import current_campaign
-from ..services.notifications import digest_lines, mark_all_read, mark_read, notifications_page, unread_count
+from ..services.notifications import digest_lines, mark_all_read, mark_read
 
 log = logging.getLogger(__name__)
 bp = Blueprint("inbox", __name__)
@@ -71,7 +72,7 @@ def _require_admin() -> None:
 @bp.app_context_processor
 def _inbox_helpers():
     def unread_notifications() -> int:
-        return unread_count(current_user.id) if current_user.is_authenticated else 0
+        return news.unread_total(current_user.id) if current_user.is_authenticated else 0
     return {"unread_notifications": unread_notifications}
 
 
@@ -80,15 +81,15 @@ def _inbox_helpers():
 @bp.route("/inbox")
 @login_required
 def index():
-    """The signed-in user's daily reminder digests, newest first."""
+    """The signed-in user's daily reminder digests and news (services/news.py), newest first."""
     page = _page_number()
     unread_only = request.args.get("unread") == "1"
-    rows, total, unread = notifications_page(current_user, page, PER_PAGE, unread_only)
+    entries, total, unread = news.inbox_page(current_user, page, PER_PAGE, unread_only)
     pages = max(1, -(-total // PER_PAGE))
     if page > pages:
         return redirect(url_for("inbox.index", page=pages, unread="1" if unread_only else None))
-    lines = digest_lines(current_user.id, [n.ref_date for n in rows])
-    return render_template("inbox/index.html", notifications=rows, lines=lines, total=total, unread=unread,
+    lines = digest_lines(current_user.id, [e.digest.ref_date for e in entries if e.digest])
+    return render_template("inbox/index.html", entries=entries, lines=lines, total=total, unread=unread,
                            page=page, pages=pages, unread_only=unread_only, form=EmptyForm(),
                            locale=str(get_locale() or "vi"))
 
@@ -111,7 +112,7 @@ def read_all():
     """Mark every digest read."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    n = mark_all_read(current_user, utcnow())
+    n = mark_all_read(current_user, utcnow()) + news.mark_all_read(current_user, utcnow())
     db.session.commit()
     flash(_("%(n)s reminders marked read.", n=n), "success")
     return redirect(url_for("inbox.index"))
