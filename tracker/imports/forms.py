@@ -28,10 +28,6 @@ class UploadForm(FlaskForm):
     file = FileField(_l("File (.xlsx or .csv)"), validators=[FileRequired(message=_l("Choose a file."))])
 
 
-class EmptyForm(FlaskForm):
-    """Only the CSRF token: the confirm button, and lists of checkboxes read from request.form."""
-
-
 class ProfileForm(FlaskForm):
     """A user's name, email, phone and role (and the unit of a secretary)."""
 

@@ -6,25 +6,26 @@ import hashlib
 from datetime import timedelta
 from io import BytesIO
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..clock import utcnow
+from ..edge import EmptyForm, admins_only
 from ..extensions import db
 from ..labels import kind_label, role_label
 from ..models import ImportRun, ImportUpload, Unit, User, WorkingGroup
-from ..parsing import page_number, whole_number
-from ..permissions import can_admin
+from ..paging import page_number, paginate
+from ..parsing import whole_number
 from ..services.campaigns import require_campaign
 from ..services.errors import DomainError
 from ..workflow import KINDS
 from ..workflow.stages import ROLES
 from . import bulk, first_passwords
 from .columns import COLUMNS, KINDS_OF_IMPORT
-from .forms import EmptyForm, ProfileForm, UploadForm, choices
+from .forms import ProfileForm, UploadForm, choices
 from .service import prepare, run_import
 from .template import template_name, template_xlsx
 
@@ -41,13 +42,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(setup_bp)
 
 
-@bp.before_request
-def _admins_only():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    if not can_admin(current_user):
-        abort(403)
-    return None
+bp.before_request(admins_only)
 
 
 def _xlsx(content: bytes, name: str):
@@ -167,11 +162,9 @@ def units_assign():
         where.append(Unit.group_id.is_(None))
     elif group:
         where.append(Unit.group.has(WorkingGroup.code == group))
-    total = db.session.scalar(select(func.count(Unit.id)).where(*where))
-    page = page_number(args.get("page"))
-    units = db.session.scalars(select(Unit).where(*where).options(joinedload(Unit.group)).order_by(Unit.code)
-                               .offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
-    return render_template("imports/units_assign.html", units=units, total=total, page=page, per_page=PER_PAGE,
+    pager = paginate(select(Unit).where(*where), page_number(args.get("page")), PER_PAGE,
+                     order_by=(Unit.code,), options=(joinedload(Unit.group),), last_page=True)
+    return render_template("imports/units_assign.html", units=pager.items, pager=pager,
                            q=q, kind=kind, group=group, groups=_group_options(), kinds=KINDS,
                            kind_label=kind_label, form=EmptyForm())
 
@@ -212,12 +205,11 @@ def users_select():
         where.append(or_(func.lower(User.email).like(like), func.lower(User.name).like(like), User.phone.like(like)))
     if role:
         where.append(User.role == role)
-    total = db.session.scalar(select(func.count(User.id)).where(*where))
-    page = page_number(request.args.get("page"))
-    users = db.session.scalars(select(User).where(*where).options(joinedload(User.unit), selectinload(User.groups))
-                               .order_by(User.name, User.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    pager = paginate(select(User).where(*where), page_number(request.args.get("page")), PER_PAGE,
+                     order_by=(User.name, User.id), options=(joinedload(User.unit), selectinload(User.groups)),
+                     last_page=True)
     without = db.session.scalar(select(func.count(User.id)).where(User.active.is_(True), User.password_hash == ""))
-    return render_template("imports/users_select.html", users=users, total=total, page=page, per_page=PER_PAGE,
+    return render_template("imports/users_select.html", users=pager.items, pager=pager,
                            q=q, role=role, roles=ROLES, role_label=role_label, without=without, form=EmptyForm())
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
+from ..edge import admins_only
 from ..extensions import db
 from ..models import CalendarDay, ItemTemplate, Unit, User, WorkingGroup
 from ..services.campaigns import require_campaign
-from .edge import admins_only
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

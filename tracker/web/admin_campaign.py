@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..clock import local_today, utcnow
+from ..edge import EmptyForm, act, saved, submit
 from ..extensions import db
 from ..labels import stage_label
 from ..models import CalendarDay
@@ -27,7 +28,6 @@ from .admin_forms import (
     kind_choices,
     stage_choices,
 )
-from .edge import EmptyForm, act, saved, submit
 
 # --- campaign ----------------------------------------------------------------------------------------
 

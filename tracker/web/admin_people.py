@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..clock import utcnow
+from ..edge import EmptyForm, act, attempt, invalid_form, saved, submit
 from ..extensions import db
 from ..models import Unit, User, WorkingGroup
 from ..paging import page_number, paginate
@@ -33,7 +34,6 @@ from .admin_forms import (
     kind_choices,
     options,
 )
-from .edge import EmptyForm, act, attempt, invalid_form, saved, submit
 
 PER_PAGE = 50
 

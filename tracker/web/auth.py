@@ -12,9 +12,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..edge import EmptyForm
 from ..extensions import db
 from ..services.accounts import find_user
-from .edge import EmptyForm
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)

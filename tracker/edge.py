@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ..extensions import db
-from ..permissions import require_admin
-from ..services.errors import DomainError
+from .extensions import db
+from .permissions import require_admin
+from .services.errors import DomainError
 
 T = TypeVar("T")
 
