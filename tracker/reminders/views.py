@@ -15,6 +15,7 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import InputRequired
 
 from ..clock import utcnow
+from ..edge import EmptyForm
 from ..extensions import db
 from ..models import JournalEntry, Notification, OutboxMessage, User
 from ..parsing import page_number
@@ -22,7 +23,6 @@ from ..permissions import can_admin
 from ..services import news
 from ..services.campaigns import current_campaign
 from ..services.errors import Invalid
-from ..web.edge import EmptyForm
 from .beat import describe_beat
 from .digest import load_digests, subjects
 from .inbox import digests_of, inbox_page, mark_all_read, mark_read, unread_total

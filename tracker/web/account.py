@@ -13,10 +13,10 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from ..clock import utcnow
+from ..edge import commit_or_refuse, refuse
 from ..reminders.digest import base_url
 from ..services import accounts
 from ..services.errors import Invalid, NotFound
-from .edge import commit_or_refuse, refuse
 
 log = logging.getLogger(__name__)
 bp = Blueprint("account", __name__)
