@@ -62,3 +62,8 @@ def can_read_report(user: User) -> bool:
     """The report covers every unit: the organisation office, working groups and leadership read it,
     secretaries (who see their own unit only) do not."""
     return getattr(user, "role", None) in ("admin", "group", "viewer")
+
+
+def can_list_blockers(user: User) -> bool:
+    """The list of open blockers: the district side (admins, working groups) and leadership, who read all."""
+    return getattr(user, "role", None) in ("admin", "group", "viewer")

@@ -6,15 +6,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 from test_outbox_smtp import Sink
 
 from tracker.extensions import db
-from tracker.models import Item, Notification, OutboxMessage, ReminderLedger
+from tracker.models import Item, NewsItem, Notification, OutboxMessage, ReminderLedger
+from tracker.services import stages as stage_service
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 4
@@ -22,7 +24,8 @@ PROCESSES = 4
 
 @pytest.fixture
 def district(make_group, make_unit, make_user):
-    """Two groups, six units with one overdue and one due-soon item each, their secretaries, members, admins."""
+    """Two groups, six units with one overdue and one due-soon item each, their secretaries, members, admins;
+    a third group whose member has news only (a difficulty raised before the send hour of the 10th)."""
     make_group("G1")
     make_group("G2")
     people = set()
@@ -40,6 +43,13 @@ def district(make_group, make_unit, make_user):
     for j in range(2):
         make_user(f"admin{j}@d.test", "admin")
         people.add(f"admin{j}@d.test")
+    make_group("G3")
+    quiet = make_unit("U6", group="G3", congress_date=date(2031, 3, 1))  # nothing due: no reminder
+    make_user("g3-0@d.test", "group", group="G3")
+    people.add("g3-0@d.test")
+    raiser = make_user("sec6@d.test", "secretary", unit="U6")
+    stage_service.raise_blocker(quiet, "documents", "Thiếu hội trường", raiser,
+                                datetime(2030, 5, 10, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
     db.session.commit()
     return people
 
@@ -64,6 +74,7 @@ def race(app, sink_port: int, at: str) -> list[subprocess.CompletedProcess]:
     return done
 
 
+@pytest.mark.slow  # starts four sweeper processes and an SMTP server
 def test_four_concurrent_sweepers_deliver_each_digest_exactly_once(app, district):
     db.session.remove()  # hold no connection or lock while the processes run
     sink = Sink().start()
@@ -81,7 +92,9 @@ def test_four_concurrent_sweepers_deliver_each_digest_exactly_once(app, district
                 for r in m["to"]:
                     got[r] = got.get(r, 0) + 1
             # on the 13th the admins have nothing new: the escalation of the 10th is sent once
-            recipients = district if day == date(2030, 5, 10) else {p for p in district if not p.startswith("admin")}
+            # and the news of the 10th rides once, in the 10th's digest
+            recipients = district if day == date(2030, 5, 10) else \
+                {p for p in district if not p.startswith(("admin", "g3-"))}
             assert set(got) == recipients, f"missing {recipients - set(got)}"  # nobody lost
             assert max(got.values()) == 1, {r: n for r, n in got.items() if n > 1}  # nobody doubled
             assert queued == len(recipients)  # the four processes together queued each digest once
@@ -98,5 +111,6 @@ def test_four_concurrent_sweepers_deliver_each_digest_exactly_once(app, district
         orphan = db.session.scalar(select(func.count(ReminderLedger.id)).where(~select(Notification.id).where(
             Notification.user_id == ReminderLedger.user_id, Notification.ref_date == ReminderLedger.ref_date).exists()))
         assert orphan == 0
+        assert db.session.scalars(select(NewsItem.digested_on)).all() == [date(2030, 5, 10)]
     finally:
         sink.stop()

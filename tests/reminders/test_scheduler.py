@@ -170,6 +170,7 @@ def _run_for(args, env, seconds, alive=None):
         return open(path).read()
 
 
+@pytest.mark.slow  # starts real processes
 def test_flask_run_with_the_debug_reloader_starts_one_scheduler(app):
     db.session.remove()
     alive: list[int] = []
@@ -180,6 +181,7 @@ def test_flask_run_with_the_debug_reloader_starts_one_scheduler(app):
     assert STARTED in out and len(alive) == 1, out[-1500:]
 
 
+@pytest.mark.slow  # starts real processes
 def test_flask_run_without_reloader_starts_it_and_the_setting_switches_it_off(app):
     db.session.remove()
     out = _run_for([sys.executable, "-m", "flask", "run", "--no-reload", "--port", str(free_port())], _env(app), 8)
@@ -189,12 +191,14 @@ def test_flask_run_without_reloader_starts_it_and_the_setting_switches_it_off(ap
     assert STARTED not in out
 
 
+@pytest.mark.slow  # starts real processes
 def test_python_wsgi_py_starts_it(app):
     db.session.remove()
     out = _run_for([sys.executable, "wsgi.py"], _env(app), 8)
     assert out.count(STARTED) == 1, out[-1500:]
 
 
+@pytest.mark.slow  # starts real processes
 def test_other_commands_and_gunicorn_do_not_start_it(app):
     db.session.remove()
     routes = subprocess.run([sys.executable, "-m", "flask", "routes"], cwd=ROOT, env=_env(app), capture_output=True,
@@ -207,6 +211,7 @@ def test_other_commands_and_gunicorn_do_not_start_it(app):
     assert STARTED not in out
 
 
+@pytest.mark.slow  # starts real processes
 def test_flask_scheduler_runs_in_the_foreground_and_sweeps_at_start(app, due):
     db.session.remove()
     out = _run_for([sys.executable, "-m", "flask", "scheduler"], _env(app), 10)

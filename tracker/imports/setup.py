@@ -29,8 +29,8 @@ LOCAL = {"127.0.0.1", "::1"}
 # a proxy in front (nginx) makes every request look local: a forwarded request is never "from here"
 PROXY_HEADERS = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
 # pages a user who must change the initial password may still open
-OPEN_WHILE_FORCED = {"auth.change_password", "auth.logout", "auth.login", "auth.set_language", "static",
-                     "bootstrap.static"}
+OPEN_WHILE_FORCED = {"account.change_password", "account.reset_password", "auth.logout", "auth.login",
+                     "auth.set_language", "static", "bootstrap.static"}
 
 
 def setup_token(secret_key: str) -> str:
@@ -114,4 +114,4 @@ def _initial_password_must_change():
     if request.path.startswith("/api/") or request.endpoint in OPEN_WHILE_FORCED:
         return None
     flash(_("Choose your own password now: the initial one works only until you do."), "warning")
-    return redirect(url_for("auth.change_password"))
+    return redirect(url_for("account.change_password"))

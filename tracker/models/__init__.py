@@ -1,7 +1,8 @@
 """Typed SQLAlchemy models, one module per area."""
 from .imports import ImportRun, ImportUpload
+from .news import NewsItem
 from .notify import Heartbeat, Notification, OutboxMessage, ReminderLedger
-from .people import ApiToken, User, group_members
+from .people import ApiToken, PasswordResetToken, User, group_members
 from .results import CongressResult, CustomField, CustomValue, DisseminationResult, FirstSessionResult
 from .units import CalendarDay, Campaign, ReferenceDocument, Unit, WorkingGroup
 from .workflow import Blocker, Item, ItemTemplate, JournalEntry, StageReview
@@ -11,4 +12,5 @@ __all__ = [
     "WorkingGroup", "Blocker", "Item", "ItemTemplate", "JournalEntry", "StageReview",
     "CongressResult", "CustomField", "CustomValue", "DisseminationResult", "FirstSessionResult",
     "Heartbeat", "Notification", "OutboxMessage", "ReminderLedger", "ImportRun", "ImportUpload",
+    "NewsItem", "PasswordResetToken",
 ]

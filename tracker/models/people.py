@@ -85,3 +85,15 @@ class ApiToken(db.Model):
     def digest(token: str) -> str:
         """The stored form of a token."""
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class PasswordResetToken(db.Model):
+    """A single-use "forgot password" link: only its SHA-256 is stored, with its expiry and when it was used."""
+
+    __tablename__ = "password_reset_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

@@ -1,10 +1,10 @@
 """Reminders, one feature in one package.
 
 policy     the campaign's reminder policy: thresholds, send hour; changing it (validated, journalled)
-sweep      the sweep, a function of (session, now): ledger, digests and outbox rows, set-based
-digest     a digest's words, rendered from the ledger when sent or shown; bounded to a screenful
+sweep      the sweep, a function of (session, now): ledger, the day's news, digests and outbox rows, set-based
+digest     a digest's words, rendered from the ledger and the news when sent or shown; bounded to a screenful
 outbox     mail delivery (SMTP lives only here): claim in batches, send, retry with backoff
-inbox      the in-app inbox: a user's digests, unread count, marking read
+inbox      the in-app inbox: a user's digests and news (services/news.py), unread count, marking read
 scheduler  APScheduler wiring: wake the sweep and the outbox every few minutes
 commands   `flask reminders sweep|deliver`, `flask scheduler`
 views      the inbox pages, the delivery log, the policy page (blueprint "inbox")

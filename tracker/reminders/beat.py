@@ -24,6 +24,9 @@ def describe_beat(detail: str) -> str:
                  n=number(skipped)),
         ngettext("%(n)s new reminder", "%(n)s new reminders", new, n=number(new)),
     ])
+    news = int(facts.get("news") or 0)  # news that matters given to today's digests (services/news.py)
+    if news:
+        line += ", " + ngettext("%(n)s piece of news", "%(n)s pieces of news", news, n=number(news))
     note = facts.get("note") or ""
     if note == "no_campaign":
         line += "; " + _("no active campaign")

@@ -4,7 +4,10 @@ A digest lists at most MAX_LINES items, the oldest due first, grouped by unit an
 (a working group's fifteen units, an admin's escalations of a province or of the nation) then says how
 many more there are, counts them by working group and by unit (the TOP_COUNTS largest of each) and
 links to the dashboard filtered to overdue units. Its subject names only the parts that are not zero.
-Everything is read in a fixed number of queries per batch of digests, whatever their size.
+It also carries the news that matters the sweep gave that day's digest (services/news.py: rows whose
+`digested_on` is the digest's day), the newest DIGEST_NEWS_LINES of them, without the text of a
+personnel-stage item (DESIGN.md: the inbox shows it, a mail does not). A digest of news only is titled
+by its news. Everything is read in a fixed number of queries per batch of digests, whatever their size.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from ..labels import stage_label
 from ..models import Item, ReminderLedger, Unit, User, WorkingGroup
+from ..services.news import DigestNews, digest_news
 from ..workflow import STAGES
 
 MAX_LINES = 20  # a screenful
@@ -68,6 +72,8 @@ class Digest:
     groups_total: int = 0
     by_unit: list[tuple[str, str, int]] = field(default_factory=list)
     units_total: int = 0
+    news: list[DigestNews] = field(default_factory=list)  # the newest DIGEST_NEWS_LINES, oldest first
+    news_total: int = 0
 
     @property
     def total(self) -> int:
@@ -89,7 +95,7 @@ def _scope(keys: list[Key]):
 
 
 def load_digests(session: Session, keys: Iterable[Key]) -> dict[Key, Digest]:
-    """The digests of these (recipient, day) pairs, read from the ledger in at most five queries."""
+    """The digests of these (recipient, day) pairs, read from the ledger and the news in at most six queries."""
     keys = sorted(set(keys))
     out: dict[Key, Digest] = {k: Digest(*k) for k in keys}
     if not keys:
@@ -124,6 +130,9 @@ def _load(session: Session, keys: list[Key], out: dict[Key, Digest]) -> None:
     for r in session.execute(select(ranked).where(ranked.c.rn <= MAX_LINES)):
         out[(r.user_id, r.ref_date)].lines.append(
             Line(r.kind, r.stage, r.position, r.title_vi, r.title_en, r.due_on, bool(r.done), r.code, r.name))
+
+    for key, (items, total) in digest_news(session, keys).items():
+        out[key].news, out[key].news_total = items, total
 
     long = [k for k in keys if out[k].more]
     if long:
@@ -192,12 +201,17 @@ def kind_text(kind: str, due_on: date, today: date) -> str:
 
 
 def subject(d: Digest) -> str:
-    """"Nhắc việc ngày 10/05/2030: 3 việc quá hạn, 2 việc sắp đến hạn", leaving out the parts that are zero."""
+    """"Nhắc việc ngày 10/05/2030: 3 việc quá hạn, 2 việc sắp đến hạn", leaving out the parts that are zero;
+    "Tin mới ngày 10/05/2030: 2 tin" for a digest of news only."""
+    if not d.total and d.news_total:
+        return _("News for %(date)s: %(n)s items", date=d.ref_date.strftime("%d/%m/%Y"), n=number(d.news_total))
     parts = []
     if d.overdue:
         parts.append(ngettext("%(n)s overdue", "%(n)s overdue", d.overdue, n=number(d.overdue)))
     if d.soon:
         parts.append(ngettext("%(n)s due soon", "%(n)s due soon", d.soon, n=number(d.soon)))
+    if d.news_total:
+        parts.append(ngettext("%(n)s piece of news", "%(n)s pieces of news", d.news_total, n=number(d.news_total)))
     head = _("Reminders for %(date)s", date=d.ref_date.strftime("%d/%m/%Y"))
     return f"{head}: {', '.join(parts)}" if parts else head
 
@@ -234,7 +248,18 @@ def context(d: Digest, locale: str) -> dict:
             "groups_more": max(0, d.groups_total - len(d.by_group)),
             "by_unit": [(f"{c} — {n}", number(k)) for c, n, k in d.by_unit],
             "units_more": max(0, d.units_total - len(d.by_unit)),
-            "dashboard_url": dashboard_url(d) if d.more else "", "inbox_url": f"{base_url()}/inbox"}
+            "dashboard_url": dashboard_url(d) if d.more else "", "inbox_url": f"{base_url()}/inbox",
+            "news": news_context(d)}
+
+
+def news_context(d: Digest) -> Optional[dict]:
+    """The news section of a digest's mail (None without news): personnel-stage texts left out."""
+    if not d.news:
+        return None
+    lines = [{"headline": n.headline, "unit": f"{n.unit_code} — {n.unit_name}",
+              "url": f"{base_url()}/units/{n.unit_code}", "label": n.text_label, "text": n.mail_text}
+             for n in d.news]
+    return {"lines": lines, "more": max(0, d.news_total - len(d.news)), "count": d.news_total}
 
 
 def render(d: Digest) -> tuple[str, str, str]:

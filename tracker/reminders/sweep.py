@@ -18,20 +18,29 @@ admins once, when an item is `escalation_days` overdue. Nothing is queued before
 on a non-working day when the campaign sends on working days only (what was missed then fires on the
 next working day, because every rule above catches up instead of matching one exact day).
 
+News that matters (services/news.py) rides in the same digest: news created before today's send hour
+and not yet carried by a digest goes into today's digest of its recipient, once. A person with news
+and no reminder gets a digest too (queued read: the news items themselves are what stays unread in the
+inbox); news that comes after a person's digest of the day waits for the next day's.
+
 Set-based end to end, so a national roll-out (52,000 units, 1.3 M items) costs a few statements:
 one INSERT … SELECT writes every reminder of the sweep into the ledger (one pass over the open items,
-fanned out to secretaries, working-group members and admins), one INSERT … SELECT queues the
-digests (a Notification per recipient who got a reminder and has no digest today), one the outbox
-rows, one the journal lines. No row comes back to Python. A digest's words are not written here:
-`digest.py` renders them from the ledger when the mail is sent or the inbox is shown, so a sweep
-holds no text in memory and an admin's escalation digest is never a list of 75,945 lines. A sweep
-that inserts no reminder (the second of the day) stops after that one statement.
+fanned out to secretaries, working-group members and admins), one UPDATE gives today's digest the
+news it carries (`digested_on`), one INSERT … SELECT queues the digests of those with reminders (a
+Notification per recipient who got a reminder and has no digest today), one those with news only,
+one the outbox rows, one the journal lines. No row comes back to Python. A digest's words are not
+written here: `digest.py` renders them from the ledger and the news rows when the mail is sent or the
+inbox is shown, so a sweep holds no text in memory and an admin's escalation digest is never a list of
+75,945 lines. A sweep that inserts no reminder and marks no news (the second of the day) stops after
+those two statements.
 
 Why it is safe under the lock: a sweeper that waited for the lock reads, statement by statement,
-what the first one committed, so it decides reminders only for recipients with no digest today; the
-ledger rows of today whose recipient has no digest yet are exactly the ones this sweep inserted, and
-each of those recipients gets a Notification in the same transaction (nothing is left in the ledger
-without its digest).
+what the first one committed, so it decides reminders, and marks news, only for recipients with no
+digest today; the ledger rows of today whose recipient has no digest yet are exactly the ones this
+sweep inserted, the news marked with today's date whose recipient has no digest yet are exactly the
+ones this sweep marked, and each of those recipients gets a Notification in the same transaction
+(nothing is left in the ledger, nor marked as carried, without its digest). News written by a
+request that commits after the sweep is not marked (the UPDATE did not see it) and rides tomorrow.
 """
 from __future__ import annotations
 
@@ -50,6 +59,7 @@ from ..models import (
     Heartbeat,
     Item,
     JournalEntry,
+    NewsItem,
     Notification,
     OutboxMessage,
     ReminderLedger,
@@ -59,6 +69,7 @@ from ..models import (
 )
 from ..models._types import UTCDateTime
 from ..readmodel import overdue_item
+from ..services import news as news_service
 from ..services.calendar import load_calendar
 from ..services.campaigns import current_campaign
 from .policy import due_soon_thresholds, send_hour
@@ -71,7 +82,8 @@ SWEEP_LOCK_KEY = 0x7EC0_0003  # the PostgreSQL advisory lock key of the sweep (a
 
 @dataclass
 class SweepResult:
-    """What one sweep did: digests queued, digests skipped because already sent that day, new reminders.
+    """What one sweep did: digests queued, digests skipped because already sent that day, new reminders,
+    news items given to today's digests.
 
     `note` is a machine word (no_campaign, before_hour, not_working_day) so that each page and the CLI
     can say it in its own language; `hour` goes with before_hour.
@@ -81,12 +93,15 @@ class SweepResult:
     queued: int = 0
     skipped: int = 0
     reminders: int = 0
+    news: int = 0
     note: str = ""
     hour: Optional[int] = None
 
     def summary(self) -> str:
         """One line for logs and the CLI (English, as the command line is)."""
         text_ = f"queued {self.queued}, skipped {self.skipped} (already sent), {self.reminders} new reminders"
+        if self.news:
+            text_ += f", {self.news} news items"
         note = {"no_campaign": "no active campaign",
                 "before_hour": f"before the send hour ({self.hour or 0:02d}:00 local)",
                 "not_working_day": "not a working day"}.get(self.note, self.note)
@@ -95,7 +110,8 @@ class SweepResult:
     def as_json(self, **extra) -> str:
         """The heartbeat's detail: the counts, shown by `describe_beat` in the reader's language."""
         return json.dumps({"today": self.today.isoformat(), "queued": self.queued, "skipped": self.skipped,
-                           "reminders": self.reminders, "note": self.note, "hour": self.hour, **extra})
+                           "reminders": self.reminders, "news": self.news, "note": self.note, "hour": self.hour,
+                           **extra})
 
 
 def dialect_insert(session: Session, model):
@@ -147,9 +163,12 @@ def sweep(session: Session, now: datetime) -> SweepResult:
     result.skipped = session.scalar(select(func.count()).select_from(Notification)
                                     .where(Notification.ref_date == today)) or 0
     result.reminders = _insert_ledger(session, campaign, today, now)
-    if result.reminders:  # the second sweep of a day usually stops here
-        result.queued = _queue_digests(session, today, now)
-        _journal(session, today, now)
+    # news of the day before the send hour rides in today's digest; later news waits for tomorrow's
+    result.news = news_service.mark_digested(session, today, datetime.combine(today, time(hour), local_zone()))
+    if result.reminders or result.news:  # the second sweep of a day usually stops here
+        result.queued = _queue_digests(session, today, now, result.reminders > 0, result.news > 0)
+        if result.reminders:
+            _journal(session, today, now)
     session.flush()
     log.info("reminder sweep for %s: %s", today.isoformat(), result.summary())
     return result
@@ -228,19 +247,30 @@ def _inserted(session: Session, stmt) -> int:
     return max(0, session.execute(stmt.execution_options(preserve_rowcount=True)).rowcount or 0)
 
 
-def _queue_digests(session: Session, today: date, now: datetime) -> int:
-    """One Notification and one outbox message per recipient with reminders today and no digest yet."""
-    # the words are rendered from the ledger when shown or sent (digest.py); the unique key
-    # (recipient, day) decides who queues a digest when two sweepers race
-    waiting = (select(ReminderLedger.user_id, literal(today, Date), literal(""), literal(""),
-                      literal(now, UTCDateTime()))
-               .where(ReminderLedger.ref_date == today,
-                      ~exists().where(Notification.user_id == ReminderLedger.user_id, Notification.ref_date == today))
-               .distinct())
-    stmt = dialect_insert(session, Notification).from_select(
-        ["user_id", "ref_date", "subject", "body", "created_at"], waiting) \
-        .on_conflict_do_nothing(index_elements=["user_id", "ref_date"])
-    queued = _inserted(session, stmt)
+def _queue_digests(session: Session, today: date, now: datetime, reminders: bool, news: bool) -> int:
+    """One Notification and one outbox message per recipient with reminders or news today and no digest yet."""
+    # the words are rendered from the ledger and the news rows when shown or sent (digest.py); the
+    # unique key (recipient, day) decides who queues a digest when two sweepers race
+    queued = 0
+    columns = ["user_id", "ref_date", "subject", "body", "created_at"]
+    if reminders:
+        waiting = (select(ReminderLedger.user_id, literal(today, Date), literal(""), literal(""),
+                          literal(now, UTCDateTime()))
+                   .where(ReminderLedger.ref_date == today,
+                          ~exists().where(Notification.user_id == ReminderLedger.user_id,
+                                          Notification.ref_date == today))
+                   .distinct())
+        queued += _inserted(session, dialect_insert(session, Notification).from_select(columns, waiting)
+                            .on_conflict_do_nothing(index_elements=["user_id", "ref_date"]))
+    if news:
+        # news only: the digest starts read, as each piece of news is already unread in the inbox
+        only_news = (select(NewsItem.user_id, literal(today, Date), literal(""), literal(""),
+                            literal(now, UTCDateTime()), literal(now, UTCDateTime()))
+                     .where(NewsItem.digested_on == today,
+                            ~exists().where(Notification.user_id == NewsItem.user_id, Notification.ref_date == today))
+                     .distinct())
+        queued += _inserted(session, dialect_insert(session, Notification).from_select([*columns, "read_at"], only_news)
+                            .on_conflict_do_nothing(index_elements=["user_id", "ref_date"]))
     # a digest is deliverable as soon as it is queued, whatever moment the sweep was told it is
     ready_at = min(now, utcnow())
     mail = (select(Notification.id, User.email, literal(""), literal(""), literal(""), literal("pending"),

@@ -15,15 +15,17 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import InputRequired
 
 from ..clock import utcnow
+from ..edge import EmptyForm
 from ..extensions import db
 from ..models import JournalEntry, Notification, OutboxMessage, User
 from ..parsing import page_number
 from ..permissions import can_admin
+from ..services import news
 from ..services.campaigns import current_campaign
 from ..services.errors import Invalid
 from .beat import describe_beat
 from .digest import load_digests, subjects
-from .inbox import digests_of, mark_all_read, mark_read, notifications_page, unread_count
+from .inbox import digests_of, inbox_page, mark_all_read, mark_read, unread_total
 from .outbox import MAX_ATTEMPTS, retry_now, status_counts
 from .policy import POLICY_FIELDS, save_policy, send_hour
 from .scheduler import interval_minutes
@@ -34,10 +36,6 @@ bp = Blueprint("inbox", __name__)
 PER_PAGE = 20
 DELIVERY_PER_PAGE = 50
 STATUSES = ("pending", "sending", "sent", "failed")
-
-
-class EmptyForm(FlaskForm):
-    """Only the CSRF token, for buttons that post."""
 
 
 class PolicyForm(FlaskForm):
@@ -64,7 +62,7 @@ def _require_admin() -> None:
 @bp.app_context_processor
 def _inbox_helpers():
     def unread_notifications() -> int:
-        return unread_count(current_user.id) if current_user.is_authenticated else 0
+        return unread_total(current_user.id) if current_user.is_authenticated else 0
     return {"unread_notifications": unread_notifications}
 
 
@@ -73,18 +71,19 @@ def _inbox_helpers():
 @bp.route("/inbox")
 @login_required
 def index():
-    """The signed-in user's daily reminder digests, newest first."""
+    """The signed-in user's daily reminder digests and news that matters (services/news.py), newest first."""
     page = _page_number()
     unread_only = request.args.get("unread") == "1"
-    rows, total, unread = notifications_page(current_user, page, PER_PAGE, unread_only)
-    pages = max(1, -(-total // PER_PAGE))
-    if page > pages:
-        return redirect(url_for("inbox.index", page=pages, unread="1" if unread_only else None))
+    entries, window, unread = inbox_page(current_user, page, PER_PAGE, unread_only)
+    if page > window.pages:
+        return redirect(url_for("inbox.index", page=window.pages, unread="1" if unread_only else None))
     locale = str(get_locale() or "vi")
-    digests = digests_of(rows)
-    return render_template("reminders/index.html", notifications=rows, digests=digests,
-                           subjects=subjects(digests.values(), locale), total=total, unread=unread,
-                           page=page, pages=pages, unread_only=unread_only, form=EmptyForm(), locale=locale)
+    notifications = [e.digest for e in entries if e.digest is not None]
+    digests = digests_of(notifications)
+    return render_template("reminders/index.html", entries=entries, digests=digests,
+                           subjects=subjects(digests.values(), locale), total=window.total, unread=unread,
+                           page=window.page, pages=window.pages, unread_only=unread_only, form=EmptyForm(),
+                           locale=locale)
 
 
 @bp.route("/inbox/<int:notification_id>/read", methods=["POST"])
@@ -99,13 +98,26 @@ def read(notification_id: int):
     return redirect(request.referrer if _same_site(request.referrer) else url_for("inbox.index"))
 
 
+@bp.route("/inbox/news/<int:news_id>/read", methods=["POST"])
+@login_required
+def read_news(news_id: int):
+    """Mark one piece of news read."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not news.mark_read(current_user, news_id, utcnow()):
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("inbox.index", page=page_number(request.args.get("page", "1")),
+                            unread="1" if request.args.get("unread") == "1" else None))
+
+
 @bp.route("/inbox/read-all", methods=["POST"])
 @login_required
 def read_all():
-    """Mark every digest read."""
+    """Mark every digest and every piece of news read."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    n = mark_all_read(current_user, utcnow())
+    n = mark_all_read(current_user, utcnow()) + news.mark_all_read(current_user, utcnow())
     db.session.commit()
     flash(_("%(n)s reminders marked read.", n=n), "success")
     return redirect(url_for("inbox.index"))

@@ -1,22 +1,29 @@
 """Users, working groups and API tokens (tokens are made at the command line only, by the operator)."""
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional
 
 from email_validator import EmailNotValidError, validate_email
+from flask import render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Text, func, literal, select, update
 
 from ..extensions import db
-from ..models import ApiToken, Unit, User, WorkingGroup
+from ..models import ApiToken, OutboxMessage, PasswordResetToken, Unit, User, WorkingGroup
+from ..models._types import UTCDateTime
 from ..permissions import require_admin
 from ..workflow.stages import ROLES
-from .errors import Conflict, Invalid
+from .errors import Conflict, Invalid, NotFound
 
 MIN_PASSWORD = 8
+MAX_PASSWORD = 200
+RESET_VALID = timedelta(hours=1)  # how long a "forgot password" link works
+RESET_PER_HOUR = 3  # links mailed to one address per hour at most: the form cannot be used to flood a mailbox
 
 
 def normalise_email(email: str) -> str:
@@ -58,10 +65,115 @@ def find_user(login: str) -> Optional[User]:
 
 
 def check_password_rules(password: str) -> None:
-    """Invalid unless the password is long enough."""
+    """Invalid unless the password is long enough, and not absurdly long."""
     if not password or len(password) < MIN_PASSWORD:
         raise Invalid(_("The password is too short."),
                       {"password": _("At least %(n)s characters.", n=MIN_PASSWORD)})
+    if len(password) > MAX_PASSWORD:
+        raise Invalid(_("The password is too long."), {"password": _("At most %(n)s characters.", n=MAX_PASSWORD)})
+
+
+def _new_password(new: str, confirm: str, errors: dict[str, str]) -> None:
+    """Add to errors what is wrong with a new password and its confirmation (field names new, confirm)."""
+    try:
+        check_password_rules(new)
+    except Invalid as exc:
+        errors["new"] = exc.fields["password"]
+    if (new or "") != (confirm or ""):
+        errors["confirm"] = _("The two passwords differ.")
+
+
+def change_password(user: User, current: str, new: str, confirm: str, now: datetime) -> None:
+    """The signed-in user replaces their password, giving the current one; unused reset links end."""
+    errors: dict[str, str] = {}
+    if not user.check_password(current or ""):
+        errors["current"] = _("Wrong password.")
+    _new_password(new, confirm, errors)
+    if errors:
+        raise Invalid(_("The password was not changed: check the marked fields."), errors)
+    user.set_password(new)
+    _end_reset_links(user.id, now)
+    db.session.flush()
+
+
+# ---- "forgot password": a single-use link by email ------------------------------------------------
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _end_reset_links(user_id: int, now: datetime) -> None:
+    db.session.execute(update(PasswordResetToken)
+                       .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
+                       .values(used_at=now).execution_options(synchronize_session=False))
+
+
+def request_password_reset(email: str, now: datetime, locale: str, base_url: str) -> None:
+    """Queue a single-use link for the active user with this address; answer nothing about the address.
+
+    Whatever the address, the same work is done: one lookup, a token made and a mail rendered, then two
+    INSERT … SELECT statements whose SELECT finds the user, or nobody (unknown or deactivated address,
+    or already RESET_PER_HOUR links this hour). Nothing is queued for an unknown address.
+    """
+    address = (email or "").strip().lower()
+    user = find_user(address)
+    token = secrets.token_urlsafe(32)
+    with force_locale(user.locale if user is not None and user.locale in ("vi", "en") else locale):
+        context = {"name": user.name if user is not None else "", "link": f"{base_url}/password/reset/{token}",
+                   "minutes": int(RESET_VALID.total_seconds() // 60)}
+        subject = _("Resetting your password")
+        text = render_template("email/password_reset.txt", subject=subject, **context)
+        html = render_template("email/password_reset.html", subject=subject, **context)
+    recent = select(func.count(PasswordResetToken.id)).where(
+        PasswordResetToken.user_id == User.id,
+        PasswordResetToken.created_at > now - timedelta(hours=1)).scalar_subquery()
+    who = [func.lower(User.email) == address, User.active.is_(True), recent < RESET_PER_HOUR]
+    # the mail first: the link row written second would count towards its own limit
+    db.session.execute(db.insert(OutboxMessage).from_select(
+        ["to", "subject", "text", "html", "status", "attempts", "next_attempt_at", "last_error", "created_at"],
+        select(User.email, literal(subject), literal(text, Text), literal(html, Text), literal("pending"),
+               literal(0, Integer), literal(now, UTCDateTime()), literal(""), literal(now, UTCDateTime()))
+        .where(*who)))
+    db.session.execute(db.insert(PasswordResetToken).from_select(
+        ["user_id", "token_hash", "created_at", "expires_at"],
+        select(User.id, literal(_token_digest(token)), literal(now, UTCDateTime()),
+               literal(now + RESET_VALID, UTCDateTime())).where(*who)))
+    db.session.flush()
+
+
+def reset_link_user(token: str, now: datetime) -> Optional[User]:
+    """The active user a reset link belongs to while it is unused and unexpired; None otherwise."""
+    row = db.session.scalar(select(PasswordResetToken).where(
+        PasswordResetToken.token_hash == _token_digest(token or ""), PasswordResetToken.used_at.is_(None),
+        PasswordResetToken.expires_at > now))
+    if row is None:
+        return None
+    user = db.session.get(User, row.user_id)
+    return user if user is not None and user.active else None
+
+
+def reset_password(token: str, new: str, confirm: str, now: datetime) -> User:
+    """Set a new password through a reset link, which is then used up (with every other link of the user).
+
+    NotFound when the link is unknown, used or expired; Invalid (the link kept) when the password is refused.
+    """
+    user = reset_link_user(token, now)
+    if user is None:
+        raise NotFound(_("This link is not valid any more: it was used, it expired, or it is wrong."))
+    errors: dict[str, str] = {}
+    _new_password(new, confirm, errors)
+    if errors:
+        raise Invalid(_("The password was not changed: check the marked fields."), errors)
+    # a conditional UPDATE: of two requests with the same link, only one uses it
+    claimed = db.session.execute(update(PasswordResetToken).where(
+        PasswordResetToken.token_hash == _token_digest(token), PasswordResetToken.used_at.is_(None),
+        PasswordResetToken.expires_at > now).values(used_at=now).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise NotFound(_("This link is not valid any more: it was used, it expired, or it is wrong."))
+    user.set_password(new)
+    _end_reset_links(user.id, now)
+    db.session.flush()
+    return user
 
 
 def create_user(email: Optional[str], name: str, role: str, password: Optional[str],

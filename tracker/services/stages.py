@@ -12,7 +12,7 @@ from ..labels import stage_label, status_label
 from ..models import Blocker, Item, StageReview, Unit, User
 from ..permissions import can_change_unit, can_read_unit, can_review, can_tick
 from ..workflow import STAGES, GateClosed, check_gate
-from . import journal
+from . import journal, news
 from .errors import Conflict, Forbidden, GateRefused, Invalid, NotFound
 from .progress import unit_statuses
 
@@ -111,6 +111,7 @@ def verify_stage(unit: Unit, stage: str, user: User, now: datetime, today: date)
     review = _review(unit, stage)
     review.state, review.comment, review.by_id, review.at = "verified", "", user.id, now
     journal.record(unit.id, user, "verify", now, stage=stage, before=status, after="verified")
+    news.record_stage_verified(unit, stage, user, now)
     db.session.flush()
     return review
 
@@ -130,6 +131,7 @@ def return_stage(unit: Unit, stage: str, comment: str, user: User, now: datetime
     review = _review(unit, stage)
     review.state, review.comment, review.by_id, review.at = "returned", comment, user.id, now
     journal.record(unit.id, user, "return", now, stage=stage, before=status, after="returned", note=comment)
+    news.record_stage_returned(unit, stage, comment, user, now)
     db.session.flush()
     return review
 
@@ -171,6 +173,7 @@ def raise_blocker(unit: Unit, stage: str, text: str, user: User, now: datetime) 
     blocker = Blocker(unit_id=unit.id, stage=stage, text=text, raised_by_id=user.id, raised_at=now)
     db.session.add(blocker)
     journal.record(unit.id, user, "blocker_raised", now, stage=stage, note=text)
+    news.record_blocker_raised(blocker, unit, user, now)
     db.session.flush()
     return blocker
 
@@ -188,5 +191,6 @@ def answer_blocker(blocker: Blocker, answer: str, resolve: bool, user: User, now
         blocker.resolved_at = now
     journal.record(blocker.unit_id, user, "blocker_resolved" if resolve else "blocker_answered", now,
                    stage=blocker.stage, note=answer)
+    news.record_blocker_answered(blocker, answer, resolve, user, now)
     db.session.flush()
     return blocker

@@ -9,7 +9,7 @@ from ..extensions import db, login_manager
 
 # Each area keeps its pages in its own module exposing `bp` (feature packages, tracker/reports and
 # tracker/reminders, register their own from the app factory).
-WEB_MODULES = ("auth", "dashboard", "units", "admin", "help")
+WEB_MODULES = ("auth", "dashboard", "units", "admin", "help", "news", "account")
 
 
 def register_web(app: Flask) -> None:

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -72,27 +72,3 @@ def set_language(lang: str):
             current_user.locale = lang
             db.session.commit()
     return redirect(_safe_next(request.form.get("next")) or url_for("dashboard.home"))
-
-
-@bp.route("/account/password", methods=["GET", "POST"])
-@login_required
-def change_password():
-    """A user changes their own password."""
-    from wtforms.validators import EqualTo
-
-    class PasswordForm(FlaskForm):
-        current = PasswordField(_l("Current password"), validators=[DataRequired()])
-        new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
-        confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(), EqualTo("new")])
-
-    form = PasswordForm()
-    if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
-            form.current.errors.append(_("Wrong password."))
-        else:
-            current_user.set_password(form.new.data)
-            db.session.commit()
-            flash(_("Your password was changed."), "success")
-            return redirect(url_for("dashboard.home"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/password.html", form=form), status
