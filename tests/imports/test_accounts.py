@@ -14,7 +14,7 @@ from tracker.imports.setup import announce, setup_token
 from tracker.models import User
 from tracker.services import accounts
 from tracker.services.accounts import find_user, normalise_phone
-from tracker.services.errors import Conflict
+from tracker.services.errors import Conflict, Forbidden
 
 
 @pytest.mark.parametrize("raw", ["0912 345 678", "+84 912 345 678", "84912345678", "0912.345.678", "(0912) 345-678"])
@@ -129,3 +129,61 @@ def test_a_phone_only_secretary_is_reminded_in_the_inbox_and_gets_no_email(campa
     assert result.queued == 2  # both are reminded: the phone-only one in the inbox alone
     assert db.session.scalar(select(func.count(Notification.id))) == 2
     assert db.session.scalars(select(OutboxMessage.to)).all() == ["k1@district.test"]
+
+
+def test_the_office_emails_imported_users_a_single_use_sign_in_link(app, campaign, make_unit, make_user, login,
+                                                                      frozen):
+    """The sign-in link of issue 9: one mail per chosen user with an email, valid 3 days, usable once."""
+    import re
+    from datetime import timedelta
+
+    from tests.conftest import NOW
+    from tracker.models import OutboxMessage
+
+    make_unit("K1")
+    admin = make_user("office@district.test", "admin")
+    invited = accounts.create_user("bithu.k1@district.test", "Nguyễn Văn An", "secretary", None, "K1", actor=None)
+    phone_only = accounts.create_user(None, "Bí thư ấp", "secretary", None, "K1", phone="0912345678", actor=None)
+    db.session.commit()
+    with frozen(NOW):
+        client = login(admin)
+        page = client.get("/admin/users/select").get_data(as_text=True)
+        resp = client.post("/admin/users/select", data={"csrf_token": csrf_of(page), "action": "links",
+                                                        "ids": [str(invited.id), str(phone_only.id)]})
+    assert resp.status_code == 302
+    mails = db.session.scalars(select(OutboxMessage)).all()
+    assert [m.to for m in mails] == ["bithu.k1@district.test"]  # the phone-only user has no mailbox
+    assert "trong vòng 3 ngày" in mails[0].text and "Ban Tổ chức đã tạo tài khoản" in mails[0].text
+    path = re.search(r"http://localhost:5000(/password/reset/\S+)", mails[0].text).group(1)
+    new = "Mat-khau-rieng-9"
+    with frozen(NOW + timedelta(days=2)):
+        browser = app.test_client()
+        form = browser.get(path)
+        done = browser.post(path, data={"csrf_token": csrf_of(form.get_data(as_text=True)), "new": new,
+                                        "confirm": new})
+        assert done.status_code == 302 and "/login" in done.headers["Location"]
+        again = app.test_client().get(path)
+    assert again.status_code == 404  # used once: gone
+    db.session.expire_all()
+    assert db.session.get(User, invited.id).check_password(new)
+
+
+def test_sign_in_links_expire_after_three_days(app, campaign, make_unit, frozen):
+    import re
+    from datetime import timedelta
+
+    from tests.conftest import NOW
+    from tracker.models import OutboxMessage
+
+    make_unit("K1")
+    user = accounts.create_user("k1@district.test", "Phó bí thư", "secretary", None, "K1", actor=None)
+    assert accounts.send_sign_in_links([user.id], NOW, "http://localhost:5000", actor=None) == 1
+    db.session.commit()
+    path = re.search(r"(/password/reset/\S+)", db.session.scalar(select(OutboxMessage.text))).group(1)
+    with frozen(NOW + timedelta(days=2, hours=23)):
+        assert app.test_client().get(path).status_code == 200
+    with frozen(NOW + timedelta(days=3, minutes=1)):
+        assert app.test_client().get(path).status_code == 404
+    secretary = accounts.create_user("x@district.test", "X", "secretary", PASSWORD, "K1", actor=None)
+    with pytest.raises(Forbidden):
+        accounts.send_sign_in_links([user.id], NOW, "http://localhost:5000", actor=secretary)

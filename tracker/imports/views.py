@@ -8,17 +8,20 @@ from io import BytesIO
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..clock import utcnow
-from ..edge import EmptyForm, admins_only
+from ..edge import EmptyForm, admins_only, commit_or_refuse
 from ..extensions import db
 from ..labels import kind_label, role_label
 from ..models import ImportRun, ImportUpload, Unit, User, WorkingGroup
 from ..paging import page_number, paginate
 from ..parsing import whole_number
+from ..reminders.digest import base_url
+from ..services import accounts
 from ..services.campaigns import require_campaign
 from ..services.errors import DomainError
 from ..workflow import KINDS
@@ -192,6 +195,15 @@ def users_select():
                 db.session.commit()
                 flash(_("%(n)s accounts deactivated.", n=n) if action == "deactivate" else
                       _("%(n)s accounts reactivated.", n=n), "success")
+            return redirect(url_for("imports.users_select", q=q or None, role=role or None))
+        if action == "links":
+            sent, refusal = commit_or_refuse(
+                lambda: accounts.send_sign_in_links(ids, utcnow(), base_url(), actor=current_user))
+            if refusal is not None:
+                flash(refusal.message, "danger")
+            else:
+                flash(ngettext("A sign-in link was queued for %(num)s user with an email.",
+                               "Sign-in links were queued for %(num)s users with an email.", sent), "success")
             return redirect(url_for("imports.users_select", q=q or None, role=role or None))
         if action in ("passwords", "passwords_missing"):
             if action == "passwords" and not ids:

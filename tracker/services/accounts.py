@@ -23,6 +23,7 @@ from .errors import Conflict, Invalid, NotFound
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
 RESET_VALID = timedelta(hours=1)  # how long a "forgot password" link works
+INVITE_VALID = timedelta(days=3)  # a first sign-in link sent by the office: time to read it on a slow week
 RESET_PER_HOUR = 3  # links mailed to one address per hour at most: the form cannot be used to flood a mailbox
 
 
@@ -139,6 +140,35 @@ def request_password_reset(email: str, now: datetime, locale: str, base_url: str
         select(User.id, literal(_token_digest(token)), literal(now, UTCDateTime()),
                literal(now + RESET_VALID, UTCDateTime())).where(*who)))
     db.session.flush()
+
+
+def send_sign_in_links(user_ids: list[int], now: datetime, base_url: str, *, actor: Optional[User]) -> int:
+    """Queue a single-use link to choose a password for each chosen active user with an email; how many.
+
+    The office sends these to people it imported (no password yet) or who lost theirs; the link is the
+    forgot-password link, valid INVITE_VALID. Only the tokens' hashes are kept; nothing is logged.
+    """
+    require_admin(actor)
+    people = db.session.scalars(select(User).where(User.id.in_(list(user_ids) or [-1]), User.active.is_(True),
+                                                   func.coalesce(User.email, "") != "")).all()
+    tokens, mails = [], []
+    for user in people:  # one token and one mail each: the per-person work is a render, no query
+        token = secrets.token_urlsafe(32)
+        with force_locale(user.locale if user.locale in ("vi", "en") else "vi"):
+            context = {"name": user.name, "link": f"{base_url}/password/reset/{token}",
+                       "days": INVITE_VALID.days, "email": user.email}
+            subject = _("Your account on the congress preparation tracker")
+            mails.append({"to": user.email, "subject": subject, "status": "pending", "attempts": 0,
+                          "next_attempt_at": now, "last_error": "", "created_at": now,
+                          "text": render_template("email/sign_in_link.txt", subject=subject, **context),
+                          "html": render_template("email/sign_in_link.html", subject=subject, **context)})
+        tokens.append({"user_id": user.id, "token_hash": _token_digest(token), "created_at": now,
+                       "expires_at": now + INVITE_VALID})
+    if people:
+        db.session.execute(db.insert(PasswordResetToken), tokens)
+        db.session.execute(db.insert(OutboxMessage), mails)
+    db.session.flush()
+    return len(people)
 
 
 def reset_link_user(token: str, now: datetime) -> Optional[User]:
