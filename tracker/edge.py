@@ -28,11 +28,16 @@ def admins_only():
     """A blueprint's before_request: sign-in first, then 403 for anyone but the organisation office."""
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
+    admin_page()
+    return None
+
+
+def admin_page() -> None:
+    """Inside a signed-in view: 403 for anyone but the organisation office (permissions.require_admin)."""
     try:
         require_admin(current_user)
     except DomainError as exc:
         abort(exc.status)
-    return None
 
 
 def commit_or_refuse(change: Callable[[], T]) -> tuple[Optional[T], Optional[DomainError]]:

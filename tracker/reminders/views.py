@@ -15,11 +15,10 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import InputRequired
 
 from ..clock import utcnow
-from ..edge import EmptyForm
+from ..edge import EmptyForm, admin_page
 from ..extensions import db
 from ..models import JournalEntry, Notification, OutboxMessage, User
 from ..parsing import page_number
-from ..permissions import can_admin
 from ..services import news
 from ..services.campaigns import current_campaign
 from ..services.errors import Invalid
@@ -52,11 +51,6 @@ class PolicyForm(FlaskForm):
 def _page_number() -> int:
     raw = request.args.get("page", "1")
     return page_number(raw)
-
-
-def _require_admin() -> None:
-    if not can_admin(current_user):
-        abort(403)
 
 
 @bp.app_context_processor
@@ -148,7 +142,7 @@ def heartbeat_state() -> dict:
 @login_required
 def delivery():
     """The delivery log: every message with its status, tries and last error (admins)."""
-    _require_admin()
+    admin_page()
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     cond = [OutboxMessage.status == status] if status else []
     total = db.session.scalar(select(func.count(OutboxMessage.id)).where(*cond)) or 0
@@ -166,7 +160,7 @@ def delivery():
 @login_required
 def retry(message_id: int):
     """Put a failed or waiting message back in line for the next delivery run (admins)."""
-    _require_admin()
+    admin_page()
     if not EmptyForm().validate_on_submit():
         abort(400)
     if db.session.get(OutboxMessage, message_id) is None:
@@ -197,7 +191,7 @@ def _pending_subjects(rows: list[OutboxMessage]) -> dict[int, str]:
 @login_required
 def settings():
     """The campaign's reminder policy (admins): the service checks and journals, the view commits."""
-    _require_admin()
+    admin_page()
     campaign = current_campaign()
     if campaign is None:
         abort(404)
