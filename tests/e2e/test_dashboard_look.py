@@ -20,6 +20,7 @@ from tracker.models import Notification, Unit, User
 from tracker.services import stages
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # looked at, not committed
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1}
 
@@ -161,3 +162,18 @@ def test_phone_menu_and_unread_badge(live_server, demo, browser):  # noqa: F811
     colour = rgb(admin.locator("#nav .nav-link").first.evaluate("el => getComputedStyle(el).color"))
     assert colour == (255, 255, 255), colour
     assert serious_axe_violations(admin) == []
+
+
+def test_phone_inbox_buttons_are_big_enough_to_tap(live_server, demo, browser):  # noqa: F811
+    page = browser.new_context(**PHONE).new_page()
+    sign_in(page, live_server, demo["secretary"])
+    page.goto(live_server + "/inbox")
+    buttons = page.locator("form button[type=submit]").all()
+    assert buttons, "the unread digest offers a button"
+    for button in buttons:
+        box = button.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, (button.inner_text(), box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "inbox-phone.png"), full_page=True)
+    assert serious_axe_violations(page) == []
