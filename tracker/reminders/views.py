@@ -24,7 +24,7 @@ from ..services.campaigns import current_campaign
 from ..services.errors import Invalid
 from .beat import describe_beat
 from .digest import load_digests, subjects
-from .inbox import digests_of, inbox_page, mark_all_read, mark_read, unread_total
+from .inbox import digests_of, inbox_page, mark_all_read, mark_read
 from .outbox import MAX_ATTEMPTS, retry_now, status_counts
 from .policy import POLICY_FIELDS, save_policy, send_hour
 from .scheduler import interval_minutes
@@ -51,13 +51,6 @@ class PolicyForm(FlaskForm):
 def _page_number() -> int:
     raw = request.args.get("page", "1")
     return page_number(raw)
-
-
-@bp.app_context_processor
-def _inbox_helpers():
-    def unread_notifications() -> int:
-        return unread_total(current_user.id) if current_user.is_authenticated else 0
-    return {"unread_notifications": unread_notifications}
 
 
 # ---- the inbox -----------------------------------------------------------------------------------

@@ -1,32 +1,21 @@
 """The home page: the units × stages dashboard (secretaries go to their unit), and the page labels."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import local_today, utcnow
-from ..labels import kind_label, stage_label, stage_short_label, status_label
+from ..labels import stage_label, stage_short_label, status_label
 from ..parsing import page_number
 from ..readmodel import stage_cells
 from ..services.campaigns import current_campaign
-from ..workflow import KINDS, STAGES, STATUSES
+from ..workflow import STAGES, STATUSES
 from ..workflow.rounding import percent
 from . import dashboard_data as data
 
 bp = Blueprint("dashboard", __name__)
 PER_PAGE = 100
-
-
-def has_endpoint(name: str) -> bool:
-    """True when a view with that endpoint is registered (other areas add theirs over time)."""
-    return name in current_app.view_functions
-
-
-@bp.app_context_processor
-def _page_helpers():
-    return {"has_endpoint": has_endpoint, "status_label": status_label, "stage_label": stage_label,
-            "kind_label": kind_label, "STAGES": STAGES, "STATUSES": STATUSES, "KINDS": KINDS}
 
 
 def _page_number() -> int:

@@ -31,7 +31,3 @@ def blockers():
     return render_template("news/blockers.html", rows=window.items, total=window.total, page=window.page,
                            pages=window.pages, mine_only=mine_only, can_toggle=current_user.role == "group")
 
-
-@bp.app_context_processor
-def _news_helpers():
-    return {"may_list_blockers": lambda: current_user.is_authenticated and can_list_blockers(current_user)}

@@ -432,7 +432,3 @@ def journal_value(value: str) -> str:
             pass
     return value
 
-
-@bp.app_context_processor
-def _journal_helpers():
-    return {"action_label": action_label, "journal_value": journal_value}
