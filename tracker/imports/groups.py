@@ -25,16 +25,9 @@ def plan_groups(table: Table) -> Plan:
     new, renamed = [], []
     for row in rows:
         code, name = row.values.get("code"), row.values.get("name")
-        if bad(code):
+        key = plan.code_key(row, seen)
+        if key is None:
             continue
-        if not code:
-            plan.error(row, "code", _("This field is required."))
-            continue
-        key = v.fold(code)
-        if key in seen:
-            plan.error(row, "code", _("The code %(code)s is already on line %(line)s.", code=code, line=seen[key]))
-            continue
-        seen[key] = row.line
         old = existing.get(key)
         if bad(name):
             continue

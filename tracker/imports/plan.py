@@ -71,6 +71,24 @@ class Plan:
         """Record an error in row's cell of field name."""
         self.errors.append(RowError(line or (row.line if row else 1), row.column(name) if row else name, message))
 
+    def code_key(self, row: Row, seen: dict[str, int]) -> Optional[str]:
+        """The row's code folded for comparison, first time in the file; None (error recorded) otherwise.
+
+        `seen` maps the codes met so far to their line.
+        """
+        code = row.values.get("code")
+        if bad(code):
+            return None
+        if not code:
+            self.error(row, "code", _("This field is required."))
+            return None
+        key = fold(code)
+        if key in seen:
+            self.error(row, "code", _("The code %(code)s is already on line %(line)s.", code=code, line=seen[key]))
+            return None
+        seen[key] = row.line
+        return key
+
 
 def read_rows(kind: str, table: Table, plan: Plan, parsers: dict[str, Any]) -> list[Row]:
     """The rows with each present column parsed; bad headers and bad cells go to plan.errors."""

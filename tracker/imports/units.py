@@ -57,19 +57,11 @@ def plan_units(table: Table) -> Plan:
         select(WorkingGroup.id, WorkingGroup.code))}
     group_code = {gid: code for gid, code in groups.values()}
     in_file: dict[str, Row] = {}
+    lines: dict[str, int] = {}
     for row in rows:
-        code = row.values.get("code")
-        if bad(code):
-            continue
-        if not code:
-            plan.error(row, "code", _("This field is required."))
-            continue
-        key = v.fold(code)
-        if key in in_file:
-            plan.error(row, "code", _("The code %(code)s is already on line %(line)s.", code=code,
-                                      line=in_file[key].line))
-            continue
-        in_file[key] = row
+        key = plan.code_key(row, lines)
+        if key is not None:
+            in_file[key] = row
     creates, updates = [], []
     for key, row in in_file.items():
         val = row.values
