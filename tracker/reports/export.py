@@ -130,11 +130,6 @@ def _drain(buf: io.StringIO, first: bool) -> bytes:
     return (("\ufeff" if first else "") + text).encode("utf-8")
 
 
-def to_csv(report: Report, rows: Iterable[UnitRow], locale: str) -> bytes:
-    """The whole CSV at once (tests, small scopes)."""
-    return b"".join(csv_chunks(report, rows, locale))
-
-
 def write_xlsx(report: Report, rows: Iterable[UnitRow], locale: str, out: IO[bytes]) -> None:
     """A write-only workbook: the summary with its headline, the per-unit table with totals, the per-kind table."""
     words = Words()
@@ -202,10 +197,3 @@ def to_xlsx_file(report: Report, rows: Iterable[UnitRow], locale: str) -> IO[byt
     write_xlsx(report, rows, locale, out)
     out.seek(0)
     return out
-
-
-def to_xlsx(report: Report, rows: Iterable[UnitRow], locale: str) -> bytes:
-    """The whole workbook at once (tests, small scopes)."""
-    buf = io.BytesIO()
-    write_xlsx(report, rows, locale, buf)
-    return buf.getvalue()

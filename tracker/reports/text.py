@@ -160,8 +160,3 @@ def flag_texts(row: UnitRow, targets: Any, mode: str = "") -> list[str]:
 def problem_texts(row: UnitRow) -> list[str]:
     """Why a unit's stored counts cannot be right, in words (a few rows; see Words for many)."""
     return Words().problem_texts(row)
-
-
-def group_title(group: Optional[Any]) -> str:
-    """The report's scope in words."""
-    return group.name if group is not None else _("All units")
