@@ -26,7 +26,14 @@ class Config:
     MAIL_DEFAULT_SENDER = "tracker@localhost"
     MAIL_TIMEOUT = 15
     BOOTSTRAP_SERVE_LOCAL = True
-    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_TIME_LIMIT = None  # None: as long as SESSION_IDLE_MINUTES (set at start by tracker.signin)
+    LOGIN_MAX_PER_ACCOUNT = 10  # failed sign-ins per (account, client address) within the window
+    LOGIN_MAX_PER_ADDRESS = 50  # failed sign-ins per client address within the window
+    LOGIN_WINDOW_MINUTES = 15
+    SIGNIN_LOG_DAYS = 90  # the sign-in log keeps this many days
+    SESSION_IDLE_MINUTES = 120  # a session unused this long ends
+    SESSION_MAX_HOURS = 12  # a session ends this long after sign-in, used or not
+    TRUSTED_PROXIES = 0  # reverse proxies in front (nginx: 1); only then is X-Forwarded-For believed
     SESSION_COOKIE_SAMESITE = "Lax"
     API_TITLE = "Congress preparation tracker API"
     API_VERSION = "v1"

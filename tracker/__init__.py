@@ -49,6 +49,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     register_cli(app)
     register_globals(app)
     init_reminders(app)
+    from .signin import init_app as init_signin
+    init_signin(app)
     return app
 
 

@@ -8,7 +8,9 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 
+from ..clock import utcnow
 from ..extensions import db
+from ..signin import events as signin_events
 from ..models import JournalEntry, Unit, User, WorkingGroup, group_members
 from ..services.accounts import find_user, normalise_email, normalise_phone
 from ..services.campaigns import require_campaign
@@ -60,6 +62,8 @@ def set_users_active(user_ids: list[int], active: bool, actor: User) -> int:
         raise NotFound(_("No such user."))
     result = db.session.execute(update(User).where(User.id.in_(ids), User.active.is_not(active))
                                 .values(active=active).execution_options(synchronize_session=False))
+    if not active:
+        signin_events.end_sessions(ids, signin_events.DEACTIVATED, utcnow(), actor)
     db.session.flush()
     db.session.expire_all()
     return result.rowcount

@@ -11,9 +11,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import generate_password_hash
 
+from ..clock import utcnow
 from ..extensions import db
 from ..labels import role_label
 from ..models import User
+from ..signin import events as signin_events
 
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper and typed on a phone
 LENGTH = 12  # about 59 bits: out of reach of guessing even with the fast hash below
@@ -29,8 +31,9 @@ def new_password() -> str:
     return "-".join(raw[i:i + 4] for i in range(0, LENGTH, 4))
 
 
-def issue(user_ids: Optional[list[int]]) -> list[tuple[User, str]]:
-    """New initial passwords for these active users (None: every active user who has no password yet)."""
+def issue(user_ids: Optional[list[int]], actor: Optional[User] = None) -> list[tuple[User, str]]:
+    """New initial passwords for these active users (None: every active user who has no password yet);
+    their sessions end, as after any password reset."""
     query = select(User).options(joinedload(User.unit)).where(User.active.is_(True))
     if user_ids is None:
         query = query.where(User.password_hash == "")
@@ -42,6 +45,7 @@ def issue(user_ids: Optional[list[int]]) -> list[tuple[User, str]]:
         db.session.execute(update(User), [
             {"id": user.id, "password_hash": generate_password_hash(password, method=INITIAL_HASH),
              "must_change_password": True} for user, password in issued])
+        signin_events.end_sessions([user.id for user, _pw in issued], signin_events.PASSWORD_RESET, utcnow(), actor)
         db.session.flush()
     return issued
 

@@ -12,17 +12,19 @@ import sys
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import User
 from ..services.accounts import create_user
 from ..services.errors import DomainError
+from ..signin import sessions
 
 bp = Blueprint("setup", __name__)
 LOCAL = {"127.0.0.1", "::1"}
@@ -98,7 +100,7 @@ def first_admin():
             status = 400
         else:
             db.session.commit()
-            login_user(user)
+            sessions.start(user, utcnow())  # a new session: nothing of the set-up page's survives
             flash(_("The first admin account was created. Welcome."), "success")
             return redirect(url_for("admin.index"))
     elif request.method == "POST":

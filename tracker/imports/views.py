@@ -226,7 +226,7 @@ def users_select():
 
 
 def _password_sheet(ids):
-    issued = first_passwords.issue(ids)
+    issued = first_passwords.issue(ids, current_user)
     if not issued:
         db.session.rollback()
         flash(_("Nobody to give an initial password to."), "warning")

@@ -38,12 +38,18 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256), default="")  # "": no password yet
     must_change_password: Mapped[bool] = mapped_column(default=False)  # set by the initial-password sheet
     active: Mapped[bool] = mapped_column(default=True)
+    # bumped to end every session of the user (sign-out, password reset, deactivation); part of get_id()
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     locale: Mapped[Optional[str]] = mapped_column(String(5))
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Optional[Unit]] = relationship(foreign_keys=[unit_id])
     groups: Mapped[list[WorkingGroup]] = relationship(secondary=group_members, back_populates="members")
+
+    def get_id(self) -> str:
+        """Flask-Login's session key: id and session generation, so a bumped generation ends old sessions."""
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sessions of deactivated accounts

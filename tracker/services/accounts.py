@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import ApiToken, OutboxMessage, PasswordResetToken, Unit, User, WorkingGroup
 from ..models._types import UTCDateTime
 from ..permissions import require_admin
+from ..signin import events as signin_events
 from ..workflow.stages import ROLES
 from .errors import Conflict, Invalid, NotFound
 
@@ -94,6 +95,18 @@ def change_password(user: User, current: str, new: str, confirm: str, now: datet
         raise Invalid(_("The password was not changed: check the marked fields."), errors)
     user.set_password(new)
     _end_reset_links(user.id, now)
+    # every session ends, this one too: the page starts a new one for the user (signin.sessions.start)
+    signin_events.end_sessions([user.id], signin_events.PASSWORD_CHANGED, now)
+    db.session.flush()
+
+
+def set_password(user: User, password: str, now: datetime, actor: Optional[User]) -> None:
+    """An admin (or the operator: actor None) sets a user's password: every session and sign-in link ends."""
+    require_admin(actor)
+    check_password_rules(password)
+    user.set_password(password)
+    _end_reset_links(user.id, now)
+    signin_events.end_sessions([user.id], signin_events.PASSWORD_RESET, now, actor)
     db.session.flush()
 
 
@@ -202,6 +215,7 @@ def reset_password(token: str, new: str, confirm: str, now: datetime) -> User:
         raise NotFound(_("This link is not valid any more: it was used, it expired, or it is wrong."))
     user.set_password(new)
     _end_reset_links(user.id, now)
+    signin_events.end_sessions([user.id], signin_events.PASSWORD_RESET, now)
     db.session.flush()
     return user
 

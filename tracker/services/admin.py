@@ -15,7 +15,10 @@ from ..models import CalendarDay, Campaign, Item, ItemTemplate, ReferenceDocumen
 from ..permissions import require_admin
 from ..workflow import KINDS, STAGES
 from . import journal, template_changes
-from .accounts import check_password_rules, find_user
+from ..clock import utcnow
+from ..signin import events as signin_events
+from . import accounts
+from .accounts import find_user
 from .errors import Conflict, Invalid, NotFound
 
 KEY_RE = re.compile(r"^[a-z0-9_]{1,50}$")
@@ -251,12 +254,9 @@ def get_user(user_id: int) -> User:
     return user
 
 
-def reset_password(user: User, password: str, actor: Optional[User]) -> None:
-    """The admin sets a new password for the user."""
-    require_admin(actor)
-    check_password_rules(password)
-    user.set_password(password)
-    db.session.flush()
+def reset_password(user: User, password: str, actor: Optional[User], now: Optional[datetime] = None) -> None:
+    """The admin sets a new password for the user: every session and sign-in link of the user ends."""
+    accounts.set_password(user, password, now or utcnow(), actor)
 
 
 def set_active(user: User, active: bool, actor: Optional[User]) -> None:
@@ -265,6 +265,8 @@ def set_active(user: User, active: bool, actor: Optional[User]) -> None:
     if not active and actor is not None and user.id == actor.id:
         raise Invalid(_("You cannot deactivate your own account."), {"active": _("This is you.")})
     user.active = active
+    if not active:
+        signin_events.end_sessions([user.id], signin_events.DEACTIVATED, utcnow(), actor)
     db.session.flush()
 
 

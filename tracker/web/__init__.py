@@ -20,9 +20,9 @@ def register_web(app: Flask) -> None:
     app.before_request(_refuse_nul_bytes)
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from ..models import User
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str):
+        from ..signin.sessions import load_user as live_session_user
+        return live_session_user(session_id)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the sign-in page explains itself

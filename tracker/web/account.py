@@ -17,6 +17,7 @@ from ..edge import commit_or_refuse, refuse
 from ..reminders.digest import base_url
 from ..services import accounts
 from ..services.errors import Invalid, NotFound
+from ..signin import sessions
 
 log = logging.getLogger(__name__)
 bp = Blueprint("account", __name__)
@@ -58,12 +59,14 @@ def change_password():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
+        now, user = utcnow(), current_user._get_current_object()
         _done, refusal = commit_or_refuse(lambda: accounts.change_password(
-            current_user, form.current.data, form.new.data, form.confirm.data, utcnow()))
+            user, form.current.data, form.new.data, form.confirm.data, now))
         if refusal is not None:
             status = refuse(refusal, form)  # the messages go on the form before it is rendered
             return render_template("account/password.html", form=form), status
-        log.info("user %s changed their password", current_user.id)
+        sessions.start(user, now)  # every other session has ended; this one goes on, renewed
+        log.info("user %s changed their password", user.id)
         flash(_("Your password was changed."), "success")
         return redirect(url_for("dashboard.home"))
     return render_template("account/password.html", form=form)
@@ -109,8 +112,8 @@ def reset_password(token: str):
             status = refuse(refusal, form)
             return _private(make_response(render_template("account/reset.html", form=form), status))
         log.info("user %s set a new password through a reset link", user.id)
-        if current_user.is_authenticated:
-            logout_user()  # whoever was signed in on this browser, the next step is signing in afresh
+        logout_user()  # whoever was signed in on this browser, the next step is signing in afresh
+        sessions.end()
         flash(_("Your new password is set. Sign in with it."), "success")
         return redirect(url_for("auth.login"))
     if accounts.reset_link_user(token, now) is None:

@@ -1,0 +1,63 @@
+"""The sign-in log: write one line, end a user's sessions (with its line), prune old lines."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Optional
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import Integer, delete, func, insert, literal, select, update
+
+from ..extensions import db
+from ..models import SignInEvent, User
+from ..models._types import UTCDateTime
+
+# What a line says happened; the first four are sign-in answers, FAILURES of them count towards the throttle.
+OK, BAD_PASSWORD, UNKNOWN, INACTIVE, THROTTLED = "ok", "bad_password", "unknown", "inactive", "throttled"
+SIGNED_OUT, PASSWORD_CHANGED, PASSWORD_RESET, DEACTIVATED = "signed_out", "password_changed", "password_reset", \
+    "deactivated"
+OUTCOMES = (OK, BAD_PASSWORD, UNKNOWN, INACTIVE, THROTTLED, SIGNED_OUT, PASSWORD_CHANGED, PASSWORD_RESET, DEACTIVATED)
+FAILURES = (BAD_PASSWORD, UNKNOWN, INACTIVE)
+
+
+def client_address() -> str:
+    """The client's address: request.remote_addr (ProxyFix sets it from trusted proxies only); "" outside a request."""
+    return (request.remote_addr or "") if has_request_context() else ""
+
+
+def record(outcome: str, now: datetime, *, user: Optional[User] = None, login: str = "",
+           address: Optional[str] = None, actor: Optional[User] = None) -> None:
+    """Add one line to the sign-in log (address: the current request's client by default); flush."""
+    db.session.add(SignInEvent(at=now, outcome=outcome, user_id=user.id if user is not None else None,
+                               login=(login or (user.login if user is not None else ""))[:254],
+                               address=(client_address() if address is None else address)[:64],
+                               actor_id=actor.id if actor is not None else None))
+    prune(now)
+    db.session.flush()
+
+
+def end_sessions(user_ids: Iterable[int], outcome: str, now: datetime, actor: Optional[User] = None) -> None:
+    """End every session of these users (their session generation moves on) and log why; flush.
+
+    One UPDATE and one INSERT … SELECT whatever the number of users; objects already loaded are refreshed,
+    so a caller that signs the user in again gets the new generation."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return
+    db.session.execute(update(User).where(User.id.in_(ids))
+                       .values(session_generation=User.session_generation + 1)
+                       .execution_options(synchronize_session="fetch"))
+    db.session.execute(insert(SignInEvent).from_select(
+        ["at", "outcome", "user_id", "login", "address", "actor_id"],
+        select(literal(now, UTCDateTime()), literal(outcome), User.id,
+               func.substr(func.coalesce(User.email, User.phone, ""), 1, 254), literal(client_address()[:64]),
+               literal(actor.id if actor is not None else None, Integer)).where(User.id.in_(ids))))
+    prune(now)
+    db.session.flush()
+
+
+def prune(now: datetime) -> None:
+    """Drop lines older than TRACKER_SIGNIN_LOG_DAYS: one indexed DELETE, usually of nothing."""
+    days = max(int(current_app.config["SIGNIN_LOG_DAYS"]), 1)
+    db.session.execute(delete(SignInEvent).where(SignInEvent.at < now - timedelta(days=days))
+                       .execution_options(synchronize_session=False))

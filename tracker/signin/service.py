@@ -1,0 +1,75 @@
+"""One sign-in attempt: resolve the login, check the throttle, check the password, log the outcome.
+
+Unknown, deactivated and password-less accounts cost the same work as a wrong password: a hash check
+runs against a dummy hash of the default method, so the answer's timing does not tell which accounts exist."""
+from __future__ import annotations
+
+import functools
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..models import User
+from ..services.accounts import find_user, normalise_phone
+from . import events
+from .throttle import Limits, retry_after
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What a sign-in attempt came to: the outcome, the user when it succeeded, seconds to wait when throttled."""
+
+    outcome: str
+    user: Optional[User] = None
+    retry_after: int = 0
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A hash of a random password with werkzeug's default method (made once per process)."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def _method(pwhash: str) -> str:
+    return pwhash.split("$", 1)[0]
+
+
+def verify(user: Optional[User], password: str) -> bool:
+    """True when the user may sign in with this password; the same hashing work whatever the account."""
+    usable = user is not None and user.active and bool(user.password_hash)
+    if not usable:
+        check_password_hash(dummy_hash(), password)
+        return False
+    if _method(user.password_hash) != _method(dummy_hash()):
+        # a faster hash (an initial password, an older default): add the default's cost so the timing matches
+        check_password_hash(dummy_hash(), password)
+    return check_password_hash(user.password_hash, password)
+
+
+def normalise_login(typed: str) -> str:
+    """The typed login as logged and counted: a phone number in its stored form, an email in lower case;
+    anything else (often a password typed in the wrong field) is not kept: ""."""
+    text = (typed or "").strip()
+    phone = normalise_phone(text)
+    if phone:
+        return phone
+    return text.lower()[:254] if "@" in text else ""
+
+
+def sign_in(typed_login: str, password: str, address: str, now: datetime, limits: Limits) -> Attempt:
+    """Try to sign in; the outcome is logged (flushed, never committed) and returned."""
+    user = find_user(typed_login)
+    login = user.login if user is not None else normalise_login(typed_login)
+    wait = retry_after(user.id if user is not None else None, login, address, now, limits)
+    if wait:
+        events.record(events.THROTTLED, now, user=user, login=login, address=address)
+        return Attempt(events.THROTTLED, retry_after=wait)
+    if verify(user, password):
+        events.record(events.OK, now, user=user, login=login, address=address)
+        return Attempt(events.OK, user=user)
+    outcome = events.UNKNOWN if user is None else events.BAD_PASSWORD if user.active else events.INACTIVE
+    events.record(outcome, now, user=user, login=login, address=address)
+    return Attempt(outcome)
