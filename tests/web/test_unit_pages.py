@@ -546,5 +546,5 @@ def test_the_user_guide_is_one_click_from_every_page(world, as_user):
     session = as_user(world["secretary"])
     session.client.post("/language/en", data={"csrf_token": session.token, "next": "/help"})
     assert "Unit secretary — every week" in session.get("/help").get_data(as_text=True)
-    assert session.client.get("/logout").status_code == 302
+    assert session.client.post("/logout", data={"csrf_token": session.token}).status_code == 302
     assert session.get("/help").status_code == 302  # signed out: to the sign-in page
