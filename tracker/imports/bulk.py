@@ -10,11 +10,11 @@ from sqlalchemy import delete, func, insert, select, update
 
 from ..clock import utcnow
 from ..extensions import db
-from ..signin import events as signin_events
 from ..models import JournalEntry, Unit, User, WorkingGroup, group_members
 from ..services.accounts import find_user, normalise_email, normalise_phone
 from ..services.campaigns import require_campaign
 from ..services.errors import Conflict, Invalid, NotFound
+from ..signin import events as signin_events
 from ..workflow.stages import ROLES
 
 

@@ -10,14 +10,13 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import CalendarDay, Campaign, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
 from ..permissions import require_admin
-from ..workflow import KINDS, STAGES
-from . import journal, template_changes
-from ..clock import utcnow
 from ..signin import events as signin_events
-from . import accounts
+from ..workflow import KINDS, STAGES
+from . import accounts, journal, template_changes
 from .accounts import find_user
 from .errors import Conflict, Invalid, NotFound
 
