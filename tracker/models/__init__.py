@@ -3,6 +3,7 @@ from .imports import ImportRun, ImportUpload
 from .news import NewsItem
 from .notify import Heartbeat, Notification, OutboxMessage, ReminderLedger
 from .people import ApiToken, PasswordResetToken, User, group_members
+from .subcells import SubCellExemption
 from .results import CongressResult, CustomField, CustomValue, DisseminationResult, FirstSessionResult
 from .units import CalendarDay, Campaign, ReferenceDocument, Unit, WorkingGroup
 from .workflow import Blocker, Item, ItemTemplate, JournalEntry, StageReview
@@ -12,5 +13,5 @@ __all__ = [
     "WorkingGroup", "Blocker", "Item", "ItemTemplate", "JournalEntry", "StageReview",
     "CongressResult", "CustomField", "CustomValue", "DisseminationResult", "FirstSessionResult",
     "Heartbeat", "Notification", "OutboxMessage", "ReminderLedger", "ImportRun", "ImportUpload",
-    "NewsItem", "PasswordResetToken",
+    "NewsItem", "PasswordResetToken", "SubCellExemption",
 ]
