@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Optional
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, or_
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy.orm import aliased
 
 from .models import Item, Unit, User
 from .services.errors import Forbidden
@@ -23,6 +24,14 @@ def working_group_id(unit: Unit) -> Optional[int]:
     if unit.group_id is None and unit.kind == SUB_CELL and unit.parent is not None:
         return unit.parent.group_id
     return unit.group_id
+
+
+def in_working_groups(group_ids):
+    """working_group_id(Unit) IN group_ids, as a SQL condition (lists filtered by working group)."""
+    parent = aliased(Unit)
+    follows_parent = and_(Unit.group_id.is_(None), Unit.kind == SUB_CELL,
+                          Unit.parent_id.in_(select(parent.id).where(parent.group_id.in_(group_ids))))
+    return or_(Unit.group_id.in_(group_ids), follows_parent)
 
 
 def is_superior(user: User, unit: Unit) -> bool:
