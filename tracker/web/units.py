@@ -62,6 +62,9 @@ def action_label(action: str) -> str:
         "due_recomputed": _("Due date recomputed"),
         "secretary_assigned": _("Secretary assigned"),
         "secretary_removed": _("Secretary removed"),
+        "sub_cell_exempted": _("Exempted from the committee's sub-cell gate"),
+        "sub_cell_exemption_cleared": _("Sub-cell gate exemption withdrawn"),
+        "sub_cell_gate": _("Sub-cell gate setting changed"),
     }
     return labels.get(action, action)
 
