@@ -150,3 +150,49 @@ def test_pages_exemption_forms(login, tree):
         as_text=True))}).status_code in (303, 403)
     assert sec1.post("/units/S1/exemption/clear", data={"csrf_token": token}).status_code == 302
     assert db.session.scalar(select(SubCellExemption)) is None
+
+
+def test_page_refuses_the_committee_congress_tick_in_vietnamese_naming_the_cells(login, tree):
+    from tests.factories import unit_items
+    for key in ("documents", "personnel", "rehearsal"):
+        tick_stage("K1", key)
+    admin = login(tree["admin"])
+    token = csrf_of(admin.get("/units/K1").get_data(as_text=True))
+    item = unit_items("K1", "congress")[0]
+    resp = admin.post(f"/units/K1/items/congress/{item.key}", data={"done": "1", "version": item.version,
+                                                                   "csrf_token": token})
+    assert resp.status_code == 303
+    page = admin.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "các chi bộ trực thuộc sau chưa tổ chức đại hội" in page and "S1" in page
+    assert not unit_items("K1", "congress")[0].done
+
+
+def test_api_refuses_the_committee_congress_tick_with_422_naming_the_cells(app, tree):
+    client = app.test_client()
+    for key in ("documents", "personnel", "rehearsal"):
+        tick_stage("K1", key)
+    item = items_of(unit("K1"), "congress")[0]
+    st, body = call(client, tree["admin"], "PATCH", f"/units/K1/stages/congress/items/{item.key}",
+                    {"done": True, "version": item.version})
+    assert st == 422 and body["error"]["code"] == "gate_closed" and "S1" in body["error"]["message"]
+    for key in ("documents", "personnel", "rehearsal", "congress"):
+        tick_stage("S1", key)
+    st, body = call(client, tree["admin"], "PATCH", f"/units/K1/stages/congress/items/{item.key}",
+                    {"done": True, "version": item.version})
+    assert st == 200, body
+
+
+def test_admin_turns_the_gate_off_on_the_campaign_page(login, tree, campaign):
+    from tracker.models import Campaign, JournalEntry
+    admin = login(tree["admin"])
+    page = admin.get("/admin/campaign").get_data(as_text=True)
+    assert 'name="sub_cell_gate"' in page and "checked" in page.split('name="sub_cell_gate"')[1][:80] + \
+        page.split('name="sub_cell_gate"')[0][-200:]
+    resp = admin.post("/admin/campaign", data={"name": campaign.name, "organiser": "", "term": "",
+                                               "final_deadline": "", "csrf_token": csrf_of(page)})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(Campaign.sub_cell_gate)) is False
+    assert db.session.scalar(select(JournalEntry.action).where(JournalEntry.action == "sub_cell_gate"))
+    # a secretary or a group member never reaches the setting
+    assert login(tree["g1"]).get("/admin/campaign").status_code == 403
