@@ -28,7 +28,8 @@ def _words() -> dict[str, str]:
     """The row texts with a number, translated once per page (the template fills in the number)."""
     return {"late_one": _("1 day late (due %(date)s)"), "late_many": _("%(n)s days late (due %(date)s)"),
             "blockers": _("Open difficulties: %(n)s"), "late_stages": _("Overdue stages: %(n)s"),
-            "rollup": _("%(held)s/%(total)s cells under it have held their congress")}
+            "rollup": _("%(held)s/%(total)s cells under it have held their congress"),
+            "rollup_short": _("cells %(held)s/%(total)s")}
 
 
 @bp.route("/favicon.ico")
