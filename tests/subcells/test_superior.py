@@ -196,3 +196,12 @@ def test_admin_turns_the_gate_off_on_the_campaign_page(login, tree, campaign):
     assert db.session.scalar(select(JournalEntry.action).where(JournalEntry.action == "sub_cell_gate"))
     # a secretary or a group member never reaches the setting
     assert login(tree["g1"]).get("/admin/campaign").status_code == 403
+
+
+def test_a_cell_s_difficulty_is_news_for_its_committee_s_secretaries_and_its_committee_s_group(tree):
+    from tracker.models import NewsItem, User
+    from tracker.services import stages
+    stages.raise_blocker(unit("S1"), "documents", "Chưa có phòng họp", tree["s1"], NOW)
+    db.session.commit()
+    told = set(db.session.scalars(select(User.email).join(NewsItem, NewsItem.user_id == User.id)))
+    assert told == {"k1@x.vn", "g1@x.vn"}
