@@ -205,3 +205,16 @@ def test_a_cell_s_difficulty_is_news_for_its_committee_s_secretaries_and_its_com
     db.session.commit()
     told = set(db.session.scalars(select(User.email).join(NewsItem, NewsItem.user_id == User.id)))
     assert told == {"k1@x.vn", "g1@x.vn"}
+
+
+def test_lists_filtered_by_group_include_the_cells_that_follow_their_committee_s_group(app, tree):
+    from datetime import date
+
+    from tracker.models import Campaign, WorkingGroup
+    from tracker.reports.query import summary
+    client = app.test_client()
+    listed = call(client, tree["admin"], "GET", "/units?group=G1")[1]
+    assert sorted(u["code"] for u in listed["items"]) == ["C1", "K1", "S1", "S9"]  # S9 follows C1's group
+    g1 = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == "G1"))
+    s = summary(db.session.scalar(select(Campaign)), date(2030, 4, 1), g1)
+    assert s["units"]["total"] == 2 and s["sub_cells"]["total"] == 2

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ..models import Item, Unit, WorkingGroup
 from ..paging import Page, paginate
-from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, readable_units
+from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, in_working_groups, readable_units
 from ..readmodel import overdue_item, stage_cells, unit_overdue
 from ..services.accounts import create_group
 from ..services.errors import Forbidden, NotFound
@@ -101,8 +101,7 @@ class Units(MethodView):
         """Units the caller may see, paginated, with their stages' statuses."""
         query = _visible(select(Unit), g.api_user)
         if args.get("group"):
-            query = query.join(WorkingGroup, Unit.group_id == WorkingGroup.id).where(
-                WorkingGroup.code == args["group"])
+            query = query.where(in_working_groups(select(WorkingGroup.id).where(WorkingGroup.code == args["group"])))
         if args.get("kind"):
             query = query.where(Unit.kind == args["kind"])
         if args.get("pilot") is not None:
@@ -273,7 +272,7 @@ class Overdue(MethodView):
                  .where(overdue_item(today)))
         query = _visible(query, g.api_user)
         if args.get("group"):
-            query = query.where(WorkingGroup.code == args["group"])
+            query = query.where(in_working_groups(select(WorkingGroup.id).where(WorkingGroup.code == args["group"])))
         page = _page(query, args, (Item.due_on, Unit.code, Item.position), rows=True)
         english = str(get_locale() or "vi") == "en"
         return {"total": page.total, "items": [
