@@ -85,7 +85,7 @@ def plan(committees: list[Unit]) -> list[dict]:
                       "parent": parent.code, "party_members": rng.randint(*members), "congress_date": congress,
                       "group": None})
 
-    for commune, count in zip(communes, counts):
+    for commune, count in zip(communes, counts, strict=True):
         for n in range(1, count + 1):
             add(commune, n, "Chi bộ ấp " + next(hamlets), (9, 32), "A")
     for code, names in SECTOR_CELLS.items():

@@ -14,7 +14,6 @@ from sqlalchemy.orm import aliased
 from .models import Item, Unit, User
 from .services.errors import Forbidden
 
-
 COMMITTEE_KINDS = ("commune_committee", "sector_committee")
 SUB_CELL = "sub_cell"
 

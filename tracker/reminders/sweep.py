@@ -55,7 +55,6 @@ from sqlalchemy import Date, String, and_, case, exists, func, literal, or_, sel
 from sqlalchemy.orm import Session, aliased
 
 from ..clock import local_zone, utcnow
-from ..permissions import COMMITTEE_KINDS, SUB_CELL
 from ..models import (
     Campaign,
     Heartbeat,
@@ -70,6 +69,7 @@ from ..models import (
     group_members,
 )
 from ..models._types import UTCDateTime
+from ..permissions import COMMITTEE_KINDS, SUB_CELL
 from ..readmodel import overdue_item
 from ..services import news as news_service
 from ..services.calendar import load_calendar
@@ -239,7 +239,8 @@ def _insert_ledger(session: Session, campaign: Campaign, today: date, now: datet
               .where(cand.c.kind == "overdue", cand.c.due_on <= today - timedelta(days=escalation),
                      reachable, fresh("escalation", False)))
     stmt = dialect_insert(session, ReminderLedger).from_select(
-        ["user_id", "item_id", "kind", "ref_date", "due_on", "created_at"], union_all(secretaries, members, superiors, admins)) \
+        ["user_id", "item_id", "kind", "ref_date", "due_on", "created_at"],
+        union_all(secretaries, members, superiors, admins)) \
         .on_conflict_do_nothing(index_elements=["user_id", "item_id", "kind", "ref_date"])
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:

@@ -6,8 +6,9 @@ recipient's next daily digest exactly once: the reminder sweep sets `digested_on
 (`mark_digested`, one UPDATE) and queues that day's digest for the recipient in the same transaction;
 the words are rendered from these rows when the digest is sent or shown (tracker/reminders/digest.py),
 never stored. The actor never hears about their own act.
-Recipients: a blocker raised → the unit's working-group members (and a sub-cell's committee secretaries);
-a blocker answered or resolved, a stage verified or returned → the unit's secretaries. Services flush; the caller commits.
+Recipients: a blocker raised → the unit's working-group members (and a sub-cell's committee
+secretaries); a blocker answered or resolved, a stage verified or returned → the unit's secretaries.
+Services flush; the caller commits.
 """
 from __future__ import annotations
 

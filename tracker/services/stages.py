@@ -11,8 +11,8 @@ from ..extensions import db
 from ..labels import stage_label, status_label
 from ..models import Blocker, Item, StageReview, Unit, User
 from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, can_tick
-from ..workflow import STAGES, GateClosed, check_gate
 from ..subcells import service as subcells
+from ..workflow import STAGES, GateClosed, check_gate
 from . import journal, news
 from .errors import Conflict, Forbidden, GateRefused, Invalid, NotFound
 from .progress import unit_statuses

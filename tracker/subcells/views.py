@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 from .. import form_state
 from ..clock import utcnow
 from ..edge import commit_or_refuse
+from ..services.errors import DomainError
 from ..services.stages import require_read
 from ..services.units import get_unit
-from ..services.errors import DomainError
 from . import service
 
 bp = Blueprint("subcells", __name__)

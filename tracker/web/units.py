@@ -16,6 +16,7 @@ from ..clock import local_today, utcnow
 from ..extensions import db
 from ..formatting import fmt_number as number_text
 from ..models import Blocker, JournalEntry, Unit, User
+from ..models.subcells import EXEMPTION_REASONS
 from ..paging import page_number, paginate
 from ..parsing import whole_number
 from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, can_tick
@@ -24,7 +25,6 @@ from ..services.errors import Conflict, DomainError, Forbidden, Invalid, NotFoun
 from ..services.progress import unit_stage_views
 from ..services.units import get_unit
 from ..subcells import service as subcell_service
-from ..models.subcells import EXEMPTION_REASONS
 from ..workflow import GATES, STAGES, STATUSES, GateClosed, check_gate
 from ..workflow.deadlines import plausible
 

@@ -6,5 +6,5 @@ from .rounding import percent
 from .stages import KINDS, STAGES, STATUSES
 from .status import ItemFacts, stage_due_on, stage_status
 
-__all__ = ["WorkCalendar", "due_date", "GATES", "GateClosed", "check_gate", "SubCellGateClosed", "check_sub_cell_gate", "percent", "KINDS",
-           "STAGES", "STATUSES", "ItemFacts", "stage_due_on", "stage_status"]
+__all__ = ["WorkCalendar", "due_date", "GATES", "GateClosed", "check_gate", "SubCellGateClosed",
+           "check_sub_cell_gate", "percent", "KINDS", "STAGES", "STATUSES", "ItemFacts", "stage_due_on", "stage_status"]
