@@ -78,11 +78,10 @@ class CommitteeView:
 
 def committee_view(committee: Unit, today: date) -> Optional[CommitteeView]:
     """The committee's sub-cells, statuses and exemptions (three queries whatever their number); None if none."""
-    if committee.kind not in COMMITTEE_KINDS:
-        return None
+    # asked for every unit (an empty answer for others) so a unit page's query count does not depend on its kind
     units = list(db.session.scalars(select(Unit).where(Unit.kind == query.SUB_CELL, Unit.parent_id == committee.id)
                                     .order_by(Unit.code)))
-    if not units:
+    if not units or committee.kind not in COMMITTEE_KINDS:
         return None
     ids = [u.id for u in units]
     cells = stage_cells(ids, today)
