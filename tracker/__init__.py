@@ -44,6 +44,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     register_web(app)
     from .imports.views import register as register_imports
     register_imports(app)
+    from .subcells.views import register as register_subcells
+    register_subcells(app)
     register_api(app)
     register_reports(app)
     register_cli(app)

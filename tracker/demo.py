@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from .clock import local_today
 from .demo_results import seed_results
+from .demo_subcells import seed_sub_cells
 from .extensions import db
 from .models import CalendarDay, Item, ReferenceDocument, StageReview, Unit, WorkingGroup
 from .services import accounts, journal
@@ -32,11 +33,14 @@ CELLS = ["Viện Kiểm sát nhân dân huyện", "Tòa án nhân dân huyện",
          "Trường Phổ thông Dân tộc nội trú", "Trung tâm GDNN-GDTX", "Hội Nông dân huyện",
          "Liên đoàn Lao động huyện", "Huyện đoàn", "Hội Liên hiệp Phụ nữ huyện", "Trung tâm Văn hóa, Thể thao",
          "Phòng Giáo dục và Đào tạo", "Trạm Khuyến nông", "Hạt Kiểm lâm", "Đội Quản lý thị trường"]
+SECRETARY_UNITS = {"bithu.mylongbac@demo.vn": "X03", "bithu.hiepmydong@demo.vn": "X13"}
 DEMO_PASSWORD = "demo-2025!"  # demo accounts only; `flask demo` refuses to run in production
 LOGINS = [("admin", "bantochuc@demo.vn", "Ban Tổ chức Huyện ủy"),
           ("group", "to1@demo.vn", "Nguyễn Văn An (Tổ công tác 1)"),
           ("secretary", "bithu.mylongbac@demo.vn", "Trần Thị Bình (Bí thư Mỹ Long Bắc)"),
-          ("viewer", "lanhdao@demo.vn", "Lê Văn Cường (Thường trực Huyện ủy)")]
+          ("viewer", "lanhdao@demo.vn", "Lê Văn Cường (Thường trực Huyện ủy)"),
+          # a committee's secretary who oversees its cells (chi bộ trực thuộc): Đảng bộ xã Hiệp Mỹ Đông
+          ("secretary", "bithu.hiepmydong@demo.vn", "Thạch Thị Dung (Bí thư Đảng ủy xã Hiệp Mỹ Đông)")]
 
 
 def _plan() -> list[dict]:
@@ -83,6 +87,9 @@ def load_demo(now: datetime) -> list[tuple[str, str, str]]:
     if not existing:
         units = _create_units(plan, groups, today, now)
         seed_results(units, now)
+    cells = seed_sub_cells(now, today)
+    if cells:
+        seed_results(cells, now)
     _users(groups)
     db.session.flush()
     return [(role, email, DEMO_PASSWORD) for role, email, _ in LOGINS]
@@ -101,7 +108,7 @@ def _groups() -> list[WorkingGroup]:
 def _users(groups: list[WorkingGroup]) -> None:
     for role, email, name in LOGINS:
         if accounts.find_user(email) is None:
-            unit = "X03" if role == "secretary" else None
+            unit = SECRETARY_UNITS.get(email) if role == "secretary" else None
             group = "TCT1" if role == "group" else None
             accounts.create_user(email, name, role, DEMO_PASSWORD, unit, group, actor=None)
     for n, group in enumerate(groups[1:], 2):  # a second member for the other groups

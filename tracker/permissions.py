@@ -8,16 +8,52 @@ from __future__ import annotations
 from typing import Optional
 
 from flask_babel import gettext as _
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy.orm import aliased
 
 from .models import Item, Unit, User
 from .services.errors import Forbidden
 
+COMMITTEE_KINDS = ("commune_committee", "sector_committee")
+SUB_CELL = "sub_cell"
+
+
+def working_group_id(unit: Unit) -> Optional[int]:
+    """The working group that follows a unit: its own, or (a sub-cell without one) its committee's."""
+    if unit.group_id is None and unit.kind == SUB_CELL and unit.parent is not None:
+        return unit.parent.group_id
+    return unit.group_id
+
+
+def in_working_groups(group_ids):
+    """working_group_id(Unit) IN group_ids, as a SQL condition (lists filtered by working group)."""
+    parent = aliased(Unit)
+    follows_parent = and_(Unit.group_id.is_(None), Unit.kind == SUB_CELL,
+                          Unit.parent_id.in_(select(parent.id).where(parent.group_id.in_(group_ids))))
+    return or_(Unit.group_id.in_(group_ids), follows_parent)
+
+
+def is_superior(user: User, unit: Unit) -> bool:
+    """A secretary of the committee a sub-cell belongs to: that cell's superior (CONTRACT.md)."""
+    return (getattr(user, "role", None) == "secretary" and unit.kind == SUB_CELL and unit.parent_id is not None
+            and user.unit_id == unit.parent_id and unit.parent.kind in COMMITTEE_KINDS)
+
 
 def can_read_unit(user: User, unit: Unit) -> bool:
-    """Secretaries read their own unit only; every other role reads all units."""
+    """Secretaries read their own unit and, for a committee, its sub-cells; every other role reads all."""
     if user.role == "secretary":
-        return user.unit_id == unit.id
+        return user.unit_id == unit.id or is_superior(user, unit)
     return user.role in ("admin", "group", "viewer")
+
+
+def readable_units(user: User):
+    """can_read_unit as a SQL condition on `Unit` (lists, the overdue list): None when the user reads all."""
+    if user.role != "secretary":
+        return None if user.role in ("admin", "group", "viewer") else false()
+    own = Unit.id == user.unit_id
+    if user.unit is None or user.unit.kind not in COMMITTEE_KINDS:
+        return own
+    return or_(own, and_(Unit.kind == SUB_CELL, Unit.parent_id == user.unit_id))
 
 
 def can_change_unit(user: User, unit: Unit) -> bool:
@@ -25,21 +61,28 @@ def can_change_unit(user: User, unit: Unit) -> bool:
     if user.role == "admin":
         return True
     if user.role == "group":
-        return unit.group_id is not None and unit.group_id in user.group_ids
+        group_id = working_group_id(unit)
+        return group_id is not None and group_id in user.group_ids
     if user.role == "secretary":
         return user.unit_id == unit.id
     return False
 
 
 def can_review(user: User, unit: Unit) -> bool:
-    """Verify or return stages, answer blockers, move deadlines: the district side of this unit."""
-    return user.role == "admin" or (user.role == "group" and unit.group_id in user.group_ids)
+    """Move deadlines (and all of can_oversee): the district side of this unit."""
+    return user.role == "admin" or (user.role == "group" and working_group_id(unit) in user.group_ids)
+
+
+def can_oversee(user: User, unit: Unit) -> bool:
+    """Verify or return stages, answer blockers, tick the superior's decisions, exempt a sub-cell from
+    the sub-cell gate: the district side, and for a sub-cell also its committee's secretaries."""
+    return can_review(user, unit) or is_superior(user, unit)
 
 
 def can_tick(user: User, item: Item, unit: Unit) -> bool:
-    """Items recording the superior's decision are ticked by the district side only."""
+    """Items recording the superior's decision are ticked by the superior (district side or committee)."""
     if item.superior_only:
-        return can_review(user, unit)
+        return can_oversee(user, unit)
     return can_change_unit(user, unit)
 
 

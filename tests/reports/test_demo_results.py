@@ -36,5 +36,7 @@ def test_seed_results_is_deterministic_idempotent_and_consistent(app):
     report = build_report(db.session.scalar(select(Campaign)), NOW.date())
     assert report.cannot_be_right == []
     s = report.summary
-    assert s["units"]["congress_held"] == len(held) == s["units"]["results_entered"]
+    direct = {u.id for u in units if u.kind != "sub_cell"}  # the report counts the organiser's direct units
+    assert s["units"]["congress_held"] == len(held & direct) == s["units"]["results_entered"]
+    assert s["sub_cells"] == {"total": len(units) - len(direct), "congress_held": len(held - direct)}
     assert s["committee"]["elected"] == s["committee"]["re_elected"]["count"] + s["committee"]["first_time"]["count"]

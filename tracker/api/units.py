@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ..models import Item, Unit, WorkingGroup
 from ..paging import Page, paginate
-from ..permissions import can_change_unit, can_read_unit, can_review
+from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, in_working_groups, readable_units
 from ..readmodel import overdue_item, stage_cells, unit_overdue
 from ..services.accounts import create_group
 from ..services.errors import Forbidden, NotFound
@@ -59,6 +59,11 @@ def unit_access(need: str):
                 raise Forbidden(_("You may not see this unit."))
             if need == "change" and not can_change_unit(user, unit):
                 raise Forbidden(_("You may not change this unit."))
+            if need == "tick" and not (can_change_unit(user, unit) or can_oversee(user, unit)):
+                raise Forbidden(_("You may not change this unit."))
+            if need == "oversee" and not can_oversee(user, unit):
+                raise Forbidden(_("Only the unit's working group or the organisation office verifies or "
+                                  "returns stages."))
             if need == "review" and not can_review(user, unit):
                 raise Forbidden(_("Only the unit's working group or the organisation office verifies or "
                                   "returns stages."))
@@ -74,8 +79,9 @@ def _page(query, args, order_by=(), *options, rows=False) -> Page:
 
 
 def _visible(query, user):
-    """The query narrowed to a secretary's own unit; as it is for everyone else."""
-    return query.where(Unit.id == user.unit_id) if user.role == "secretary" else query
+    """The query narrowed to the units the caller reads (a secretary: own unit, a committee's sub-cells)."""
+    cond = readable_units(user)
+    return query if cond is None else query.where(cond)
 
 
 def _unit_out(unit: Unit) -> dict:
@@ -95,8 +101,7 @@ class Units(MethodView):
         """Units the caller may see, paginated, with their stages' statuses."""
         query = _visible(select(Unit), g.api_user)
         if args.get("group"):
-            query = query.join(WorkingGroup, Unit.group_id == WorkingGroup.id).where(
-                WorkingGroup.code == args["group"])
+            query = query.where(in_working_groups(select(WorkingGroup.id).where(WorkingGroup.code == args["group"])))
         if args.get("kind"):
             query = query.where(Unit.kind == args["kind"])
         if args.get("pilot") is not None:
@@ -189,7 +194,7 @@ def _path_key(key: str) -> str:
 @blp.route("/units/<code>/stages/<stage>/items/<item>")
 class ItemById(MethodView):
     @authenticated
-    @unit_access("change")
+    @unit_access("tick")
     @blp.arguments(s.ItemPatch)
     @blp.response(200, s.ItemResult)
     @errors(400, 401, 403, 404, 409, 422)
@@ -211,7 +216,7 @@ def _stage_json(unit: Unit, stage: str) -> dict:
 @blp.route("/units/<code>/stages/<stage>/verify")
 class VerifyStage(MethodView):
     @authenticated
-    @unit_access("review")
+    @unit_access("oversee")
     @blp.response(200, s.StageOut)
     @errors(401, 403, 404, 422)
     def post(self, code, stage):
@@ -223,7 +228,7 @@ class VerifyStage(MethodView):
 @blp.route("/units/<code>/stages/<stage>/return")
 class ReturnStage(MethodView):
     @authenticated
-    @unit_access("review")
+    @unit_access("oversee")
     @blp.arguments(s.ReturnBody)
     @blp.response(200, s.StageOut)
     @errors(400, 401, 403, 404, 422)
@@ -267,7 +272,7 @@ class Overdue(MethodView):
                  .where(overdue_item(today)))
         query = _visible(query, g.api_user)
         if args.get("group"):
-            query = query.where(WorkingGroup.code == args["group"])
+            query = query.where(in_working_groups(select(WorkingGroup.id).where(WorkingGroup.code == args["group"])))
         page = _page(query, args, (Item.due_on, Unit.code, Item.position), rows=True)
         english = str(get_locale() or "vi") == "en"
         return {"total": page.total, "items": [

@@ -5,6 +5,7 @@ from .notify import Heartbeat, Notification, OutboxMessage, ReminderLedger
 from .people import ApiToken, PasswordResetToken, User, group_members
 from .signin import SignInEvent
 from .results import CongressResult, CustomField, CustomValue, DisseminationResult, FirstSessionResult
+from .subcells import SubCellExemption
 from .units import CalendarDay, Campaign, ReferenceDocument, Unit, WorkingGroup
 from .workflow import Blocker, Item, ItemTemplate, JournalEntry, StageReview
 
@@ -13,5 +14,5 @@ __all__ = [
     "WorkingGroup", "Blocker", "Item", "ItemTemplate", "JournalEntry", "StageReview",
     "CongressResult", "CustomField", "CustomValue", "DisseminationResult", "FirstSessionResult",
     "Heartbeat", "Notification", "OutboxMessage", "ReminderLedger", "ImportRun", "ImportUpload",
-    "NewsItem", "PasswordResetToken", "SignInEvent",
+    "NewsItem", "PasswordResetToken", "SignInEvent", "SubCellExemption",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -41,6 +41,8 @@ class Campaign(db.Model):
     rounding: Mapped[str] = mapped_column(String(10), default="half_up")
     # the ethnic group the report names ("Khmer" → "dân tộc Khmer"); empty → "dân tộc thiểu số"
     ethnic_group: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    # the sub-cell gate (CONTRACT.md): a committee's congress waits for its sub-cells' congresses
+    sub_cell_gate: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     documents: Mapped[list[ReferenceDocument]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="ReferenceDocument.issued_on")

@@ -25,7 +25,8 @@ inbox); news that comes after a person's digest of the day waits for the next da
 
 Set-based end to end, so a national roll-out (52,000 units, 1.3 M items) costs a few statements:
 one INSERT … SELECT writes every reminder of the sweep into the ledger (one pass over the open items,
-fanned out to secretaries, working-group members and admins), one UPDATE gives today's digest the
+fanned out to secretaries, their committees' secretaries for a sub-cell's overdue items,
+working-group members and admins), one UPDATE gives today's digest the
 news it carries (`digested_on`), one INSERT … SELECT queues the digests of those with reminders (a
 Notification per recipient who got a reminder and has no digest today), one those with news only,
 one the outbox rows, one the journal lines. No row comes back to Python. A digest's words are not
@@ -51,7 +52,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Optional
 
 from sqlalchemy import Date, String, and_, case, exists, func, literal, or_, select, text, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..clock import local_zone, utcnow
 from ..models import (
@@ -68,6 +69,7 @@ from ..models import (
     group_members,
 )
 from ..models._types import UTCDateTime
+from ..permissions import COMMITTEE_KINDS, SUB_CELL
 from ..readmodel import overdue_item
 from ..services import news as news_service
 from ..services.calendar import load_calendar
@@ -185,10 +187,16 @@ def reminder_candidates(campaign: Campaign, today: date):
     soon = case(*[(Item.due_on <= today + timedelta(days=n), literal(f"due_soon:{n}", String))
                   for n in thresholds])
     overdue = overdue_item(today)
-    return (select(Item.id.label("item_id"), Item.unit_id.label("unit_id"), Unit.group_id.label("group_id"),
-                   Item.due_on.label("due_on"),
+    # a sub-cell: its committee (whose secretaries hear of its overdue items) and, when it has no group
+    # of its own, its committee's working group (permissions.working_group_id, as SQL)
+    parent = aliased(Unit)
+    superior = case((and_(Unit.kind == SUB_CELL, parent.kind.in_(COMMITTEE_KINDS)), Unit.parent_id), else_=None)
+    group_id = case((and_(Unit.group_id.is_(None), Unit.kind == SUB_CELL), parent.group_id), else_=Unit.group_id)
+    return (select(Item.id.label("item_id"), Item.unit_id.label("unit_id"), group_id.label("group_id"),
+                   superior.label("superior_id"), Item.due_on.label("due_on"),
                    case((overdue, literal("overdue", String)), else_=soon).label("kind"))
             .join(Unit, Unit.id == Item.unit_id)
+            .outerjoin(parent, parent.id == Unit.parent_id)
             .where(Unit.campaign_id == campaign.id, Item.done.is_(False), Item.due_on.is_not(None),
                    Item.due_on <= today + timedelta(days=thresholds[-1]),
                    or_(Item.due_on >= today, overdue))
@@ -222,12 +230,17 @@ def _insert_ledger(session: Session, campaign: Campaign, today: date, now: datet
                .join(group_members, group_members.c.group_id == cand.c.group_id)
                .join(User, and_(User.id == group_members.c.user_id, User.role == "group"))
                .where(reachable, fresh(cand.c.kind, True)))
+    # a committee's secretaries hear of their sub-cells' overdue items (not of their due-soon notes)
+    superiors = (select(*row(cand.c.kind)).select_from(cand)
+                 .join(User, and_(User.unit_id == cand.c.superior_id, User.role == "secretary"))
+                 .where(cand.c.kind == "overdue", reachable, fresh(cand.c.kind, True)))
     admins = (select(*row(literal("escalation", String))).select_from(cand)
               .join(User, User.role == "admin")
               .where(cand.c.kind == "overdue", cand.c.due_on <= today - timedelta(days=escalation),
                      reachable, fresh("escalation", False)))
     stmt = dialect_insert(session, ReminderLedger).from_select(
-        ["user_id", "item_id", "kind", "ref_date", "due_on", "created_at"], union_all(secretaries, members, admins)) \
+        ["user_id", "item_id", "kind", "ref_date", "due_on", "created_at"],
+        union_all(secretaries, members, superiors, admins)) \
         .on_conflict_do_nothing(index_elements=["user_id", "item_id", "kind", "ref_date"])
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:

@@ -28,6 +28,7 @@ from ..models import (
     WorkingGroup,
 )
 from ..paging import Page
+from ..permissions import in_working_groups
 from ..readmodel import FINISHED, stage_rows
 from ..services.result_fields import rounding_of, targets_of
 from ..services.results import campaign_earliest_congress
@@ -59,7 +60,7 @@ FIRST_SESSION_FIELDS = FIRST_SESSION_COUNTS + FIRST_SESSION_FLAGS
 def _scope(campaign: Campaign, group: Optional[WorkingGroup]) -> list:
     where = [Unit.campaign_id == campaign.id]
     if group is not None:
-        where.append(Unit.group_id == group.id)
+        where.append(in_working_groups([group.id]))  # a sub-cell without a group follows its committee's
     return where
 
 

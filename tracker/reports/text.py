@@ -144,6 +144,11 @@ def headline(s: dict[str, Any], youth_age: int, today: Optional[date] = None, et
     else:
         sentences.append(_("As of %(date)s, %(held)s/%(total)s units held their congress; no results have been "
                            "entered yet.", date=as_of, held=n(units["congress_held"]), total=n(units["total"])))
+    cells = s.get("sub_cells") or {}
+    if cells.get("total"):
+        # the cells under the committees are counted apart (CONTRACT.md), in a sentence of their own
+        sentences.append(_("%(held)s/%(total)s cells under the committees held their congress.",
+                           held=n(cells["congress_held"]), total=n(cells["total"])))
     d = s["dissemination"]
     if d["sessions"] or d["attendees"] or d["members_reached"]:
         sentences.append(_("Dissemination: %(sessions)s sessions, %(attendees)s attendances, %(reach)s of "

@@ -58,6 +58,10 @@ def update_campaign(campaign: Campaign, data: dict[str, Any], user: Optional[Use
         db.session.flush()
         template_changes.recompute_open_due_dates(campaign, user, now, anchor="deadline")
         db.session.expire_all()
+    gate = data.get("sub_cell_gate")
+    if gate is not None and bool(gate) != campaign.sub_cell_gate:
+        journal.record(None, user, "sub_cell_gate", now, before=campaign.sub_cell_gate, after=bool(gate))
+        campaign.sub_cell_gate = bool(gate)
     db.session.flush()
     return campaign
 

@@ -6,8 +6,9 @@ recipient's next daily digest exactly once: the reminder sweep sets `digested_on
 (`mark_digested`, one UPDATE) and queues that day's digest for the recipient in the same transaction;
 the words are rendered from these rows when the digest is sent or shown (tracker/reminders/digest.py),
 never stored. The actor never hears about their own act.
-Recipients: a blocker raised → the unit's working-group members; a blocker answered or resolved, a
-stage verified or returned → the unit's secretaries. Services flush; the caller commits.
+Recipients: a blocker raised → the unit's working-group members (and a sub-cell's committee
+secretaries); a blocker answered or resolved, a stage verified or returned → the unit's secretaries.
+Services flush; the caller commits.
 """
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, Text, exists, func, literal, select, tuple_, update
+from sqlalchemy import Integer, Text, exists, func, literal, select, tuple_, union, update
 from sqlalchemy.orm import Session, aliased
 
 from ..extensions import db
 from ..labels import stage_label
 from ..models import Blocker, NewsItem, Notification, Unit, User, group_members
 from ..models._types import UTCDateTime
+from ..permissions import COMMITTEE_KINDS, SUB_CELL, working_group_id
 
 RAISED, ANSWERED, RESOLVED, VERIFIED, RETURNED = (
     "blocker_raised", "blocker_answered", "blocker_resolved", "stage_verified", "stage_returned")
@@ -55,10 +57,17 @@ def _group_members(group_id: int):
 
 
 def record_blocker_raised(blocker: Blocker, unit: Unit, actor: User, now: datetime) -> int:
-    """Tell the unit's working-group members that a difficulty was raised; how many were told."""
-    if unit.group_id is None:
+    """Tell the unit's working-group members (and, for a sub-cell, its committee's secretaries, who answer
+    it too) that a difficulty was raised; how many were told."""
+    group_id = working_group_id(unit)
+    superior = unit.parent_id if unit.kind == SUB_CELL and unit.parent is not None \
+        and unit.parent.kind in COMMITTEE_KINDS else None
+    if group_id is None and superior is None:
         return 0
-    return _insert(_group_members(unit.group_id), unit.id, RAISED, blocker.stage, blocker.text, actor, now)
+    ids = [q for q in (_group_members(group_id) if group_id else None,
+                       _secretaries(superior) if superior else None) if q is not None]
+    recipients = select(User.id).where(User.id.in_(ids[0] if len(ids) == 1 else union(*ids)))
+    return _insert(recipients, unit.id, RAISED, blocker.stage, blocker.text, actor, now)
 
 
 def record_blocker_answered(blocker: Blocker, answer: str, resolved: bool, actor: User, now: datetime) -> int:

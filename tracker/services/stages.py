@@ -10,7 +10,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..labels import stage_label, status_label
 from ..models import Blocker, Item, StageReview, Unit, User
-from ..permissions import can_change_unit, can_read_unit, can_review, can_tick
+from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, can_tick
+from ..subcells import service as subcells
 from ..workflow import STAGES, GateClosed, check_gate
 from . import journal, news
 from .errors import Conflict, Forbidden, GateRefused, Invalid, NotFound
@@ -72,6 +73,7 @@ def set_item_done(unit: Unit, item: Item, done: bool, version: Optional[int], us
             raise GateRefused(
                 _("Gate %(stage)s: not before %(missing)s is done.", stage=stage_label(gate.stage),
                   missing=names), {"gate": gate.stage, "missing": ",".join(gate.missing)}) from gate
+        subcells.check_tick(unit, item.stage, today)
     # a tick clears a return ("returned until ticked again"); an untick withdraws a verification
     review = db.session.scalar(select(StageReview).where(StageReview.unit_id == unit.id,
                                                          StageReview.stage == item.stage))
@@ -102,7 +104,7 @@ def _review(unit: Unit, stage: str) -> StageReview:
 def verify_stage(unit: Unit, stage: str, user: User, now: datetime, today: date) -> StageReview:
     """A working-group member or admin confirms a done stage."""
     check_stage(stage)
-    if not can_review(user, unit):
+    if not can_oversee(user, unit):
         raise Forbidden(_("Only the unit's working group or the organisation office verifies stages."))
     status = unit_statuses(unit.id, today)[stage]
     if status != "done":
@@ -119,7 +121,7 @@ def verify_stage(unit: Unit, stage: str, user: User, now: datetime, today: date)
 def return_stage(unit: Unit, stage: str, comment: str, user: User, now: datetime, today: date) -> StageReview:
     """Send a done (or verified) stage back to the unit with a comment."""
     check_stage(stage)
-    if not can_review(user, unit):
+    if not can_oversee(user, unit):
         raise Forbidden(_("Only the unit's working group or the organisation office returns stages."))
     comment = (comment or "").strip()
     if not comment:
@@ -180,7 +182,7 @@ def raise_blocker(unit: Unit, stage: str, text: str, user: User, now: datetime) 
 
 def answer_blocker(blocker: Blocker, answer: str, resolve: bool, user: User, now: datetime) -> Blocker:
     """The working group answers a blocker and, if it says so, resolves it."""
-    if not can_review(user, blocker.unit):
+    if not can_oversee(user, blocker.unit):
         raise Forbidden(_("Only the unit's working group or the organisation office answers blockers."))
     answer = (answer or "").strip()
     if not answer and not resolve:

@@ -109,6 +109,8 @@ class CampaignForm(FlaskForm):
                             description=_l("e.g. Huyện ủy Cầu Ngang, Đảng ủy phường X"))
     term = StringField(_l("Term"), validators=[length(50)], description=_l("e.g. 2020–2025"))
     final_deadline = DateInput(_l("Final deadline"), description=_l("dd/mm/yyyy; may stay empty"))
+    sub_cell_gate = BooleanField(_l("A committee's congress waits for its cells' congresses (sub-cell gate)"),
+                                 default=True)
 
 
 class DocumentForm(FlaskForm):

@@ -10,6 +10,7 @@ from ..labels import stage_label, stage_short_label, status_label
 from ..parsing import page_number
 from ..readmodel import stage_cells
 from ..services.campaigns import current_campaign
+from ..subcells import query as subcell_query
 from ..workflow import STAGES, STATUSES
 from ..workflow.rounding import percent
 from . import dashboard_data as data
@@ -26,7 +27,9 @@ def _page_number() -> int:
 def _words() -> dict[str, str]:
     """The row texts with a number, translated once per page (the template fills in the number)."""
     return {"late_one": _("1 day late (due %(date)s)"), "late_many": _("%(n)s days late (due %(date)s)"),
-            "blockers": _("Open difficulties: %(n)s"), "late_stages": _("Overdue stages: %(n)s")}
+            "blockers": _("Open difficulties: %(n)s"), "late_stages": _("Overdue stages: %(n)s"),
+            "rollup": _("%(held)s/%(total)s cells under it have held their congress"),
+            "rollup_short": _("cells %(held)s/%(total)s")}
 
 
 @bp.route("/favicon.ico")
@@ -50,6 +53,8 @@ def home():
     groups = [] if is_member else data.working_groups()
     filters = data.parse_filters(request.args, current_user.role, group_ids, groups)
     campaign = current_campaign()
+    if filters.parent:
+        filters.parent_id = data.committee_id(filters.parent, campaign.id if campaign else None)
     scope = data.conditions(filters, campaign.id if campaign else None, today)
     total = data.count_units(scope)
     pages = max(1, -(-total // PER_PAGE))
@@ -58,8 +63,9 @@ def home():
     # labels once per request: the template never translates per cell
     labels = {st: status_label(st) for st in STATUSES}
     stages = [(s, stage_label(s), stage_short_label(s)) for s in STAGES]
-    rows = data.rows_for(units, stage_cells([u.id for u in units], today), labels,
-                         {key: name for key, name, _short in stages}, today, url_for("units.show", code="0"))
+    ids = [u.id for u in units]
+    rows = data.rows_for(units, stage_cells(ids, today), labels, {key: name for key, name, _short in stages},
+                         today, url_for("units.show", code="0"), subcell_query.rollups(ids, today))
     totals = data.stage_totals(scope)
     finished, all_stages = data.completion(totals)
     rounding = campaign.rounding if campaign else "half_up"

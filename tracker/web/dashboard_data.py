@@ -12,11 +12,12 @@ from datetime import date
 from typing import Any, Optional
 from urllib.parse import quote
 
-from sqlalchemy import Boolean, Date, Integer, Select, String, bindparam, func, or_, select
+from sqlalchemy import Boolean, Date, Integer, Select, String, and_, bindparam, func, or_, select
 
 from .. import readmodel
 from ..extensions import db
 from ..models import Blocker, Unit, WorkingGroup
+from ..permissions import SUB_CELL, in_working_groups
 from ..readmodel import FINISHED, StageCell, unit_overdue
 from ..workflow import KINDS, STAGES, STATUSES
 
@@ -39,6 +40,9 @@ class Filters:
     status: Optional[str] = None
     q: str = ""  # part of a unit's name or code
     sort: str = "unit"
+    cells: bool = False  # show the cells under committees (sub-cells) too; default: the organiser's direct units
+    parent: Optional[str] = None  # one committee's code: its sub-cells only (the committee row's link)
+    parent_id: Optional[int] = None
 
     def args(self) -> dict[str, str]:
         """The filters as query arguments (for pagination and sort links): only what differs from the default."""
@@ -52,12 +56,22 @@ class Filters:
             out["overdue"] = "1"
         if self.sort != "unit":
             out["sort"] = self.sort
+        if self.cells:
+            out["cells"] = "1"
+        if self.parent:
+            out["parent"] = self.parent
         return out
 
     @property
     def active(self) -> bool:
         """True when anything narrows the list (the page then offers to clear the filters)."""
-        return bool(self.kind or self.pilot is not None or self.overdue or self.group or self.status or self.q)
+        return bool(self.kind or self.pilot is not None or self.overdue or self.group or self.status or self.q
+                    or self.cells or self.parent)
+
+    @property
+    def direct_only(self) -> bool:
+        """Leave the sub-cells out: the default view (the organiser's direct units, as the report counts)."""
+        return not (self.cells or self.parent or self.kind == SUB_CELL)
 
 
 def parse_filters(args, role: str, group_ids: set[int], groups: list[Any] = ()) -> Filters:
@@ -83,7 +97,14 @@ def parse_filters(args, role: str, group_ids: set[int], groups: list[Any] = ()) 
     status = args.get("status") if args.get("status") in STATUSES else None
     q = " ".join(args.get("q", "").split())[:MAX_SEARCH]
     sort = args.get("sort") if args.get("sort") in SORTS else "unit"
-    return Filters(scope, kind, pilot, overdue, set(group_ids), group, group_id, stage, status, q, sort)
+    cells = args.get("cells") in ("1", "on", "true")
+    parent = (args.get("parent") or "").strip()[:30] or None
+    return Filters(scope, kind, pilot, overdue, set(group_ids), group, group_id, stage, status, q, sort, cells, parent)
+
+
+def committee_id(code: str, campaign_id: Optional[int]) -> Optional[int]:
+    """The id of the committee a `parent` filter names (one query, only when the filter is used)."""
+    return db.session.scalar(select(Unit.id).where(Unit.code == code, Unit.campaign_id == campaign_id))
 
 
 def like_pattern(text: str) -> str:
@@ -114,22 +135,27 @@ def conditions(filters: Filters, campaign_id: Optional[int], today: date) -> Sco
     """The Scope of these filters (status and overdue from the read model)."""
     shape = (filters.scope == "mine", filters.group_id is not None, bool(filters.kind),
              filters.pilot is not None, filters.overdue, bool(filters.q), bool(filters.status),
-             bool(filters.status and filters.stage))
+             bool(filters.status and filters.stage), filters.direct_only, filters.parent is not None)
     params = {"campaign_id": campaign_id, "today": today, "group_ids": sorted(filters.group_ids) or [-1],
               "group_id": filters.group_id, "kind": filters.kind, "pilot": filters.pilot,
-              "q": like_pattern(filters.q) if filters.q else None, "status": filters.status, "stage": filters.stage}
+              "q": like_pattern(filters.q) if filters.q else None, "status": filters.status, "stage": filters.stage,
+              "parent_id": (filters.parent_id or -1) if filters.parent else None}
     return Scope(shape, {k: v for k, v in params.items() if v is not None})
 
 
 @functools.lru_cache(maxsize=256)
 def _clauses(shape: tuple[bool, ...]) -> tuple:
-    mine, group, kind, pilot, overdue, q, status, stage = shape
+    mine, group, kind, pilot, overdue, q, status, stage, direct, parent = shape
     today = bindparam("today", type_=Date)
     conds = [Unit.campaign_id == bindparam("campaign_id")]
     if mine:
-        conds.append(Unit.group_id.in_(bindparam("group_ids", expanding=True)))
+        conds.append(in_working_groups(bindparam("group_ids", expanding=True)))
     if group:
-        conds.append(Unit.group_id == bindparam("group_id"))
+        conds.append(in_working_groups([bindparam("group_id")]))
+    if direct:
+        conds.append(Unit.kind != SUB_CELL)
+    if parent:
+        conds.append(and_(Unit.kind == SUB_CELL, Unit.parent_id == bindparam("parent_id")))
     if kind:
         conds.append(Unit.kind == bindparam("kind"))
     if pilot:
@@ -231,10 +257,11 @@ class Row:
     next_due: str  # the earliest due date of its unfinished stages, dd/mm
     late_stages: int  # how many of its stages are overdue
     days_late: int  # days since its oldest overdue item fell due
+    rollup: Optional[dict] = None  # a committee's sub-cells: {total, held, exempted, pending}
 
 
 def rows_for(units, cells: dict[int, dict[str, StageCell]], labels: dict[str, str], stage_names: dict[str, str],
-             today: date, unit_url: str) -> list[Row]:
+             today: date, unit_url: str, rollups: Optional[dict[int, dict]] = None) -> list[Row]:
     """The page's rows from readmodel cells, with labels looked up once (dicts), never per cell.
 
     `unit_url` is the unit page's URL for the code "0" (url_for once, not once per unit).
@@ -257,7 +284,8 @@ def rows_for(units, cells: dict[int, dict[str, StageCell]], labels: dict[str, st
         open_dues = [c.due_on for c in per_stage.values() if c.due_on and c.status not in FINISHED]
         late = [m.late for m in marks if m.late]
         out.append(Row(unit, prefix + quote(unit.code, safe=""), fmt(unit.congress_date), marks,
-                       fmt(min(open_dues))[:5] if open_dues else "", len(late), max(late, default=0)))
+                       fmt(min(open_dues))[:5] if open_dues else "", len(late), max(late, default=0),
+                       (rollups or {}).get(unit.id)))
     return out
 
 

@@ -16,13 +16,15 @@ from ..clock import local_today, utcnow
 from ..extensions import db
 from ..formatting import fmt_number as number_text
 from ..models import Blocker, JournalEntry, Unit, User
+from ..models.subcells import EXEMPTION_REASONS
 from ..paging import page_number, paginate
 from ..parsing import whole_number
-from ..permissions import can_change_unit, can_read_unit, can_review, can_tick
+from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, can_tick
 from ..services import stages as stage_service
 from ..services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..services.progress import unit_stage_views
 from ..services.units import get_unit
+from ..subcells import service as subcell_service
 from ..workflow import GATES, STAGES, STATUSES, GateClosed, check_gate
 from ..workflow.deadlines import plausible
 
@@ -60,6 +62,9 @@ def action_label(action: str) -> str:
         "due_recomputed": _("Due date recomputed"),
         "secretary_assigned": _("Secretary assigned"),
         "secretary_removed": _("Secretary removed"),
+        "sub_cell_exempted": _("Exempted from the committee's sub-cell gate"),
+        "sub_cell_exemption_cleared": _("Sub-cell gate exemption withdrawn"),
+        "sub_cell_gate": _("Sub-cell gate setting changed"),
     }
     return labels.get(action, action)
 
@@ -135,6 +140,11 @@ def _unit_for(code: str, may, refusal: str) -> Unit:
     return unit
 
 
+def _may_tick(user, unit: Unit) -> bool:
+    # the unit's own side, or its superior (who ticks only the superior's decisions: the service checks)
+    return can_change_unit(user, unit) or can_oversee(user, unit)
+
+
 # ---- pages ---------------------------------------------------------------------------------------
 
 def _shown_unit(code: str) -> Unit:
@@ -173,6 +183,7 @@ def _containers(views, blockers, may_change: bool) -> set[str]:
     out = {f"stage-{s}" for s in STAGES} | {f"item-{i.stage}-{i.key}" for v in views.values() for i in v.items}
     out |= {f"blocker-{b.id}" for b in blockers}
     out |= {f"blockers-{s}" for s in STAGES if may_change or any(b.stage == s for b in blockers)}
+    out.add("sub-cells")  # a committee's list of sub-cells shows its exemption forms' answers itself
     return out
 
 
@@ -193,15 +204,19 @@ def _render_unit(unit: Unit, status: int = 200, open_stage: Optional[str] = None
         # a phone shows the first stage still to do, not six long lists
         open_stage = next((k for k, v in views.items() if v.status not in ("done", "verified")), None)
     may_change = can_change_unit(current_user, unit)
+    sub_cells = subcell_service.committee_view(unit, today)
     return render_template(
         "units/show.html", unit=unit, views=views, blockers=blockers, journal=journal,
         people=_people(ids), items_by_key=_items_by_key(views), gate_notes=_gate_notes(views),
         open_stage=open_stage, locale=str(get_locale() or "vi"), today=today,
-        may_change=may_change, may_review=can_review(current_user, unit),
+        may_change=may_change, may_review=can_review(current_user, unit), may_oversee=can_oversee(current_user, unit),
         can_tick=lambda item: can_tick(current_user, item, unit),
         open_blockers={s: sum(1 for b in blockers if b.stage == s and b.resolved_at is None) for s in STAGES},
         state=state, state_at_top=state is not None and state.at not in _containers(views, blockers, may_change),
         has_items=any(v.items for v in views.values()),
+        sub_cells=sub_cells, may_exempt=lambda cell: can_oversee(current_user, cell),
+        exemption_reasons=[(r, subcell_service.reason_label(r)) for r in EXEMPTION_REASONS],
+        reason_label=subcell_service.reason_label,
     ), status
 
 
@@ -281,7 +296,7 @@ def tick(code: str, stage: str, key: str):
     note_form = request.form.get("form") == "note"
     form = _item_form(stage, key, "note" if note_form else "tick")
     try:
-        unit = _unit_for(code, can_change_unit, _("You may not change this unit."))
+        unit = _unit_for(code, _may_tick, _("You may not change this unit."))
         item = stage_service.get_item(unit, stage, key)
         was_done, old_note = item.done, item.note
         done, version, note = _done_flag(), _version(), _text("note")
@@ -304,7 +319,7 @@ def verify(code: str, stage: str):
     now = utcnow()
     form = f"stage-{stage}:verify"
     try:
-        unit = _unit_for(code, can_review,
+        unit = _unit_for(code, can_oversee,
                          _("Only the unit's working group or the organisation office verifies stages."))
         stage_service.verify_stage(unit, stage, current_user, now, local_today(now))
     except DomainError as exc:
@@ -319,7 +334,7 @@ def return_stage(code: str, stage: str):
     now = utcnow()
     form = f"stage-{stage}:return"
     try:
-        unit = _unit_for(code, can_review,
+        unit = _unit_for(code, can_oversee,
                          _("Only the unit's working group or the organisation office returns stages."))
         comment = _text("comment")
         stage_service.return_stage(unit, stage, comment, current_user, now, local_today(now))
@@ -374,7 +389,7 @@ def answer_blocker(code: str, blocker_id: int):
     stage = None
     form = f"blocker-{blocker_id}:answer"
     try:
-        unit = _unit_for(code, can_review,
+        unit = _unit_for(code, can_oversee,
                          _("Only the unit's working group or the organisation office answers blockers."))
         blocker = db.session.get(Blocker, blocker_id)
         if blocker is None or blocker.unit_id != unit.id:
