@@ -9,8 +9,10 @@ from datetime import date, datetime
 from flask import current_app, g, jsonify, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_smorest import Blueprint as SmorestBlueprint
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException
+from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from .. import paging
 from ..clock import local_today, utcnow
@@ -50,7 +52,15 @@ def error_json(status: int, code: str, message: str, fields: dict | None = None)
 
 
 def error_response(error: HTTPException):
-    """Map an HTTP error (webargs' validation errors included) to the contract's shape."""
+    """Map an HTTP error (webargs' validation errors included) to the contract's shape; 405 keeps `Allow`."""
+    resp = _error_response(error)
+    allow = dict(error.get_headers()).get("Allow") if error.code == 405 else None
+    if allow:
+        resp.headers["Allow"] = allow
+    return resp
+
+
+def _error_response(error: HTTPException):
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     messages = data.get("messages") or data.get("errors") or {}
@@ -96,6 +106,38 @@ def _flatten(messages: dict, prefix: str = "") -> dict[str, str]:
         else:
             out[name] = str(value)
     return out
+
+
+class JsonBodyParser(FlaskParser):
+    """webargs' parser, strict about bodies: a body that is not application/json answers 415 and an empty
+    JSON body 400 (webargs alone reads both as "no fields", so a PATCH without a body was "no change")."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            raise UnsupportedMediaType()
+        return super()._raw_load_json(req)
+
+
+class Blueprint(SmorestBlueprint):
+    """The API's blueprints: flask-smorest's, with the strict body parser."""
+
+    ARGUMENTS_PARSER = JsonBodyParser()
+
+
+ERROR_TEXT = {400: "malformed JSON", 401: "no or bad token", 403: "not allowed", 404: "no such thing",
+              409: "stale version or duplicate code", 415: "the body is not application/json",
+              422: "valid JSON that breaks a rule"}
+
+
+def documented_errors(blp, *codes):
+    """Document the contract's error answers of an endpoint of blp in the OpenAPI document."""
+    from .schemas import ApiError
+
+    def decorate(view):
+        for code in codes:
+            view = blp.alt_response(code, schema=ApiError, description=ERROR_TEXT[code])(view)
+        return view
+    return decorate
 
 
 def bearer_user():

@@ -9,6 +9,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from ..workflow import KINDS, STAGES, STATUSES
 from ..workflow.deadlines import FIRST_YEAR, LAST_YEAR
 
+ID_MAX = 2**31 - 1  # the largest id a database integer column holds
+ITEM_KEY_MAX = 50
 MAX_MEMBERS = 10_000_000  # far above any real organisation; keeps integers inside the database's range
 CODE_MAX, NAME_MAX, NOTE_MAX, COMMENT_MAX = 30, 200, 2000, 2000
 
@@ -107,6 +109,19 @@ class EmailList(fields.List):
 
 def _code(**kwargs):
     return Str(validate=validate.Length(min=1, max=CODE_MAX, error=_l("A code is 1 to 30 characters.")), **kwargs)
+
+
+code_field = _code  # a unit's or working group's code, as every schema of the API takes it
+
+
+def path_param(name: str, kind: str = "") -> dict:
+    """The OpenAPI document of a path parameter (`code`, `stage`, `item`, `id`), from the constants the
+    server checks it with (a value outside answers 404)."""
+    schema = {"code": {"type": "string", "minLength": 1, "maxLength": CODE_MAX},
+              "stage": {"type": "string", "enum": list(STAGES)},
+              "item": {"type": "string", "minLength": 1, "maxLength": ITEM_KEY_MAX},
+              "id": {"type": "integer", "minimum": 1, "maximum": ID_MAX}}[kind or name]
+    return {"in": "path", "name": name, "required": True, "schema": schema}
 
 
 def _name(**kwargs):

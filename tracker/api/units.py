@@ -7,7 +7,6 @@ from flask import g
 from flask.views import MethodView
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -21,22 +20,17 @@ from ..services.progress import unit_stage_views
 from ..services.stages import get_item, move_deadline, return_stage, set_item_done, verify_stage
 from ..services.units import create_unit, get_unit, update_unit
 from . import schemas as s
-from .common import admin_only, authenticated
+from .common import Blueprint, admin_only, authenticated, documented_errors
 from .present import UNIT_LOADS, item_json, stages_json, unit_json, units_json
 
 blp = Blueprint("api_units", __name__, description="Units, working groups, stages, checklist items, overdue items")
 
-ERROR_TEXT = {400: "malformed JSON", 401: "no or bad token", 403: "not allowed", 404: "no such thing",
-              409: "stale version or duplicate code", 422: "valid JSON that breaks a rule"}
+CODE, STAGE, ITEM = s.path_param("code"), s.path_param("stage"), s.path_param("item")
 
 
 def errors(*codes):
-    """Document the contract's error answers of an endpoint in the OpenAPI document."""
-    def decorate(view):
-        for code in codes:
-            view = blp.alt_response(code, schema=s.ApiError, description=ERROR_TEXT[code])(view)
-        return view
-    return decorate
+    """This blueprint's documented error answers (a JSON body adds 415: not application/json)."""
+    return documented_errors(blp, *codes)
 
 
 def load_unit(code: str) -> Unit:
@@ -116,13 +110,13 @@ class Units(MethodView):
     @admin_only(lambda: _("Only the organisation office adds units."))
     @blp.arguments(s.UnitCreate)
     @blp.response(201, s.UnitOut)
-    @errors(400, 401, 403, 409, 422)
+    @errors(400, 401, 403, 409, 415, 422)
     def post(self, data):
         """Add a unit with its checklist (admins)."""
         return _unit_out(create_unit(data, g.api_user, g.now))
 
 
-@blp.route("/units/<code>")
+@blp.route("/units/<code>", parameters=[CODE])
 class UnitById(MethodView):
     @authenticated
     @unit_access("read")
@@ -136,7 +130,7 @@ class UnitById(MethodView):
     @unit_access("change")
     @blp.arguments(s.UnitPatch)
     @blp.response(200, s.UnitOut)
-    @errors(400, 401, 403, 404, 422)
+    @errors(400, 401, 403, 404, 409, 415, 422)
     def patch(self, data, code):
         """Change a unit's fields; a new congress date moves every open due date that follows it."""
         unit, user = g.unit, g.api_user
@@ -161,7 +155,7 @@ class Groups(MethodView):
     @admin_only(lambda: _("Only the organisation office adds working groups."))
     @blp.arguments(s.GroupCreate)
     @blp.response(201, s.GroupOut)
-    @errors(400, 401, 403, 409, 422)
+    @errors(400, 401, 403, 409, 415, 422)
     def post(self, data):
         """Add a working group (admins); members are given by email."""
         return group_json(create_group(data["code"], data["name"], data["members"], actor=g.api_user))
@@ -174,7 +168,7 @@ def group_json(group: WorkingGroup) -> dict:
 
 # ---- stages and items --------------------------------------------------------------------------
 
-@blp.route("/units/<code>/stages")
+@blp.route("/units/<code>/stages", parameters=[CODE])
 class Stages(MethodView):
     @authenticated
     @unit_access("read")
@@ -186,18 +180,18 @@ class Stages(MethodView):
 
 
 def _path_key(key: str) -> str:
-    if not key or len(key) > 50 or "\x00" in key:
+    if not key or len(key) > s.ITEM_KEY_MAX or "\x00" in key:
         raise NotFound(_("No item %(key)s in this stage.", key=key[:50].replace("\x00", "")))
     return key
 
 
-@blp.route("/units/<code>/stages/<stage>/items/<item>")
+@blp.route("/units/<code>/stages/<stage>/items/<item>", parameters=[CODE, STAGE, ITEM])
 class ItemById(MethodView):
     @authenticated
     @unit_access("tick")
     @blp.arguments(s.ItemPatch)
     @blp.response(200, s.ItemResult)
-    @errors(400, 401, 403, 404, 409, 422)
+    @errors(400, 401, 403, 404, 409, 415, 422)
     def patch(self, data, code, stage, item):
         """Tick or untick an item: 409 when `version` is stale, 422 when a gate forbids it."""
         unit = g.unit
@@ -213,7 +207,7 @@ def _stage_json(unit: Unit, stage: str) -> dict:
     return stages_json({stage: unit_stage_views(unit.id, g.today)[stage]})[0]
 
 
-@blp.route("/units/<code>/stages/<stage>/verify")
+@blp.route("/units/<code>/stages/<stage>/verify", parameters=[CODE, STAGE])
 class VerifyStage(MethodView):
     @authenticated
     @unit_access("oversee")
@@ -225,26 +219,27 @@ class VerifyStage(MethodView):
         return _stage_json(g.unit, stage)
 
 
-@blp.route("/units/<code>/stages/<stage>/return")
+@blp.route("/units/<code>/stages/<stage>/return", parameters=[CODE, STAGE])
 class ReturnStage(MethodView):
     @authenticated
     @unit_access("oversee")
     @blp.arguments(s.ReturnBody)
     @blp.response(200, s.StageOut)
-    @errors(400, 401, 403, 404, 422)
+    @errors(400, 401, 403, 404, 415, 422)
     def post(self, data, code, stage):
         """Send a done stage back to the unit with a comment: it becomes `returned`."""
         return_stage(g.unit, stage, data["comment"], g.api_user, g.now, g.today)
         return _stage_json(g.unit, stage)
 
 
-@blp.route("/units/<code>/stages/<stage>/items/<item>/deadline")
+@blp.route("/units/<code>/stages/<stage>/items/<item>/deadline",
+           parameters=[CODE, STAGE, ITEM])
 class ItemDeadline(MethodView):
     @authenticated
     @unit_access("review")
     @blp.arguments(s.DeadlineBody)
     @blp.response(200, s.ItemOut)
-    @errors(400, 401, 403, 404, 422)
+    @errors(400, 401, 403, 404, 415, 422)
     def post(self, data, code, stage, item):
         """Move an item's due date by hand with a reason (working group, admins); a date before today needs
         `confirm_past: true`, else 422 naming `confirm_past`."""
