@@ -89,6 +89,18 @@ class Day(fields.Date):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+# The years the app plans for (workflow.deadlines.plausible), stated in the document as a pattern: OpenAPI 3.0
+# has no date range. Built from the same two constants.
+PLANNED_DATE = {"pattern": "^(" + "|".join(str(y) for y in range(FIRST_YEAR, LAST_YEAR + 1))
+                + r")-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+                "description": f"a date in the years {FIRST_YEAR} to {LAST_YEAR}"}
+
+
+def planned_day(**kwargs) -> Day:
+    """A date the app plans with: the years FIRST_YEAR to LAST_YEAR (the services refuse others with 422)."""
+    return Day(metadata={**PLANNED_DATE, **kwargs.pop("metadata", {})}, **kwargs)
+
+
 class Email(fields.Email):
     """An email address."""
 
@@ -183,7 +195,7 @@ class UnitCreate(ApiSchema):
     party_members = _members(load_default=0)
     pilot = Bool(load_default=False)
     group = _code(allow_none=True, load_default=None)
-    congress_date = Day(allow_none=True, load_default=None)
+    congress_date = planned_day(allow_none=True, load_default=None)
     parent = _code(allow_none=True, load_default=None)
 
 
@@ -196,7 +208,7 @@ class UnitPatch(ApiSchema):
     party_members = _members()
     pilot = Bool()
     group = _code(allow_none=True)
-    congress_date = Day(allow_none=True)
+    congress_date = planned_day(allow_none=True)
     parent = _code(allow_none=True)
 
 
@@ -226,7 +238,7 @@ class ReturnBody(ApiSchema):
 class DeadlineBody(ApiSchema):
     """POST .../items/{item}/deadline: the new due date, why, and confirm_past for a date already past."""
 
-    due_on = Day(required=True, validate=validate.Range(min=date(FIRST_YEAR, 1, 1), max=date(LAST_YEAR, 12, 31),
+    due_on = planned_day(required=True, validate=validate.Range(min=date(FIRST_YEAR, 1, 1), max=date(LAST_YEAR, 12, 31),
                                                         error=_l("A date between the years 2000 and 2100.")))
     reason = Str(required=True, validate=validate.Length(min=1, max=COMMENT_MAX, error=_l("1 to 2000 characters.")))
     confirm_past = Bool(load_default=False, metadata={
