@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..campaigns.scope import groups_in_view, units_in_view
 from ..models import Item, Unit, WorkingGroup
 from ..paging import Page, paginate
 from ..permissions import can_change_unit, can_read_unit, can_review
@@ -74,7 +75,8 @@ def _page(query, args, order_by=(), *options, rows=False) -> Page:
 
 
 def _visible(query, user):
-    """The query narrowed to a secretary's own unit; as it is for everyone else."""
+    """The query narrowed to the campaign in view and, for a secretary, to their own unit."""
+    query = query.where(units_in_view())
     return query.where(Unit.id == user.unit_id) if user.role == "secretary" else query
 
 
@@ -149,7 +151,8 @@ class Groups(MethodView):
     @errors(401, 422)
     def get(self, args):
         """The working groups and their members' emails."""
-        page = _page(select(WorkingGroup), args, (WorkingGroup.code,), selectinload(WorkingGroup.members))
+        page = _page(select(WorkingGroup).where(groups_in_view()), args, (WorkingGroup.code,),
+                     selectinload(WorkingGroup.members))
         return {"items": [group_json(g_) for g_ in page.items], "total": page.total}
 
     @authenticated

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..campaigns.scope import groups_in_view
 from .. import form_state
 from ..clock import local_today, utcnow
 from ..extensions import db
@@ -107,7 +108,7 @@ def index():
     campaign, group = _report_scope()
     today = local_today(utcnow())
     report = build_report(campaign, today, group, page=request.args.get("page"))
-    groups = db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.code)).all()
+    groups = db.session.scalars(select(WorkingGroup).where(groups_in_view()).order_by(WorkingGroup.code)).all()
     return render_template(
         "reports/index.html", report=report, groups=groups, locale=_locale(), words=report_text.Words(),
         sentences=report_text.headline(report.summary, campaign.youth_age, today, campaign.ethnic_group),

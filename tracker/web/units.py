@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..campaigns.scope import unit_by_code
 from .. import form_state
 from ..clock import local_today, utcnow
 from ..extensions import db
@@ -251,7 +252,7 @@ def _refused(exc: DomainError, code: str, form: str, stage: Optional[str] = None
     db.session.rollback()
     if exc.status in (403, 404):
         flash(exc.message, "danger")
-        unit = db.session.scalar(select(Unit).where(Unit.code == code))
+        unit = unit_by_code(code)
         if unit is None or not can_read_unit(current_user, unit):
             return render_template("error.html", error=None, code=exc.status), exc.status
         return _render_unit(unit, exc.status, open_stage=stage)
