@@ -37,6 +37,7 @@ def upgrade():
     conn = op.get_bind()
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.add_column(sa.Column('copied_from_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('starts_on', sa.Date(), nullable=True))
         batch_op.create_foreign_key('fk_campaigns_copied_from_id_campaigns', 'campaigns', ['copied_from_id'],
                                     ['id'], ondelete='SET NULL')
 
@@ -74,3 +75,4 @@ def downgrade():
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.drop_constraint('fk_campaigns_copied_from_id_campaigns', type_='foreignkey')
         batch_op.drop_column('copied_from_id')
+        batch_op.drop_column('starts_on')

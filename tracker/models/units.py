@@ -23,6 +23,7 @@ class Campaign(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     organiser: Mapped[str] = mapped_column(String(200), default="")
     term: Mapped[str] = mapped_column(String(50), default="")
+    starts_on: Mapped[Optional[date]]  # the round's start, as the admin gave it when copying
     final_deadline: Mapped[Optional[date]]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
