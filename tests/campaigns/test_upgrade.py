@@ -37,8 +37,8 @@ def test_upgrade_keeps_data_and_scopes_groups(scratch_url):  # noqa: F811
                 " overdue_repeat_days, escalation_days, working_days_only, women_min_pct, young_min_pct, youth_age,"
                 " surplus_min_pct, surplus_max_pct, rounding, ethnic_group) VALUES (2, 'Mới', '', '', :t,"
                 " CURRENT_TIMESTAMP, '3,1', 3, 7, :f, 15, 10, 35, 10, 30, 'half_up', '')"), {"t": True, "f": False})
-            conn.execute(text("INSERT INTO working_groups (campaign_id, code, name) VALUES (2, 'G1', 'Tổ 1')"))
+            conn.execute(text("INSERT INTO working_groups (id, campaign_id, code, name) VALUES (2, 2, 'G1', 'Tổ 1')"))
             conn.execute(text(
-                "INSERT INTO units (campaign_id, code, name, kind, party_members, pilot, notes, created_at)"
-                " VALUES (2, 'U1', 'Xã 1', 'commune_committee', 40, :f, '', CURRENT_TIMESTAMP)"), {"f": False})
+                "INSERT INTO units (id, campaign_id, code, name, kind, party_members, pilot, notes, created_at)"
+                " VALUES (2, 2, 'U1', 'Xã 1', 'commune_committee', 40, :f, '', CURRENT_TIMESTAMP)"), {"f": False})
         db.engine.dispose()
