@@ -1,4 +1,7 @@
 """Upgrading from news_0001 keeps today's data and makes it the first campaign's."""
+import logging
+
+import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -8,7 +11,20 @@ from tracker import create_app
 from tracker.extensions import db
 
 
-def test_upgrade_keeps_data_and_scopes_groups(scratch_url):  # noqa: F811
+@pytest.fixture
+def _keep_logging():
+    """Alembic's env.py applies alembic.ini's logging, which disables the loggers that exist: undo that."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    root.setLevel(level)
+    root.handlers[:] = handlers
+    for logger in logging.Logger.manager.loggerDict.values():
+        if isinstance(logger, logging.Logger):
+            logger.disabled = False
+
+
+def test_upgrade_keeps_data_and_scopes_groups(scratch_url, _keep_logging):  # noqa: F811
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = scratch_url
 
