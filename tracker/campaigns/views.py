@@ -1,13 +1,14 @@
 """Pages: the campaigns list with the new-term form (admins), and the switcher (admins, viewers)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import TextInput
 
 from ..edge import EmptyForm, admin_page, saved, submit
 from ..permissions import can_switch_campaign
@@ -25,9 +26,9 @@ class CopyForm(FlaskForm):
                        validators=[InputRequired(_l("This field is required.")), Length(max=200)])
     term = StringField(_l("Term"), validators=[InputRequired(_l("This field is required.")), Length(max=50)],
                        description=_l("e.g. 2030–2035"))
-    start = DateField(_l("Start date"), format=DATE_FORMATS, validators=[Optional()],
+    start = DateField(_l("Start date"), format=DATE_FORMATS, validators=[Optional()], widget=TextInput(),
                       description=_l("dd/mm/yyyy; may stay empty"))
-    deadline = DateField(_l("Final deadline"), format=DATE_FORMATS, validators=[Optional()],
+    deadline = DateField(_l("Final deadline"), format=DATE_FORMATS, validators=[Optional()], widget=TextInput(),
                          description=_l("dd/mm/yyyy; may stay empty"))
     shift_days = IntegerField(_l("Shift congress dates by (days)"),
                               validators=[Optional(), NumberRange(-service.MAX_SHIFT, service.MAX_SHIFT)],
@@ -89,4 +90,7 @@ def switcher() -> dict | None:
     """The nav's switcher for admins and viewers: the campaigns and the one in view; None for others."""
     if not current_user.is_authenticated or not can_switch_campaign(current_user):
         return None
-    return {"campaigns": service.all_campaigns(), "current": scope.campaign_in_view(), "form": EmptyForm()}
+    if "campaign_switcher" not in g:  # the nav and the archived notice share one query
+        g.campaign_switcher = {"campaigns": service.all_campaigns(), "current": scope.campaign_in_view(),
+                               "form": EmptyForm()}
+    return g.campaign_switcher
