@@ -48,6 +48,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     register_subcells(app)
     register_api(app)
     register_reports(app)
+    from .campaigns import register as register_campaigns
+    register_campaigns(app)
     register_cli(app)
     register_globals(app)
     init_reminders(app)

@@ -101,6 +101,11 @@ def require_admin(user: Optional[User], message: Optional[str] = None) -> None:
         raise Forbidden(message or _("You may not do this."))
 
 
+def can_switch_campaign(user: Optional[User]) -> bool:
+    """Admins and viewers read any campaign, archived ones included; everyone else works in the active one."""
+    return getattr(user, "role", None) in ("admin", "viewer")
+
+
 def can_read_report(user: User) -> bool:
     """The report covers every unit: the organisation office, working groups and leadership read it,
     secretaries (who see their own unit only) do not."""

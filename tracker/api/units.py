@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..campaigns.scope import groups_in_view, units_in_view
 from ..models import Item, Unit, WorkingGroup
 from ..paging import Page, paginate
 from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, in_working_groups, readable_units
@@ -79,7 +80,9 @@ def _page(query, args, order_by=(), *options, rows=False) -> Page:
 
 
 def _visible(query, user):
-    """The query narrowed to the units the caller reads (a secretary: own unit, a committee's sub-cells)."""
+    """The query narrowed to the campaign in view and to the units the caller reads (a secretary: own unit,
+    a committee's sub-cells)."""
+    query = query.where(units_in_view())
     cond = readable_units(user)
     return query if cond is None else query.where(cond)
 
@@ -154,7 +157,8 @@ class Groups(MethodView):
     @errors(401, 422)
     def get(self, args):
         """The working groups and their members' emails."""
-        page = _page(select(WorkingGroup), args, (WorkingGroup.code,), selectinload(WorkingGroup.members))
+        page = _page(select(WorkingGroup).where(groups_in_view()), args, (WorkingGroup.code,),
+                     selectinload(WorkingGroup.members))
         return {"items": [group_json(g_) for g_ in page.items], "total": page.total}
 
     @authenticated

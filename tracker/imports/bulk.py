@@ -8,11 +8,12 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 
+from ..campaigns.scope import group_by_code, groups_in_view, unit_by_code, units_in_view
 from ..clock import utcnow
 from ..extensions import db
 from ..models import JournalEntry, Unit, User, WorkingGroup, group_members
 from ..services.accounts import find_user, normalise_email, normalise_phone
-from ..services.campaigns import require_campaign
+from ..services.campaigns import refuse_if_archived, require_campaign
 from ..services.errors import Conflict, Invalid, NotFound
 from ..signin import events as signin_events
 from ..workflow.stages import ROLES
@@ -23,14 +24,15 @@ def assign_units_to_group(codes: list[str], group_code: Optional[str], actor: Op
     codes = sorted({c.strip() for c in codes if c and c.strip()})
     if not codes:
         raise Invalid(_("Choose at least one unit."), {"codes": _("Choose at least one unit.")})
+    campaign = require_campaign()
+    refuse_if_archived(campaign)
     group = None
     if group_code:
-        group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == group_code))
+        group = group_by_code(group_code, campaign.id)
         if group is None:
             raise NotFound(_("No working group with code %(code)s.", code=group_code))
-    campaign = require_campaign()
     rows = db.session.execute(select(Unit.id, Unit.code, Unit.group_id).where(
-        Unit.campaign_id == campaign.id, Unit.code.in_(codes))).all()
+        units_in_view(campaign.id), Unit.code.in_(codes))).all()
     missing = set(codes) - {r.code for r in rows}
     if missing:
         raise NotFound(_("No unit with code %(code)s.", code=", ".join(sorted(missing))))
@@ -38,7 +40,8 @@ def assign_units_to_group(codes: list[str], group_code: Optional[str], actor: Op
     moving = [r for r in rows if r.group_id != target]
     if not moving:
         return 0
-    old_codes = dict(db.session.execute(select(WorkingGroup.id, WorkingGroup.code)).all())
+    old_codes = dict(db.session.execute(select(WorkingGroup.id, WorkingGroup.code)
+                                 .where(groups_in_view(campaign.id))).all())
     db.session.execute(update(Unit).where(Unit.id.in_([r.id for r in moving])).values(group_id=target)
                        .execution_options(synchronize_session=False))
     db.session.execute(insert(JournalEntry), [
@@ -98,7 +101,7 @@ def update_profile(user: User, data: dict[str, Any], actor: User, now: datetime)
     code = (data.get("unit") or "").strip()
     if role == "secretary":
         if code:
-            unit = db.session.scalar(select(Unit).where(Unit.code == code))
+            unit = unit_by_code(code)
             if unit is None:
                 errors["unit"] = _("No unit with code %(code)s.", code=code)
         elif unit is None:

@@ -8,6 +8,7 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from ..campaigns.scope import groups_in_view, units_in_view
 from ..extensions import db
 from ..labels import kind_label
 from ..models import Item, JournalEntry, Unit, User, WorkingGroup
@@ -51,10 +52,10 @@ def plan_units(table: Table) -> Plan:
     campaign = require_campaign()
     existing = {v.fold(u.code): u for u in db.session.execute(
         select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.party_members, Unit.pilot, Unit.group_id,
-               Unit.congress_date, Unit.parent_id).where(Unit.campaign_id == campaign.id))}
+               Unit.congress_date, Unit.parent_id).where(units_in_view(campaign.id)))}
     code_of = {u.id: u.code for u in existing.values()}
     groups = {v.fold(code): (gid, code) for gid, code in db.session.execute(
-        select(WorkingGroup.id, WorkingGroup.code))}
+        select(WorkingGroup.id, WorkingGroup.code).where(groups_in_view(campaign.id)))}
     group_code = {gid: code for gid, code in groups.values()}
     in_file: dict[str, Row] = {}
     lines: dict[str, int] = {}

@@ -73,7 +73,7 @@ from ..permissions import COMMITTEE_KINDS, SUB_CELL
 from ..readmodel import overdue_item
 from ..services import news as news_service
 from ..services.calendar import load_calendar
-from ..services.campaigns import current_campaign
+from ..campaigns.scope import active_campaign
 from .policy import due_soon_thresholds, send_hour
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ def sweep(session: Session, now: datetime) -> SweepResult:
     local_now = now.astimezone(local_zone())
     today = local_now.date()
     result = SweepResult(today=today)
-    campaign = current_campaign()
+    campaign = active_campaign()  # archived campaigns get no reminders
     if campaign is None:
         result.note = "no_campaign"
         return result

@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from sqlalchemy import and_, case, func, select
 
+from ..campaigns.scope import units_in_view
 from ..extensions import db
 from ..models import (
     Campaign,
@@ -58,7 +59,7 @@ FIRST_SESSION_FIELDS = FIRST_SESSION_COUNTS + FIRST_SESSION_FLAGS
 
 
 def _scope(campaign: Campaign, group: Optional[WorkingGroup]) -> list:
-    where = [Unit.campaign_id == campaign.id]
+    where = [units_in_view(campaign.id)]
     if group is not None:
         where.append(in_working_groups([group.id]))  # a sub-cell without a group follows its committee's
     return where

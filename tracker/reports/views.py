@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..campaigns.scope import groups_in_view
 from .. import form_state
 from ..clock import local_today, utcnow
 from ..extensions import db
@@ -47,7 +48,7 @@ from ..workflow.result_rules import (
 )
 from ..workflow.rounding import MODES
 from ..workflow.stages import COMMITTEE_KINDS
-from . import export as report_export
+from . import compare, export as report_export
 from . import text as report_text
 from .query import LIST_LIMIT, build_report, iter_unit_rows
 
@@ -107,10 +108,13 @@ def index():
     campaign, group = _report_scope()
     today = local_today(utcnow())
     report = build_report(campaign, today, group, page=request.args.get("page"))
-    groups = db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.code)).all()
+    groups = db.session.scalars(select(WorkingGroup).where(groups_in_view()).order_by(WorkingGroup.code)).all()
+    sentences = report_text.headline(report.summary, campaign.youth_age, today, campaign.ethnic_group)
+    previous = compare.sentence(compare.changes(report.summary, compare.previous_summary(campaign, today, group)),
+                                campaign.ethnic_group)
     return render_template(
         "reports/index.html", report=report, groups=groups, locale=_locale(), words=report_text.Words(),
-        sentences=report_text.headline(report.summary, campaign.youth_age, today, campaign.ethnic_group),
+        sentences=sentences + ([previous] if previous else []),
         targets=result_fields.targets_of(campaign), mode=result_fields.rounding_of(campaign),
         list_limit=LIST_LIMIT, **_template_helpers())
 

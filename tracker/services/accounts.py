@@ -13,12 +13,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Integer, Text, func, literal, select, update
 
+from ..campaigns.scope import group_by_code, unit_by_code
 from ..extensions import db
-from ..models import ApiToken, OutboxMessage, PasswordResetToken, Unit, User, WorkingGroup
+from ..models import ApiToken, OutboxMessage, PasswordResetToken, User, WorkingGroup
 from ..models._types import UTCDateTime
 from ..permissions import require_admin
 from ..signin import events as signin_events
 from ..workflow.stages import ROLES
+from .campaigns import refuse_if_archived, require_campaign
 from .errors import Conflict, Invalid, NotFound
 
 MIN_PASSWORD = 8
@@ -246,13 +248,13 @@ def create_user(email: Optional[str], name: str, role: str, password: Optional[s
         errors["role"] = _("Unknown role; one of: %(roles)s.", roles=", ".join(ROLES))
     unit = group = None
     if unit_code:
-        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        unit = unit_by_code(unit_code)
         if unit is None:
             errors["unit"] = _("No unit with code %(code)s.", code=unit_code)
     elif role == "secretary":
         errors["unit"] = _("A secretary needs the unit's code.")
     if group_code:
-        group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == group_code))
+        group = group_by_code(group_code)
         if group is None:
             errors["group"] = _("No working group with code %(code)s.", code=group_code)
     if password is not None:
@@ -314,10 +316,12 @@ def create_group(code: str, name: str, member_emails: list[str], *, actor: Optio
             members.append(user)
     if errors:
         raise Invalid(_("The working group was not saved: check the marked fields."), errors)
-    if db.session.scalar(select(WorkingGroup.id).where(WorkingGroup.code == code)) is not None:
+    campaign = require_campaign()
+    refuse_if_archived(campaign)
+    if group_by_code(code, campaign.id) is not None:
         raise Conflict(_("A working group with code %(code)s already exists.", code=code),
                        {"code": _("Already in use.")}, code="duplicate")
-    group = WorkingGroup(code=code, name=name.strip(), members=members)
+    group = WorkingGroup(campaign_id=campaign.id, code=code, name=name.strip(), members=members)
     db.session.add(group)
     db.session.flush()
     return group

@@ -10,6 +10,7 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from ..campaigns.scope import unit_by_code
 from ..clock import utcnow
 from ..extensions import db
 from ..models import CalendarDay, Campaign, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
@@ -18,6 +19,7 @@ from ..signin import events as signin_events
 from ..workflow import KINDS, STAGES
 from . import accounts, journal, template_changes
 from .accounts import find_user
+from .campaigns import refuse_if_archived
 from .errors import Conflict, Invalid, NotFound
 
 KEY_RE = re.compile(r"^[a-z0-9_]{1,50}$")
@@ -44,6 +46,7 @@ def _required(data: dict, name: str, errors: dict, max_len: int) -> str:
 def update_campaign(campaign: Campaign, data: dict[str, Any], user: Optional[User], now: datetime) -> Campaign:
     """Change the campaign's name, organiser, term and final deadline; a new deadline moves the open
     due dates anchored to it."""
+    refuse_if_archived(campaign)
     require_admin(user)
     errors: dict[str, str] = {}
     name = _required(data, "name", errors, 200)
@@ -69,6 +72,7 @@ def update_campaign(campaign: Campaign, data: dict[str, Any], user: Optional[Use
 def add_document(campaign: Campaign, number: str, issued_on: Optional[date], title: str,
                  actor: Optional[User]) -> ReferenceDocument:
     """Add a reference document; (number, date) identifies it, since two directives can share a number."""
+    refuse_if_archived(campaign)
     require_admin(actor)
     errors: dict[str, str] = {}
     number = _text(number, "number", errors, 50)
@@ -91,6 +95,7 @@ def add_document(campaign: Campaign, number: str, issued_on: Optional[date], tit
 
 def remove_document(campaign: Campaign, doc_id: int, actor: Optional[User]) -> None:
     """Remove one of the campaign's reference documents."""
+    refuse_if_archived(campaign)
     require_admin(actor)
     doc = db.session.get(ReferenceDocument, doc_id)
     if doc is None or doc.campaign_id != campaign.id:
@@ -137,6 +142,7 @@ def _template_values(data: dict[str, Any], errors: dict[str, str]) -> dict[str, 
 
 def create_template(campaign: Campaign, data: dict[str, Any], user: Optional[User], now: datetime) -> ItemTemplate:
     """A new checklist item; every existing unit of a matching kind gets it, with its due date."""
+    refuse_if_archived(campaign)
     require_admin(user)
     errors: dict[str, str] = {}
     stage = data.get("stage")
@@ -172,6 +178,7 @@ def update_template(template: ItemTemplate, data: dict[str, Any], user: Optional
     titles, required and superior-only are copied, a new deadline rule recomputes open due dates that
     were not set by hand, new kinds get the item, units of dropped kinds lose it unless it is done.
     Returns what changed."""
+    refuse_if_archived(template.campaign)
     require_admin(user)
     errors: dict[str, str] = {}
     values = _template_values(data, errors)
@@ -196,6 +203,7 @@ def update_template(template: ItemTemplate, data: dict[str, Any], user: Optional
 
 def delete_template(template: ItemTemplate, user: Optional[User], now: datetime) -> None:
     """Remove a checklist item: units lose it where it is not done; done items stay (journalled)."""
+    refuse_if_archived(template.campaign)
     require_admin(user)
     template_changes.remove_open_items(template, user, now, outside_kinds_only=False)
     template_changes.journal_kept_done_items(template, user, now)
@@ -241,7 +249,7 @@ def remove_calendar_day(day_id: int, user: Optional[User], now: datetime,
 
 
 def _recompute_working(campaign: Optional[Campaign], user: Optional[User], now: datetime) -> None:
-    if campaign is not None:
+    if campaign is not None and not campaign.archived:  # an archived campaign's dates stay as they were
         template_changes.recompute_open_due_dates(campaign, user, now, working_only=True)
         db.session.flush()
         db.session.expire_all()
@@ -278,7 +286,7 @@ def assign_unit(user: User, unit_code: str, actor: Optional[User], now: datetime
     require_admin(actor)
     if user.role != "secretary":
         raise Invalid(_("Only a secretary can be assigned to a unit."), {"email": _("Not a secretary.")})
-    unit = db.session.scalar(select(Unit).where(Unit.code == (unit_code or "").strip()))
+    unit = unit_by_code((unit_code or "").strip())
     if unit is None:
         raise Invalid(_("No unit with code %(code)s.", code=unit_code), {"unit": _("No such unit.")})
     if user.unit_id == unit.id:

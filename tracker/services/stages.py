@@ -14,6 +14,7 @@ from ..permissions import can_change_unit, can_oversee, can_read_unit, can_revie
 from ..subcells import service as subcells
 from ..workflow import STAGES, GateClosed, check_gate
 from . import journal, news
+from .campaigns import refuse_if_archived
 from .errors import Conflict, Forbidden, GateRefused, Invalid, NotFound
 from .progress import unit_statuses
 
@@ -43,6 +44,7 @@ def require_read(user: User, unit: Unit) -> None:
 def set_item_done(unit: Unit, item: Item, done: bool, version: Optional[int], user: User, now: datetime,
                   today: date, note: str = "") -> Item:
     """Tick or untick an item: permission, stale version (409), gate (422); journalled."""
+    refuse_if_archived(unit.campaign)
     if not can_read_unit(user, unit):
         raise Forbidden(_("You may not see this unit."))
     if not can_tick(user, item, unit):
@@ -103,6 +105,7 @@ def _review(unit: Unit, stage: str) -> StageReview:
 
 def verify_stage(unit: Unit, stage: str, user: User, now: datetime, today: date) -> StageReview:
     """A working-group member or admin confirms a done stage."""
+    refuse_if_archived(unit.campaign)
     check_stage(stage)
     if not can_oversee(user, unit):
         raise Forbidden(_("Only the unit's working group or the organisation office verifies stages."))
@@ -120,6 +123,7 @@ def verify_stage(unit: Unit, stage: str, user: User, now: datetime, today: date)
 
 def return_stage(unit: Unit, stage: str, comment: str, user: User, now: datetime, today: date) -> StageReview:
     """Send a done (or verified) stage back to the unit with a comment."""
+    refuse_if_archived(unit.campaign)
     check_stage(stage)
     if not can_oversee(user, unit):
         raise Forbidden(_("Only the unit's working group or the organisation office returns stages."))
@@ -145,6 +149,7 @@ def move_deadline(unit: Unit, item: Item, new_due: date, reason: str, user: User
     A date before today (local) makes the item overdue at once: it is set only when confirm_past says
     the person means it.
     """
+    refuse_if_archived(unit.campaign)
     if not can_review(user, unit):
         raise Forbidden(_("Only the unit's working group or the organisation office moves deadlines."))
     reason = (reason or "").strip()
@@ -166,6 +171,7 @@ def move_deadline(unit: Unit, item: Item, new_due: date, reason: str, user: User
 
 def raise_blocker(unit: Unit, stage: str, text: str, user: User, now: datetime) -> Blocker:
     """A unit raises a difficulty on a stage."""
+    refuse_if_archived(unit.campaign)
     check_stage(stage)
     if not can_change_unit(user, unit):
         raise Forbidden(_("You may not change this unit."))
@@ -182,6 +188,7 @@ def raise_blocker(unit: Unit, stage: str, text: str, user: User, now: datetime) 
 
 def answer_blocker(blocker: Blocker, answer: str, resolve: bool, user: User, now: datetime) -> Blocker:
     """The working group answers a blocker and, if it says so, resolves it."""
+    refuse_if_archived(blocker.unit.campaign)
     if not can_oversee(user, blocker.unit):
         raise Forbidden(_("Only the unit's working group or the organisation office answers blockers."))
     answer = (answer or "").strip()

@@ -5,7 +5,6 @@ from datetime import date, datetime
 from typing import Any, Optional
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Campaign, Item, ItemTemplate, Unit, User, WorkingGroup
@@ -14,13 +13,14 @@ from ..workflow import KINDS, WorkCalendar, due_date
 from ..workflow.deadlines import FIRST_YEAR, LAST_YEAR, plausible
 from . import journal
 from .calendar import load_calendar
-from .campaigns import require_campaign, templates
+from ..campaigns.scope import group_by_code, unit_by_code
+from .campaigns import refuse_if_archived, require_campaign, templates
 from .errors import Conflict, Forbidden, Invalid, NotFound
 
 
 def get_unit(code: str) -> Unit:
     """The unit with that code, or NotFound."""
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    unit = unit_by_code(code)
     if unit is None:
         raise NotFound(_("No unit with code %(code)s.", code=code))
     return unit
@@ -28,7 +28,7 @@ def get_unit(code: str) -> Unit:
 
 def get_group(code: str) -> WorkingGroup:
     """The working group with that code, or NotFound."""
-    group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == code))
+    group = group_by_code(code)
     if group is None:
         raise NotFound(_("No working group with code %(code)s.", code=code))
     return group
@@ -106,14 +106,16 @@ def validate_unit_data(data: dict[str, Any], *, partial: bool) -> dict[str, str]
 def create_unit(data: dict[str, Any], user: Optional[User], now: datetime) -> Unit:
     """A new unit with its checklist (admins); raises Forbidden, Invalid or Conflict and changes nothing then."""
     require_admin(user, _("Only the organisation office adds units."))
+    campaign = require_campaign()
+    refuse_if_archived(campaign)
     errors = validate_unit_data(data, partial=False)
     group = parent = None
     if data.get("group"):
-        group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == data["group"]))
+        group = group_by_code(data["group"], campaign.id)
         if group is None:
             errors["group"] = _("No working group with code %(code)s.", code=data["group"])
     if data.get("parent"):
-        parent = db.session.scalar(select(Unit).where(Unit.code == data["parent"]))
+        parent = unit_by_code(data["parent"], campaign.id)
         if parent is None:
             errors["parent"] = _("No unit with code %(code)s.", code=data["parent"])
     if data.get("kind") == "sub_cell" and not data.get("parent"):
@@ -121,10 +123,9 @@ def create_unit(data: dict[str, Any], user: Optional[User], now: datetime) -> Un
     if errors:
         raise Invalid(_("The unit was not saved: check the marked fields."), errors)
     code = str(data["code"]).strip()
-    if db.session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
+    if unit_by_code(code, campaign.id) is not None:
         raise Conflict(_("A unit with code %(code)s already exists.", code=code), {"code": _("Already in use.")},
                        code="duplicate")
-    campaign = require_campaign()
     unit = Unit(campaign=campaign, code=code, name=str(data["name"]).strip(), kind=data["kind"],
                 party_members=data.get("party_members") or 0, pilot=bool(data.get("pilot")),
                 group=group, parent=parent, congress_date=data.get("congress_date"))
@@ -142,6 +143,7 @@ ADMIN_ONLY_FIELDS = ("name", "party_members", "congress_date", "group", "pilot",
 
 def _require_update(unit: Unit, data: dict[str, Any], user: Optional[User]) -> None:
     """Forbidden unless the user may change the unit and, not being an admin, changes no admin-only field."""
+    refuse_if_archived(unit.campaign)
     if user is None or can_admin(user):
         return
     if not can_read_unit(user, unit):
@@ -168,14 +170,14 @@ def update_unit(unit: Unit, data: dict[str, Any], user: Optional[User], now: dat
     if "group" in data:
         group = None
         if data["group"]:
-            group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == data["group"]))
+            group = group_by_code(data["group"], unit.campaign_id)
             if group is None:
                 errors["group"] = _("No working group with code %(code)s.", code=data["group"])
     parent = unit.parent
     if "parent" in data:
         parent = None
         if data["parent"]:
-            parent = db.session.scalar(select(Unit).where(Unit.code == data["parent"]))
+            parent = unit_by_code(data["parent"], unit.campaign_id)
             if parent is None or parent.id == unit.id:
                 errors["parent"] = _("No unit with code %(code)s.", code=data["parent"])
     if "kind" in data and data["kind"] != unit.kind:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..campaigns.scope import group_by_code, groups_in_view, unit_by_code, units_in_view
 from ..clock import utcnow
 from ..edge import EmptyForm, act, attempt, invalid_form, saved, submit
 from ..extensions import db
@@ -39,7 +40,8 @@ PER_PAGE = 50
 
 
 def _group_choices(blank):
-    groups = db.session.execute(select(WorkingGroup.code, WorkingGroup.name).order_by(WorkingGroup.code)).all()
+    groups = db.session.execute(select(WorkingGroup.code, WorkingGroup.name).where(groups_in_view())
+                                .order_by(WorkingGroup.code)).all()
     return [("", blank)] + [(code, f"{code} – {name}") for code, name in groups]
 
 
@@ -71,7 +73,7 @@ def units():
     q = (request.args.get("q") or "").strip()[:100]
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else ""
     group = (request.args.get("group") or "").strip()[:30]
-    where = []
+    where = [units_in_view()]
     if q:
         where.append(_search(Unit.code, Unit.name, q))
     if kind:
@@ -104,7 +106,7 @@ def unit_new():
 
 
 def _unit_or_404(code: str) -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    unit = unit_by_code(code)
     if unit is None:
         abort(404)
     return unit
@@ -164,9 +166,10 @@ def unit_remove_secretary(code: str, user_id: int):
 # --- working groups -------------------------------------------------------------------------------------
 
 def _groups_page(form, status):
-    groups = db.session.scalars(select(WorkingGroup).options(selectinload(WorkingGroup.members))
-                                .order_by(WorkingGroup.code)).all()
-    counts = dict(db.session.execute(select(Unit.group_id, func.count(Unit.id)).where(Unit.group_id.is_not(None))
+    groups = db.session.scalars(select(WorkingGroup).where(groups_in_view())
+                                .options(selectinload(WorkingGroup.members)).order_by(WorkingGroup.code)).all()
+    counts = dict(db.session.execute(select(Unit.group_id, func.count(Unit.id)).where(units_in_view(),
+                                                                                      Unit.group_id.is_not(None))
                                      .group_by(Unit.group_id)).all())
     return render_template("admin/groups.html", groups=groups, counts=counts, form=form), status
 
@@ -185,7 +188,7 @@ def groups():
 
 
 def _group_or_404(code: str) -> WorkingGroup:
-    group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == code))
+    group = group_by_code(code)
     if group is None:
         abort(404)
     return group
@@ -239,7 +242,7 @@ def group_add_unit(code: str):
     form = CodeForm()
 
     def put_in_group():
-        unit = db.session.scalar(select(Unit).where(Unit.code == form.unit.data.strip()))
+        unit = unit_by_code(form.unit.data.strip())
         if unit is None:
             raise Invalid(_("No unit with code %(code)s.", code=form.unit.data.strip()), {"unit": _("No such unit.")})
         unit_service.update_unit(unit, {"group": group.code}, current_user, utcnow())
@@ -363,7 +366,7 @@ def user_add_group(user_id: int):
     form = GroupChoiceForm()
     form.group.choices = options(_group_choices(""))
     if form.validate_on_submit() and form.group.data:
-        group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == form.group.data))
+        group = group_by_code(form.group.data)
         if group is None:
             form.group.errors = [_("No working group with code %(code)s.", code=form.group.data)]
             return _user_page(user, invalid_form(), group_form=form)

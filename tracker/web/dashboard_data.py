@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Boolean, Date, Integer, Select, String, and_, bindparam, func, or_, select
 
+from ..campaigns.scope import groups_in_view
 from .. import readmodel
 from ..extensions import db
 from ..models import Blocker, Unit, WorkingGroup
@@ -213,9 +214,9 @@ def page_of_units(scope: Scope, page: int, per_page: int, sort: str = "unit"):
 
 
 def working_groups() -> list:
-    """Every working group (id, code, name), for the group filter."""
+    """The working groups of the campaign in view (id, code, name), for the group filter."""
     return db.session.execute(select(WorkingGroup.id, WorkingGroup.code, WorkingGroup.name)
-                              .order_by(WorkingGroup.code)).all()
+                              .where(groups_in_view()).order_by(WorkingGroup.code)).all()
 
 
 @functools.lru_cache(maxsize=256)
