@@ -77,7 +77,7 @@ BAD_UNITS = [
     ({**GOOD, "party_members": "30"}, {"party_members"}),
     ({**GOOD, "party_members": 30.5}, {"party_members"}),
     ({**GOOD, "party_members": True}, {"party_members"}),
-    ({**GOOD, "party_members": 10 ** 20}, {"party_members"}),
+    ({**GOOD, "party_members": 10 ** 15}, {"party_members"}),  # longer integers: 400 (tests/ops)
     ({**GOOD, "party_members": None}, {"party_members"}),
     ({**GOOD, "congress_date": "31/02/2030"}, {"congress_date"}),
     ({**GOOD, "congress_date": "2030-02-31"}, {"congress_date"}),
