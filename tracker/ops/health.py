@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, jsonify
+from flask import Blueprint, Flask, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -27,12 +27,18 @@ def healthz():
             db.session.rollback()
         except SQLAlchemyError:
             pass
-        body = {"database": "unreachable", "scheduler": {"last_run": None, "stale": True}}
-        return jsonify(body), 503, {"Retry-After": "30", "Cache-Control": "no-store"}
+        return unreachable()
     db.session.rollback()  # read only: end the transaction at once
     last = beat["at"]
     body = {"database": "ok", "scheduler": {"last_run": last.isoformat() if last else None, "stale": beat["late"]}}
     return jsonify(body), 200, {"Cache-Control": "no-store"}
+
+
+def unreachable():
+    """The 503 answer of /healthz (also when a hook before the view already failed to reach the database)."""
+    body = {"database": "unreachable", "scheduler": {"last_run": None, "stale": True}}
+    return jsonify(body), 503, {"Retry-After": str(current_app.config.get("RETRY_AFTER", 30)),
+                                "Cache-Control": "no-store"}
 
 
 def init_app(app: Flask) -> None:

@@ -26,6 +26,12 @@ def database_unavailable(error: Exception):
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection is gone; the pool discards it
         log.debug("rollback after a lost connection failed", exc_info=True)
+    # the answer must not touch the database again (the locale selector and the page's header read the
+    # signed-in user): treat the visitor as signed out for this one answer
+    login_manager._update_request_context_with_user(None)
+    if request.endpoint == "ops.healthz":  # a hook before the view needed the database
+        from .health import unreachable
+        return unreachable()
     retry = {"Retry-After": str(_retry_after())}
     if request.path.startswith("/api/"):
         from ..api.common import error_json
@@ -33,8 +39,6 @@ def database_unavailable(error: Exception):
                                                 "Try again in a moment."))
         resp.headers.update(retry)
         return resp
-    # the page must not touch the database again: treat the visitor as signed out for this one answer
-    login_manager._update_request_context_with_user(None)
     return render_template("error.html", code=503, error=error), 503, retry
 
 
