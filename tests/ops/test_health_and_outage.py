@@ -69,7 +69,7 @@ def test_pages_and_api_answer_503_with_retry_after_not_a_traceback(away):
         assert resp.status_code == 503, (path, resp.status_code, text[:300])
         assert resp.headers["Retry-After"].isdigit()
         assert "Hiện không kết nối được cơ sở dữ liệu" in text and "Traceback" not in text
-    for method, path in (("GET", "/api/v1/units"), ("GET", "/api/v1/me"),
+    for method, path in (("GET", "/api/v1/units"), ("GET", "/api/v1/units/U1"),
                          ("PATCH", "/api/v1/units/U1/stages/dissemination/items/plan_issued")):
         resp = client.open(f"{path}", method=method, headers=headers, json={"done": True, "version": 1})
         assert resp.status_code == 503, (path, resp.status_code)

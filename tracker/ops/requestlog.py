@@ -37,9 +37,9 @@ def logged_path() -> str:
 
 def _user_id():
     # only a user already loaded for this request: the log must not query the database itself
-    user = g.get("_login_user") or g.get("api_user")
-    if user is not None and getattr(user, "is_authenticated", False):
-        return getattr(user, "id", None)
+    for user in (g.get("api_user"), g.get("_login_user")):
+        if user is not None and getattr(user, "is_authenticated", False):
+            return getattr(user, "id", None)
     return None
 
 
