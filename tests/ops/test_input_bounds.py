@@ -62,7 +62,7 @@ def _nested(depth):
     '{"done": true, "version": ' + "9" * 20 + "}",
     '{"done": true, "version": ' + "9" * 5000 + "}",  # Python's int-string limit today
     '{"done": true, "version": -' + "9" * 30 + "}",
-])
+], ids=["depth-26", "depth-100000", "int-20-digits", "int-5000-digits", "int-minus-30-digits"])
 def test_deep_or_huge_json_is_400_in_the_error_shape(world, app, body):
     resp = app.test_client().patch("/api/v1/units/U1/stages/dissemination/items/plan_issued", data=body,
                                    content_type="application/json", headers=bearer(world["admin"]))
