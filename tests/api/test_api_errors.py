@@ -165,7 +165,7 @@ def test_bad_unit_patch_is_422_and_changes_nothing(world, body, fields):
     ({"done": True, "version": None}, {"version"}),
     ({"done": True, "version": 1.5}, {"version"}),
     ({"done": True, "version": -1}, {"version"}),
-    ({"done": True, "version": 10 ** 30}, {"version"}),
+    ({"done": True, "version": 10 ** 15}, {"version"}),  # longer integers: 400 (tests/ops)
     ({"done": True, "version": 1, "note": "x" * 2001}, {"note"}),
     ({"done": True, "version": 1, "note": "a\u0000b"}, {"note"}),
     ({"done": True, "version": 1, "note": 5}, {"note"}),

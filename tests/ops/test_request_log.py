@@ -39,6 +39,7 @@ def test_the_signed_in_user_and_the_api_caller_are_named(world, login, app, line
 
 def test_static_files_are_not_logged_but_refusals_are(app, campaign, lines):
     app.test_client().get("/static/app.css")
+    app.test_client().get("/bootstrap/static/css/bootstrap.min.css")
     app.test_client().post("/login", data={})  # no CSRF token: 400 before any view
     app.test_client().get("/api/v1/notifications/99999999999999999999/read")
     logged = lines()

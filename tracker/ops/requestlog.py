@@ -46,7 +46,7 @@ def _user_id():
 def _finish(response):
     request_id = g.get("request_id") or uuid.uuid4().hex
     response.headers["X-Request-Id"] = request_id
-    if request.path.startswith("/static/"):
+    if (request.endpoint or "").rpartition(".")[2] == "static":  # /static/ and Bootstrap-Flask's files
         return response
     started = g.get("request_started")
     log.info(json.dumps({
