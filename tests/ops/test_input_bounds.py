@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from tests.factories import bearer
 
@@ -14,8 +15,7 @@ def int_routes(app):
     """(method, path) of every route with an `<int:…>` argument, the ids replaced by HUGE and codes by U1."""
     out = []
     for rule in app.url_map.iter_rules():
-        if "int" not in {type(c).__name__.lower().replace("dbintconverter", "int").replace("integerconverter", "int")
-                         for c in rule._converters.values()}:
+        if not any(isinstance(c, IntegerConverter) for c in rule._converters.values()):
             continue
         path = re.sub(r"<int:[^>]+>", HUGE, rule.rule)
         path = re.sub(r"<[^>]+>", "U1", path)

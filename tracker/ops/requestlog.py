@@ -59,14 +59,16 @@ def _finish(response):
 
 
 def init_app(app: Flask) -> None:
-    """Time every request and log it; outside tests the lines go to standard error on their own."""
+    """Time every request and log it at INFO on `tracker.requests`."""
     app.config.setdefault("TRUST_REQUEST_ID", False)
     # first of all before_request hooks, so a request refused early (CSRF, sign-in) is timed and has its id
     app.before_request_funcs.setdefault(None, []).insert(0, _start)
     app.after_request(_finish)
-    if app.config.get("REQUEST_LOG", True) and not app.testing and not log.handlers:
+    if log.level == logging.NOTSET:
+        log.setLevel(logging.INFO)
+    # nobody configured logging (gunicorn, flask run): the lines go to standard error by themselves; where the
+    # root logger has handlers (an operator's logging config, the test runner) they go there instead
+    if not app.testing and not log.handlers and not logging.getLogger().handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
         log.addHandler(handler)
-        log.setLevel(logging.INFO)
-        log.propagate = False  # one line, not a second copy through the root logger's handlers
