@@ -8,7 +8,9 @@ from tests.factories import bearer
 
 
 @pytest.fixture
-def lines(caplog):
+def lines(caplog, monkeypatch):
+    # migrations/env.py's fileConfig disables loggers that existed before it ran (test_migrations, test_doctor)
+    monkeypatch.setattr(logging.getLogger("tracker.requests"), "disabled", False)
     caplog.set_level(logging.INFO, logger="tracker.requests")
 
     def read():
