@@ -8,9 +8,7 @@ from tests.factories import bearer
 
 
 @pytest.fixture
-def lines(caplog, monkeypatch):
-    # migrations/env.py's fileConfig disables loggers that existed before it ran (test_migrations, test_doctor)
-    monkeypatch.setattr(logging.getLogger("tracker.requests"), "disabled", False)
+def lines(caplog):
     caplog.set_level(logging.INFO, logger="tracker.requests")
 
     def read():
