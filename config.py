@@ -40,7 +40,12 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
-    MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # forms and JSON bodies are small; refuse floods early
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # bytes: an import file of a province fits; larger → 413
+    JSON_MAX_DEPTH = 20  # deeper JSON bodies → 400 (tracker/ops/json_bounds.py)
+    JSON_MAX_INT_DIGITS = 18  # longer JSON integers → 400
+    RETRY_AFTER = 30  # seconds, sent with the 503 answered while the database is unreachable
+    TRUST_REQUEST_ID = False  # honour X-Request-Id from a trusted reverse proxy (else one is generated)
+    PG_DUMP = None  # path of pg_dump for `flask backup` (default: found on PATH)
     PER_PAGE = 100
     MAX_PER_PAGE = 1000
 

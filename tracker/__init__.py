@@ -34,6 +34,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
 
     from . import models  # noqa: F401  (registers the tables)
+    from .ops import init_app as init_ops
+    init_ops(app)  # first: its `int` converter must be in place before any route is added
     from .api import register_api
     from .cli import register_cli
     from .reminders import init_app as init_reminders

@@ -77,7 +77,7 @@ BAD_UNITS = [
     ({**GOOD, "party_members": "30"}, {"party_members"}),
     ({**GOOD, "party_members": 30.5}, {"party_members"}),
     ({**GOOD, "party_members": True}, {"party_members"}),
-    ({**GOOD, "party_members": 10 ** 20}, {"party_members"}),
+    ({**GOOD, "party_members": 10 ** 15}, {"party_members"}),  # longer integers: 400 (tests/ops)
     ({**GOOD, "party_members": None}, {"party_members"}),
     ({**GOOD, "congress_date": "31/02/2030"}, {"congress_date"}),
     ({**GOOD, "congress_date": "2030-02-31"}, {"congress_date"}),
@@ -165,7 +165,7 @@ def test_bad_unit_patch_is_422_and_changes_nothing(world, body, fields):
     ({"done": True, "version": None}, {"version"}),
     ({"done": True, "version": 1.5}, {"version"}),
     ({"done": True, "version": -1}, {"version"}),
-    ({"done": True, "version": 10 ** 30}, {"version"}),
+    ({"done": True, "version": 10 ** 15}, {"version"}),  # longer integers: 400 (tests/ops)
     ({"done": True, "version": 1, "note": "x" * 2001}, {"note"}),
     ({"done": True, "version": 1, "note": "a\u0000b"}, {"note"}),
     ({"done": True, "version": 1, "note": 5}, {"note"}),

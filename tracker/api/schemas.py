@@ -6,6 +6,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
+from ..codes import CODE_HELP, CODE_PATTERN
 from ..workflow import KINDS, STAGES, STATUSES
 from ..workflow.deadlines import FIRST_YEAR, LAST_YEAR
 
@@ -106,7 +107,9 @@ class EmailList(fields.List):
 
 
 def _code(**kwargs):
-    return Str(validate=validate.Length(min=1, max=CODE_MAX, error=_l("A code is 1 to 30 characters.")), **kwargs)
+    # the pattern of tracker/codes.py, so the OpenAPI document states it too
+    return Str(validate=[validate.Length(min=1, max=CODE_MAX, error=_l("A code is 1 to 30 characters.")),
+                        validate.Regexp(CODE_PATTERN, error=CODE_HELP)], **kwargs)
 
 
 def _name(**kwargs):

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Integer, Text, func, literal, select, update
 
 from ..campaigns.scope import group_by_code, unit_by_code
+from ..codes import code_problem
 from ..extensions import db
 from ..models import ApiToken, OutboxMessage, PasswordResetToken, User, WorkingGroup
 from ..models._types import UTCDateTime
@@ -301,8 +302,8 @@ def create_group(code: str, name: str, member_emails: list[str], *, actor: Optio
     require_admin(actor, _("Only the organisation office adds working groups."))
     errors: dict[str, str] = {}
     code = (code or "").strip()
-    if not code or len(code) > 30 or any(c.isspace() for c in code):
-        errors["code"] = _("A code is 1 to 30 characters without spaces.")
+    if code_problem(code):
+        errors["code"] = code_problem(code)
     if not (name or "").strip():
         errors["name"] = _("This field is required.")
     members: list[User] = []

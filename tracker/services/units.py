@@ -6,6 +6,7 @@ from typing import Any, Optional
 
 from flask_babel import gettext as _
 
+from ..codes import code_problem
 from ..extensions import db
 from ..models import Campaign, Item, ItemTemplate, Unit, User, WorkingGroup
 from ..permissions import can_admin, can_change_unit, can_read_unit, require_admin
@@ -88,9 +89,9 @@ def validate_unit_data(data: dict[str, Any], *, partial: bool) -> dict[str, str]
             if not data.get(name):
                 errors[name] = _("This field is required.")
     if "code" in data and data["code"] is not None:
-        code = str(data["code"]).strip()
-        if not code or len(code) > 30 or any(c.isspace() for c in code):
-            errors["code"] = _("A code is 1 to 30 characters without spaces.")
+        problem = code_problem(str(data["code"]).strip())
+        if problem:
+            errors["code"] = problem
     if "name" in data and data["name"] is not None and not str(data["name"]).strip():
         errors["name"] = _("This field is required.")
     if data.get("kind") and data["kind"] not in KINDS:
