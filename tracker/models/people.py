@@ -39,6 +39,8 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=False)  # set by the initial-password sheet
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[Optional[str]] = mapped_column(String(5))
+    # the digest channels the user chose, comma-separated (reminders/channels.py); the inbox is always on
+    channels: Mapped[str] = mapped_column(String(40), default="inbox,email", server_default="inbox,email")
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
