@@ -89,3 +89,22 @@ def test_me_answers_the_caller_as_the_contract_says(app, world, token_for):
     schema = spec["components"]["schemas"][answer["$ref"].rsplit("/", 1)[-1]]
     assert set(schema["properties"]) == {"email", "name", "role", "unit", "groups", "phone", "channels",
                                          "calendar_url"}
+
+
+def test_the_account_page_says_what_reaches_the_person(app, world, login):
+    import re
+    me = world["secretary"]
+    me.channels = "inbox,webhook"
+    db.session.commit()
+    client = login(me)
+
+    def reaching():
+        page = client.get("/account").get_data(as_text=True)
+        return re.search(r'data-testid="reaching">(.*?)</p>', page, re.S).group(1)
+    assert "tin nhắn SMS hoặc Zalo" not in reaching().split(":")[1].split(".")[0]
+    assert "chưa thiết lập cổng" in reaching()
+    app.config.update(WEBHOOK_URL="https://gw.example/hook", WEBHOOK_SECRET="x")
+    try:
+        assert "hộp thư trong ứng dụng; tin nhắn SMS hoặc Zalo." in reaching()
+    finally:
+        app.config.update(WEBHOOK_URL=None, WEBHOOK_SECRET=None)

@@ -13,6 +13,11 @@ def channel_labels() -> dict[str, str]:
             "webhook": _l("Text message or Zalo (through the office's gateway)")}
 
 
+def channel_names() -> dict[str, str]:
+    """Each channel's short name, for "reminders now reach this person through …"."""
+    return {"inbox": _l("the in-app inbox"), "email": _l("email"), "webhook": _l("text message or Zalo")}
+
+
 class ChannelsForm(FlaskForm):
     """Which channels one's digests go out through; the inbox is always on (shown checked, not editable)."""
 

@@ -17,7 +17,8 @@ from ..edge import commit_or_refuse, refuse
 from ..reminders import preferences
 from ..reminders.channels import chosen
 from ..reminders.digest import base_url
-from ..reminders.forms import ChannelsForm, channel_labels
+from ..reminders.forms import ChannelsForm, channel_names
+from ..reminders.webhook import webhook_configured
 from ..services import accounts
 from ..services.errors import Invalid, NotFound
 
@@ -147,4 +148,5 @@ def account():
 
 def _account_page(form):
     return render_template("account/index.html", form=form, person=current_user,
-                           reaching=preferences.reaching(current_user), labels=channel_labels())
+                           reaching=preferences.reaching(current_user), labels=channel_names(),
+                           webhook_on=webhook_configured())

@@ -14,7 +14,8 @@ from ..models import Unit, User, WorkingGroup
 from ..paging import page_number, paginate
 from ..reminders import preferences
 from ..reminders.channels import chosen
-from ..reminders.forms import ChannelsForm, channel_labels
+from ..reminders.forms import ChannelsForm, channel_names
+from ..reminders.webhook import webhook_configured
 from ..services import accounts
 from ..services import admin as svc
 from ..services import units as unit_service
@@ -316,7 +317,8 @@ def _user_page(user, status=200, password=None, unit_form=None, group_form=None,
                            password=password or PasswordResetForm(formdata=None),
                            unit_form=unit_form or CodeForm(formdata=None), group_form=group_form,
                            delete_form=EmptyForm(), channels_form=channels_form,
-                           reaching=preferences.reaching(user), channel_labels=channel_labels()), status
+                           reaching=preferences.reaching(user), channel_labels=channel_names(),
+                           webhook_on=webhook_configured()), status
 
 
 @bp.route("/users/<int:user_id>")
