@@ -292,3 +292,11 @@ def test_production_refusal_from_the_environment(tmp_path):
     done = subprocess.run([sys.executable, "-m", "flask", "reminders", "deliver"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "TRACKER_WEBHOOK_URL must use https" in done.stderr
+
+
+def test_the_delivery_page_marks_webhook_rows(app, people, hook, receiver, make_user, login):
+    hook(receiver.url)
+    run_sweep()
+    client = login(make_user("office@d.test", "admin"))
+    page = client.get("/inbox/delivery").get_data(as_text=True)
+    assert page.count("tin nhắn SMS hoặc Zalo</span>") == 3 and "0987654321" in page
