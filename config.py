@@ -25,6 +25,9 @@ class Config:
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "tracker@localhost"
     MAIL_TIMEOUT = 15
+    WEBHOOK_URL = None  # the webhook channel (reminders/webhook.py): digests POSTed there as signed JSON
+    WEBHOOK_SECRET = None  # required with WEBHOOK_URL: the HMAC-SHA256 key of X-Tracker-Signature
+    WEBHOOK_TIMEOUT = 10  # seconds a receiver may take to answer one POST
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_TIME_LIMIT = None  # None: as long as SESSION_IDLE_MINUTES (set at start by tracker.signin)
     LOGIN_MAX_PER_ACCOUNT = 10  # failed sign-ins per (account, client address) within the window

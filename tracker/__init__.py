@@ -21,6 +21,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     app.config.from_object(config)
     app.config.from_prefixed_env("TRACKER")
     _database_and_secret(app)
+    from .reminders.webhook import check_config
+    check_config(app.config)  # a webhook that would leak (http in production) or has no secret: refuse to start
 
     from .i18n_catalogs import compile_catalogs, translation_directories
     compile_catalogs()

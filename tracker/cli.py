@@ -61,16 +61,24 @@ def register_cli(app: Flask) -> None:
     @click.option("--unit", "unit_code", default=None, help="the unit's code (secretaries)")
     @click.option("--group", "group_code", default=None, help="the working group's code (group members)")
     @click.option("--phone", default=None, help="a phone number the user may sign in with")
-    def users_create(email, name, role, password, unit_code, group_code, phone):
+    @click.option("--channels", default=None, metavar="LIST",
+                  help="reminder channels from inbox,email,webhook (default: inbox,email; the inbox is always on)")
+    def users_create(email, name, role, password, unit_code, group_code, phone, channels):
         """Add a user; without --password it prompts."""
+        from .reminders.channels import parse_channels
         from .services.accounts import create_user
 
+        try:
+            chosen = parse_channels(channels)
+        except ValueError as exc:
+            fail(f"--channels: {exc}")
         if password is None:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         try:
             user = create_user(email, name, role, password, unit_code, group_code, phone, actor=None)
         except DomainError as exc:
             fail(exc.message + (" " + "; ".join(f"{k}: {v}" for k, v in exc.fields.items()) if exc.fields else ""))
+        user.channels = ",".join(chosen)
         db.session.commit()
         click.echo(f"User {user.login} ({user.role}) created.")
 

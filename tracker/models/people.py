@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     # bumped to end every session of the user (sign-out, password reset, deactivation); part of get_id()
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     locale: Mapped[Optional[str]] = mapped_column(String(5))
+    # the digest channels the user chose, comma-separated (reminders/channels.py); the inbox is always on
+    channels: Mapped[str] = mapped_column(String(40), default="inbox,email", server_default="inbox,email")
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -5,7 +5,8 @@ Correctness lives in the database, not in the scheduler:
   with ON CONFLICT DO NOTHING before anything is queued, so a second sweep, a second scheduler or a
   restart decides nothing twice; the row keeps the due date it was about, so a moved due date re-arms;
 - a recipient's digest is a Notification, unique per (recipient, local day), queued in the outbox in
-  the same transaction;
+  the same transaction, one row per channel the recipient gets (channels.py: email, webhook), unique
+  per (digest, channel);
 - sweeps take a write lock first (BEGIN IMMEDIATE on SQLite, a transaction advisory lock on
   PostgreSQL) so concurrent sweepers queue one after the other instead of deadlocking.
 
@@ -29,7 +30,7 @@ fanned out to secretaries, their committees' secretaries for a sub-cell's overdu
 working-group members and admins), one UPDATE gives today's digest the
 news it carries (`digested_on`), one INSERT … SELECT queues the digests of those with reminders (a
 Notification per recipient who got a reminder and has no digest today), one those with news only,
-one the outbox rows, one the journal lines. No row comes back to Python. A digest's words are not
+one the outbox rows per channel, one the journal lines. No row comes back to Python. A digest's words are not
 written here: `digest.py` renders them from the ledger and the news rows when the mail is sent or the
 inbox is shown, so a sweep holds no text in memory and an admin's escalation digest is never a list of
 75,945 lines. A sweep that inserts no reminder and marks no news (the second of the day) stops after
@@ -74,6 +75,8 @@ from ..readmodel import overdue_item
 from ..services import news as news_service
 from ..services.calendar import load_calendar
 from ..campaigns.scope import active_campaign
+from .channels import OUTBOX_CHANNELS, delivers_sql
+from .webhook import webhook_configured
 from .policy import due_soon_thresholds, send_hour
 
 log = logging.getLogger(__name__)
@@ -286,14 +289,19 @@ def _queue_digests(session: Session, today: date, now: datetime, reminders: bool
                             .on_conflict_do_nothing(index_elements=["user_id", "ref_date"]))
     # a digest is deliverable as soon as it is queued, whatever moment the sweep was told it is
     ready_at = min(now, utcnow())
-    mail = (select(Notification.id, User.email, literal(""), literal(""), literal(""), literal("pending"),
-                   literal(0), literal(ready_at, UTCDateTime()), literal(""), literal(now, UTCDateTime()))
-            .join(User, User.id == Notification.user_id)
-            .where(Notification.ref_date == today, func.coalesce(User.email, "") != "",  # no email: the inbox only
-                   ~exists().where(OutboxMessage.notification_id == Notification.id)))
-    session.execute(dialect_insert(session, OutboxMessage).from_select(
-        ["notification_id", "to", "subject", "text", "html", "status", "attempts", "next_attempt_at",
-         "last_error", "created_at"], mail))
+    webhook_on = webhook_configured()
+    for channel in OUTBOX_CHANNELS:  # one outbox row per digest and channel (channels.py decides who)
+        address = User.email if channel == "email" else func.coalesce(User.phone, User.email, "")
+        rows = (select(Notification.id, literal(channel), address, literal(""), literal(""), literal(""),
+                       literal("pending"), literal(0), literal(ready_at, UTCDateTime()), literal(""),
+                       literal(now, UTCDateTime()))
+                .join(User, User.id == Notification.user_id)
+                .where(Notification.ref_date == today, delivers_sql(channel, User, webhook_on),
+                       ~exists().where(OutboxMessage.notification_id == Notification.id,
+                                       OutboxMessage.channel == channel)))
+        session.execute(dialect_insert(session, OutboxMessage).from_select(
+            ["notification_id", "channel", "to", "subject", "text", "html", "status", "attempts", "next_attempt_at",
+             "last_error", "created_at"], rows))
     return queued
 
 

@@ -13,6 +13,10 @@ from ..edge import EmptyForm, act, attempt, invalid_form, saved, submit
 from ..extensions import db
 from ..models import Unit, User, WorkingGroup
 from ..paging import page_number, paginate
+from ..reminders import preferences
+from ..reminders.channels import chosen
+from ..reminders.forms import ChannelsForm, channel_names
+from ..reminders.webhook import webhook_configured
 from ..services import accounts
 from ..services import admin as svc
 from ..services import units as unit_service
@@ -307,14 +311,17 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
-def _user_page(user, status=200, password=None, unit_form=None, group_form=None):
+def _user_page(user, status=200, password=None, unit_form=None, group_form=None, channels_form=None):
     group_form = group_form or GroupChoiceForm(formdata=None)
+    channels_form = channels_form or ChannelsForm(formdata=None, data={"channels": list(chosen(user.channels))})
     mine = {g.code for g in user.groups}
     group_form.group.choices = options(c for c in _group_choices(_("Choose a working group")) if c[0] not in mine)
     return render_template("admin/user.html", user=user, role_labels=ROLE_LABELS,
                            password=password or PasswordResetForm(formdata=None),
                            unit_form=unit_form or CodeForm(formdata=None), group_form=group_form,
-                           delete_form=EmptyForm()), status
+                           delete_form=EmptyForm(), channels_form=channels_form,
+                           reaching=preferences.reaching(user), channel_labels=channel_names(),
+                           webhook_on=webhook_configured()), status
 
 
 @bp.route("/users/<int:user_id>")
@@ -332,6 +339,18 @@ def user_password(user_id: int):
     if status is None:
         return saved(_("The new password was set; tell it to the user."), url_for("admin.user", user_id=user_id))
     return _user_page(_user_or_404(user_id), status, password=form)
+
+
+@bp.route("/users/<int:user_id>/channels", methods=["POST"])
+def user_channels(user_id: int):
+    """Choose the channels the user's reminders go out through."""
+    user = _user_or_404(user_id)
+    form = ChannelsForm()
+    _result, status = submit(form, lambda: preferences.set_channels(user, form.channels.data or [],
+                                                                    actor=current_user), field="channels")
+    if status is None:
+        return saved(_("The reminder channels were saved."), url_for("admin.user", user_id=user_id))
+    return _user_page(_user_or_404(user_id), status, channels_form=form)
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
