@@ -14,3 +14,8 @@ __all__ = [
     "Heartbeat", "Notification", "OutboxMessage", "ReminderLedger", "ImportRun", "ImportUpload",
     "NewsItem", "PasswordResetToken",
 ]
+
+# feature-owned models (kept in their feature package, imported here so the metadata is complete)
+from ..reports.models import ReportDocumentSettings  # noqa: E402
+
+__all__ += ["ReportDocumentSettings"]
