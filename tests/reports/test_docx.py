@@ -128,12 +128,12 @@ def test_the_report_document_follows_the_form_and_the_summary(district, login, t
     assert total[:4] == ["Tổng cộng", n(s["units"]["total"]), n(s["units"]["congress_held"]),
                          n(s["committee"]["elected"])]
     shares = ("re_elected", "first_time", "women", "young", "ethnic_minority")
-    assert total[4:] == [f"{n(s['committee'][k]['count'])} ({p(s['committee'][k]['percent'])})" for k in shares]
-    assert total[:4] == ["Tổng cộng", "3", "2", "24"] and total[6] == "4 (16,67%)"
+    assert total[4:] == [f"{n(s['committee'][k]['count'])}\n({p(s['committee'][k]['percent'])})" for k in shares]
+    assert total[:4] == ["Tổng cộng", "3", "2", "24"] and total[6] == "4\n(16,67%)"
     other_total = _cells(others)[-1]
     assert other_total[1:5] == [n(s["delegates"]["official"]), n(s["delegates"]["alternate"]),
                                 n(s["first_session"]["standing_committee"]), n(s["first_session"]["secretaries"])]
-    assert other_total[-1] == f"{n(s['dissemination']['members_reached'])} ({p(s['dissemination']['percent_reached'])})"
+    assert other_total[-1] == f"{n(s['dissemination']['members_reached'])}\n({p(s['dissemination']['percent_reached'])})"
     assert any(t.startswith("Đến ngày 01/04/2030, 2/3 đơn vị đã tổ chức xong đại hội") for t in texts)
     not_done = doc.tables[3]
     assert [r[0] for r in _cells(not_done)[1:]] == ["X03"]

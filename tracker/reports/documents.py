@@ -17,7 +17,7 @@ from ..models import Campaign
 from ..services.result_fields import targets_of
 from ..workflow import STAGES, STATUSES
 from .models import ReportDocumentSettings
-from .partydoc import Figure, Issuer, PartyDocument
+from .partydoc import WIDE_TABLE_PT, Figure, Issuer, PartyDocument
 from .progress import Progress
 from .query import SHARES, Report
 from .text import Words, headline
@@ -57,21 +57,21 @@ def results_document(report: Report, settings: ReportDocumentSettings, figures: 
     doc.heading(_("1. Results by kind of unit"))
     kinds = report.by_kind + [("", s)]
     label = lambda kind: words.kind(kind) if kind else _("Total")  # noqa: E731
-    share = lambda k, name: f"{n(k['committee'][name]['count'])} ({p(k['committee'][name]['percent'])})"  # noqa: E731
+    share = lambda k, name: f"{n(k['committee'][name]['count'])}\n({p(k['committee'][name]['percent'])})"  # noqa: E731
     doc.table([_("Kind"), _("Units"), _("Congress held"), words.field("committee_elected")]
               + [words.field(name) for name in SHARES],
               [[label(kind), n(k["units"]["total"]), n(k["units"]["congress_held"]), n(k["committee"]["elected"])]
                + [share(k, name) for name in SHARES] for kind, k in kinds],
-              widths_cm=[3.1, 1.4, 1.6, 1.6] + [1.6] * len(SHARES))
+              widths_cm=[3.0, 1.2, 1.4, 1.5] + [1.75] * len(SHARES), size=WIDE_TABLE_PT)
     doc.table([_("Kind"), words.field("delegates_official"), words.field("delegates_alternate"),
                words.field("standing_committee"), _("Secretaries"), words.field("sessions"),
                words.field("attendees"), words.field("members_reached")],
               [[label(kind), n(k["delegates"]["official"]), n(k["delegates"]["alternate"]),
                 n(k["first_session"]["standing_committee"]), n(k["first_session"]["secretaries"]),
                 n(k["dissemination"]["sessions"]), n(k["dissemination"]["attendees"]),
-                f"{n(k['dissemination']['members_reached'])} ({p(k['dissemination']['percent_reached'])})"]
+                f"{n(k['dissemination']['members_reached'])}\n({p(k['dissemination']['percent_reached'])})"]
                for kind, k in kinds],
-              widths_cm=[3.1, 1.7, 1.7, 1.8, 1.6, 1.6, 1.8, 2.2])
+              widths_cm=[3.0, 1.7, 1.7, 1.8, 1.6, 1.6, 1.8, 2.3], size=WIDE_TABLE_PT)
     for c in s.get("custom") or []:
         doc.paragraph(f"{c['label_vi'] if fmt.locale != 'en' else c['label_en']}: {n(c['total'])}.")
 

@@ -25,7 +25,7 @@ from docx.shared import Cm, Mm, Pt
 
 FONT = "Times New Roman"
 PARTY = "ĐẢNG CỘNG SẢN VIỆT NAM"
-BODY_PT, TABLE_PT, KIND_PT, TITLE_PT, PARTY_PT = 14, 12, 16, 14, 15
+BODY_PT, TABLE_PT, WIDE_TABLE_PT, KIND_PT, TITLE_PT, PARTY_PT = 14, 12, 11, 16, 14, 15
 RECIPIENTS_HEAD_PT, RECIPIENTS_PT = 12, 11
 
 
@@ -97,7 +97,7 @@ class PartyDocument:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         left, right = table.rows[0].cells
-        left.width, right.width = Cm(7.5), self.width - Cm(7.5)
+        self._widths(table, Cm(7.5))
         lines = []
         if issuer.superior:
             lines.append((issuer.superior.upper(), False))
@@ -134,7 +134,7 @@ class PartyDocument:
         self.paragraph(text, bold=True)
 
     def table(self, heads: Sequence[str], rows: Sequence[Sequence[str]], widths_cm: Optional[Sequence[float]] = None,
-              numeric_from: int = 1) -> None:
+              numeric_from: int = 1, size: int = TABLE_PT) -> None:
         """A bordered table whose header row repeats on every page; columns from `numeric_from` align right."""
         table = self.doc.add_table(rows=1, cols=len(heads))
         table.style = "Table Grid"
@@ -144,16 +144,18 @@ class PartyDocument:
         for cell, text in zip(header.cells, heads, strict=True):
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            self._run(p, text, bold=True, size=TABLE_PT)
+            self._run(p, text, bold=True, size=size)
         for values in rows:
             cells = table.add_row().cells
             for i, (cell, text) in enumerate(zip(cells, values, strict=True)):
                 p = cell.paragraphs[0]
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if i >= numeric_from else WD_ALIGN_PARAGRAPH.LEFT
-                self._run(p, str(text), size=TABLE_PT)
+                self._run(p, str(text), size=size)
         if widths_cm:
             table.autofit = False
-            for row in table.rows:
+            for column, w in zip(table.columns, widths_cm, strict=True):
+                column.width = Cm(w)  # the grid: LibreOffice lays columns out from it
+            for row in table.rows:  # the cells: Word lays them out from these
                 for cell, w in zip(row.cells, widths_cm, strict=True):
                     cell.width = Cm(w)
         for row in table.rows:
@@ -177,7 +179,7 @@ class PartyDocument:
         table = self.doc.add_table(rows=1, cols=2)
         table.autofit = False
         left, right = table.rows[0].cells
-        left.width, right.width = Cm(7.5), self.width - Cm(7.5)
+        self._widths(table, Cm(7.5))
         head = left.paragraphs[0]
         self._run(head, "Nơi nhận:", bold=True, italic=True, size=RECIPIENTS_HEAD_PT)
         head.paragraph_format.space_after = Pt(0)
@@ -199,6 +201,12 @@ class PartyDocument:
         out = io.BytesIO()
         self.doc.save(out)
         return out.getvalue()
+
+    def _widths(self, table, left) -> None:
+        """A two-column borderless table: the left column `left` wide, the right one the rest."""
+        right = self.width - left
+        table.columns[0].width, table.columns[1].width = left, right
+        table.rows[0].cells[0].width, table.rows[0].cells[1].width = left, right
 
     # ---- runs ----------------------------------------------------------------------------------
     @staticmethod
