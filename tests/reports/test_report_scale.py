@@ -52,7 +52,7 @@ def test_exports_and_summary_run_the_same_statements_at_20_and_200_units(viewer,
             seen[name] = (counter.n, body)
         counts.append({k: v[0] for k, v in seen.items()})
     assert counts[0] == counts[1], counts
-    rows = list(csv.reader(io.StringIO(seen["csv"][1].decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(seen["csv"][1].decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 1 + 200 + 1 and rows[-1][0] == "Tổng cộng"
     wb = load_workbook(io.BytesIO(seen["xlsx"][1]), read_only=True)
     assert sum(1 for _ in wb["Đơn vị"].iter_rows()) == 1 + 200 + 1
