@@ -73,3 +73,30 @@ def test_the_dashboard_prints_on_one_page(live_server, demo, browser):  # noqa: 
     _pngs(path)
     assert _pages(pdf) == 1
     context.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_document_buttons_and_settings_on_a_phone_and_a_desktop(live_server, demo, browser, width):  # noqa: F811
+    from tests.e2e.test_dashboard_look import serious_axe_violations
+
+    context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, live_server, demo["admin"])
+    page.goto(live_server + "/reports")
+    button = page.get_by_role("link", name="Báo cáo Word (.docx)")
+    assert button.is_visible()
+    box = button.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert page.locator("#progress-on").is_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"report-buttons-{width}.png"))
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Báo cáo tiến độ (.docx)").click()
+    assert download.value.suggested_filename.startswith("bao-cao-tien-do-")
+    page.goto(live_server + "/reports/settings#document")
+    assert page.locator("#doc-signing_authority").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.locator("#document").screenshot(path=str(ARTIFACTS / f"report-document-settings-{width}.png"))
+    assert serious_axe_violations(page) == []
+    context.close()
