@@ -264,3 +264,55 @@ def test_the_demo_documents_open_in_libreoffice(app, login, make_user, tmp_path)
                         "--outdir", str(tmp_path), str(src)], check=True, timeout=180, capture_output=True)
         pdf = (tmp_path / name).with_suffix(".pdf")
         assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+
+
+def _png() -> bytes:
+    """A 1×1 white PNG, written by hand (no imaging library needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b""))
+
+
+def test_figures_and_a_comparison_find_their_place(district, frozen):
+    """The hooks the charts and the previous-term comparison use: pictures after the tables, a section 4."""
+    from tracker.reports.document_settings import document_settings
+    from tracker.reports.documents import results_document
+    from tracker.reports.partydoc import Figure
+    from tracker.reports.query import build_report, checks
+
+    campaign = db.session.scalar(select(Campaign))
+    with frozen(NOW):
+        report = build_report(campaign, NOW.date(), details=False)
+        report.checks = checks(campaign, NOW.date())
+        report.comparison = {"rows": [("Tỷ lệ nữ", "18,20%", "16,67%")]}
+        body = results_document(report, document_settings(campaign), figures=[Figure(_png(), "Biểu đồ 1")])
+    doc = Document(io.BytesIO(body))
+    texts = _texts(doc)
+    assert "4. So sánh với nhiệm kỳ trước" in texts and "Biểu đồ 1" in texts
+    assert _cells(doc.tables[-2])[1] == ["Tỷ lệ nữ", "18,20%", "16,67%"]
+    assert len(doc.inline_shapes) == 1
+
+
+def test_the_documents_read_a_fixed_number_of_statements(viewer_for_scale, campaign, count_queries):
+    from reports_helpers import bulk_district
+
+    client = viewer_for_scale
+    counts = []
+    for start, n in ((0, 10), (10, 90)):
+        bulk_district(campaign, n, start=start)
+        seen = []
+        for url in ("/reports/export.docx", "/reports/progress.docx?on=2030-03-05"):
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200
+            seen.append(counter.n)
+        counts.append(seen)
+    assert counts[0] == counts[1], counts
+
+
+@pytest.fixture
+def viewer_for_scale(make_user, login, campaign):
+    return login(make_user("v2@x.vn", "viewer"))

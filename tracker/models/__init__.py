@@ -16,6 +16,6 @@ __all__ = [
 ]
 
 # feature-owned models (kept in their feature package, imported here so the metadata is complete)
-from ..reports.models import ReportDocumentSettings  # noqa: E402
+from ..reports.models import ReportDocumentSettings
 
 __all__ += ["ReportDocumentSettings"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from datetime import date
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from typing import IO, Any, Optional
 
 from flask_babel import gettext as _

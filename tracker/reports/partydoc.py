@@ -117,8 +117,8 @@ class PartyDocument:
     def title(self, kind: str, title: str) -> None:
         """'BÁO CÁO' and the title under it, centred and bold, and the short rule below."""
         self._centred(self.doc.add_paragraph(), "", size=BODY_PT)
-        self._centred(self.doc.add_paragraph(), kind.upper(), bold=True, size=KIND_PT).paragraph_format.space_after = Pt(0)
-        self._centred(self.doc.add_paragraph(), title, bold=True, size=TITLE_PT).paragraph_format.space_after = Pt(0)
+        self._centred(self.doc.add_paragraph(), kind.upper(), bold=True, size=KIND_PT)
+        self._centred(self.doc.add_paragraph(), title, bold=True, size=TITLE_PT)
         self._centred(self.doc.add_paragraph(), "-----", size=BODY_PT)
 
     # ---- body ----------------------------------------------------------------------------------

@@ -12,9 +12,9 @@ from typing import Optional
 
 from sqlalchemy import func, select
 
+from ..clock import local_zone
 from ..extensions import db
 from ..models import Blocker, Campaign, Unit, WorkingGroup
-from ..clock import local_zone
 from ..readmodel import stage_rows, stage_totals
 from ..workflow import STAGES
 
@@ -98,7 +98,8 @@ def progress(campaign: Campaign, on: date, group: Optional[WorkingGroup] = None,
     out.blockers_count = sum(out.blockers_by_stage.values())
     listed = (select(Unit.code, Unit.name, Blocker.stage, Blocker.raised_at).join(Unit, Unit.id == Blocker.unit_id)
               .where(*open_).order_by(Blocker.raised_at, Blocker.id).limit(limit))
-    out.blockers = [OpenBlocker(code, name, stage, _local_day(at)) for code, name, stage, at in db.session.execute(listed)]
+    out.blockers = [OpenBlocker(code, name, stage, _local_day(at))
+                    for code, name, stage, at in db.session.execute(listed)]
     until = on + timedelta(days=AHEAD_DAYS)
     soon = [*scope, Unit.congress_date.is_not(None), Unit.congress_date >= on, Unit.congress_date <= until]
     out.coming_count = db.session.scalar(select(func.count()).select_from(Unit).where(*soon)) or 0
