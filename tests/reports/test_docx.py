@@ -176,7 +176,9 @@ def test_the_progress_report_on_a_day(district, make_unit, login, frozen):
     _check_form(doc, "Số 12-BC/HU")
     texts = _texts(doc)
     assert texts[texts.index("BÁO CÁO") + 1] == "Tiến độ chuẩn bị đại hội, tính đến ngày 15/05/2030, nhiệm kỳ 2025–2030"
-    assert doc.tables[0].rows[0].cells[1].paragraphs[-1].text == "Cầu Ngang, ngày 15 tháng 5 năm 2030"
+    # issued today (01/04/2030), as of the day asked for
+    assert doc.tables[0].rows[0].cells[1].paragraphs[-1].text == "Cầu Ngang, ngày 01 tháng 4 năm 2030"
+    assert doc.core_properties.title == texts[texts.index("BÁO CÁO") + 1]
     from tracker.readmodel import stage_totals
     totals = stage_totals(select(Unit.id), on)
     by_stage = _cells(doc.tables[1])

@@ -7,6 +7,7 @@ charts work can hand them in without touching the text.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -46,9 +47,11 @@ def results_document(report: Report, settings: ReportDocumentSettings, figures: 
     n, p = fmt.number, fmt.percent
     s, campaign = report.summary, report.campaign
     doc = PartyDocument()
+    title = _("Results of the congresses of the grassroots Party organisations%(scope)s",
+              scope=_scope_words(campaign, report.group))
     doc.header(issuer_of(campaign, settings), report.today)
-    doc.title(KIND, _("Results of the congresses of the grassroots Party organisations%(scope)s",
-                      scope=_scope_words(campaign, report.group)))
+    doc.title(KIND, title)
+    doc.properties(title, campaign.organiser or "")
     for sentence in headline(s, campaign.youth_age, report.today, campaign.ethnic_group):
         doc.paragraph(sentence)
     if s["units"]["pilot"]:
@@ -118,16 +121,19 @@ def _more(doc: PartyDocument, shown: int, count: int) -> None:
                         shown=n(shown), count=n(count)), italic=True)
 
 
-def progress_document(data: Progress, settings: ReportDocumentSettings,
+def progress_document(data: Progress, settings: ReportDocumentSettings, issued_on: date,
                       figures: Sequence[Figure] = ()) -> bytes:
-    """The progress report on a day as .docx bytes: units by stage, overdue, open blockers, coming congresses."""
+    """The progress report as of a day, issued on another (today), as .docx bytes: units by stage, overdue,
+    open blockers, coming congresses."""
     n = current_format().number
     on = fmt_date(data.on)
     doc = PartyDocument()
     issuer = issuer_of(data.campaign, settings)
-    doc.header(issuer, data.on)
-    doc.title(KIND, _("Progress of the congress preparations, as of %(date)s%(scope)s", date=on,
-                      scope=_scope_words(data.campaign, data.group)))
+    title = _("Progress of the congress preparations, as of %(date)s%(scope)s", date=on,
+              scope=_scope_words(data.campaign, data.group))
+    doc.header(issuer, issued_on)
+    doc.title(KIND, title)
+    doc.properties(title, issuer.committee)
     held = data.by_stage["congress"]["done"] + data.by_stage["congress"]["verified"] if data.by_stage else 0
     doc.paragraph(_("As of %(date)s, of %(units)s units, %(held)s have held their congress; %(late)s stages are "
                     "overdue; %(blockers)s difficulties raised by units are not resolved yet; %(coming)s congresses "

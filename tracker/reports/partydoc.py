@@ -121,6 +121,11 @@ class PartyDocument:
         self._centred(self.doc.add_paragraph(), title, bold=True, size=TITLE_PT)
         self._centred(self.doc.add_paragraph(), "-----", size=BODY_PT)
 
+    def properties(self, title: str, author: str) -> None:
+        """The file's own title and author (what a file manager or Word's Info pane shows)."""
+        props = self.doc.core_properties
+        props.title, props.author, props.last_modified_by, props.language = title, author, author, "vi-VN"
+
     # ---- body ----------------------------------------------------------------------------------
     def paragraph(self, text: str, bold: bool = False, italic: bool = False) -> None:
         """A body paragraph: 14 pt, justified, first line indented."""

@@ -207,8 +207,8 @@ def progress_docx():
         return redirect(url_for("reports.index", **({"group": group.code} if group else {})), 303)
     data = report_progress.progress(campaign, on, group)
     settings = document_settings.document_settings(campaign)
-    with force_locale("vi"):
-        body = party_documents.progress_document(data, settings, figures=())
+    with force_locale("vi"):  # issued today, as of the day asked for
+        body = party_documents.progress_document(data, settings, local_today(utcnow()), figures=())
     return _docx(body, f"bao-cao-tien-do-{on.isoformat()}{'-' + group.code if group else ''}.docx")
 
 
