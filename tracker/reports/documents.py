@@ -65,7 +65,7 @@ def results_document(report: Report, settings: ReportDocumentSettings, figures: 
               + [words.field(name) for name in SHARES],
               [[label(kind), n(k["units"]["total"]), n(k["units"]["congress_held"]), n(k["committee"]["elected"])]
                + [share(k, name) for name in SHARES] for kind, k in kinds],
-              widths_cm=[3.0, 1.2, 1.4, 1.5] + [1.75] * len(SHARES), size=WIDE_TABLE_PT)
+              widths_cm=[2.4, 1.3, 1.3, 1.4] + [2.0] * len(SHARES), size=WIDE_TABLE_PT)
     doc.table([_("Kind"), words.field("delegates_official"), words.field("delegates_alternate"),
                words.field("standing_committee"), _("Secretaries"), words.field("sessions"),
                words.field("attendees"), words.field("members_reached")],
@@ -74,7 +74,7 @@ def results_document(report: Report, settings: ReportDocumentSettings, figures: 
                 n(k["dissemination"]["sessions"]), n(k["dissemination"]["attendees"]),
                 f"{n(k['dissemination']['members_reached'])}\n({p(k['dissemination']['percent_reached'])})"]
                for kind, k in kinds],
-              widths_cm=[3.0, 1.7, 1.7, 1.8, 1.6, 1.6, 1.8, 2.3], size=WIDE_TABLE_PT)
+              widths_cm=[2.8, 1.8, 1.8, 2.1, 1.5, 1.7, 1.9, 2.4], size=WIDE_TABLE_PT)
     for c in s.get("custom") or []:
         doc.paragraph(f"{c['label_vi'] if fmt.locale != 'en' else c['label_en']}: {n(c['total'])}.")
 
