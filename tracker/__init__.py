@@ -46,6 +46,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     register_imports(app)
     register_api(app)
     register_reports(app)
+    from .edits import register as register_edits
+    register_edits(app)
     register_cli(app)
     register_globals(app)
     init_reminders(app)

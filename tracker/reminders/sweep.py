@@ -68,7 +68,7 @@ from ..models import (
     group_members,
 )
 from ..models._types import UTCDateTime
-from ..readmodel import overdue_item
+from ..readmodel import live_unit, overdue_item
 from ..services import news as news_service
 from ..services.calendar import load_calendar
 from ..services.campaigns import current_campaign
@@ -189,7 +189,7 @@ def reminder_candidates(campaign: Campaign, today: date):
                    Item.due_on.label("due_on"),
                    case((overdue, literal("overdue", String)), else_=soon).label("kind"))
             .join(Unit, Unit.id == Item.unit_id)
-            .where(Unit.campaign_id == campaign.id, Item.done.is_(False), Item.due_on.is_not(None),
+            .where(Unit.campaign_id == campaign.id, live_unit(), Item.done.is_(False), Item.due_on.is_not(None),
                    Item.due_on <= today + timedelta(days=thresholds[-1]),
                    or_(Item.due_on >= today, overdue))
             .cte("candidates", nesting=True))  # WITH after INSERT: sqlite3 then reports the rowcount

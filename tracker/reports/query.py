@@ -28,7 +28,7 @@ from ..models import (
     WorkingGroup,
 )
 from ..paging import Page
-from ..readmodel import FINISHED, stage_rows
+from ..readmodel import FINISHED, live_unit, stage_rows
 from ..services.result_fields import rounding_of, targets_of
 from ..services.results import campaign_earliest_congress
 from ..workflow.result_rules import (
@@ -57,7 +57,7 @@ FIRST_SESSION_FIELDS = FIRST_SESSION_COUNTS + FIRST_SESSION_FLAGS
 
 
 def _scope(campaign: Campaign, group: Optional[WorkingGroup]) -> list:
-    where = [Unit.campaign_id == campaign.id]
+    where = [Unit.campaign_id == campaign.id, live_unit()]
     if group is not None:
         where.append(Unit.group_id == group.id)
     return where

@@ -125,7 +125,7 @@ def conditions(filters: Filters, campaign_id: Optional[int], today: date) -> Sco
 def _clauses(shape: tuple[bool, ...]) -> tuple:
     mine, group, kind, pilot, overdue, q, status, stage = shape
     today = bindparam("today", type_=Date)
-    conds = [Unit.campaign_id == bindparam("campaign_id")]
+    conds = [Unit.campaign_id == bindparam("campaign_id"), readmodel.live_unit()]
     if mine:
         conds.append(Unit.group_id.in_(bindparam("group_ids", expanding=True)))
     if group:
@@ -189,7 +189,7 @@ def page_of_units(scope: Scope, page: int, per_page: int, sort: str = "unit"):
 def working_groups() -> list:
     """Every working group (id, code, name), for the group filter."""
     return db.session.execute(select(WorkingGroup.id, WorkingGroup.code, WorkingGroup.name)
-                              .order_by(WorkingGroup.code)).all()
+                              .where(readmodel.live_group()).order_by(WorkingGroup.code)).all()
 
 
 @functools.lru_cache(maxsize=256)

@@ -60,6 +60,10 @@ def action_label(action: str) -> str:
         "due_recomputed": _("Due date recomputed"),
         "secretary_assigned": _("Secretary assigned"),
         "secretary_removed": _("Secretary removed"),
+        "code_changed": _("Code changed"),
+        "kind_changed": _("Kind changed"),
+        "unit_archived": _("Unit archived"),
+        "unit_restored": _("Unit restored"),
     }
     return labels.get(action, action)
 
@@ -192,13 +196,14 @@ def _render_unit(unit: Unit, status: int = 200, open_stage: Optional[str] = None
     if open_stage not in STAGES:
         # a phone shows the first stage still to do, not six long lists
         open_stage = next((k for k, v in views.items() if v.status not in ("done", "verified")), None)
-    may_change = can_change_unit(current_user, unit)
+    live = not unit.archived  # an archived unit's page is read only (tracker/edits)
+    may_change = live and can_change_unit(current_user, unit)
     return render_template(
         "units/show.html", unit=unit, views=views, blockers=blockers, journal=journal,
         people=_people(ids), items_by_key=_items_by_key(views), gate_notes=_gate_notes(views),
         open_stage=open_stage, locale=str(get_locale() or "vi"), today=today,
-        may_change=may_change, may_review=can_review(current_user, unit),
-        can_tick=lambda item: can_tick(current_user, item, unit),
+        may_change=may_change, may_review=live and can_review(current_user, unit),
+        can_tick=lambda item: live and can_tick(current_user, item, unit),
         open_blockers={s: sum(1 for b in blockers if b.stage == s and b.resolved_at is None) for s in STAGES},
         state=state, state_at_top=state is not None and state.at not in _containers(views, blockers, may_change),
         has_items=any(v.items for v in views.values()),
