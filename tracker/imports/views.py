@@ -20,6 +20,7 @@ from ..labels import kind_label, role_label
 from ..models import ImportRun, ImportUpload, Unit, User, WorkingGroup
 from ..paging import page_number, paginate
 from ..parsing import whole_number
+from ..readmodel import live_group
 from ..reminders.digest import base_url
 from ..services import accounts
 from ..services.campaigns import require_campaign
@@ -128,7 +129,8 @@ def template(kind: str):
 # --- units: several into a working group at once ----------------------------------------------------------
 
 def _group_options():
-    return db.session.execute(select(WorkingGroup.code, WorkingGroup.name).order_by(WorkingGroup.code)).all()
+    return db.session.execute(select(WorkingGroup.code, WorkingGroup.name).where(live_group())
+                              .order_by(WorkingGroup.code)).all()
 
 
 @bp.route("/units/assign", methods=["GET", "POST"])

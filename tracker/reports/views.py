@@ -25,6 +25,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import form_state
+from ..readmodel import live_group
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..labels import status_label
@@ -107,7 +108,7 @@ def index():
     campaign, group = _report_scope()
     today = local_today(utcnow())
     report = build_report(campaign, today, group, page=request.args.get("page"))
-    groups = db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.code)).all()
+    groups = db.session.scalars(select(WorkingGroup).where(live_group()).order_by(WorkingGroup.code)).all()
     return render_template(
         "reports/index.html", report=report, groups=groups, locale=_locale(), words=report_text.Words(),
         sentences=report_text.headline(report.summary, campaign.youth_age, today, campaign.ethnic_group),
