@@ -294,3 +294,28 @@ def test_kind_rules_sub_cells_and_parents(world, make_unit):
     with pytest.raises(Invalid) as no_parent:
         service.change_kind(_unit("U2"), "sub_cell", world["admin"], NOW, confirm=True)
     assert "parent" in no_parent.value.fields
+
+
+# ---- imports meet archived units and groups ------------------------------------------------------
+
+def test_an_import_does_not_change_archived_units_or_fill_archived_groups(world, make_group):
+    from tests.imports.files import csv_bytes
+    from tracker.imports.service import run_import
+
+    def imported(rows):
+        plan = run_import("units", csv_bytes(["code", "name", "group"], rows), "f.csv", None, "test", NOW, False)
+        db.session.rollback() if plan.errors else db.session.commit()
+        return plan
+
+    service.set_unit_archived(_unit("U2"), True, world["admin"], NOW)
+    make_group("G3")
+    service.set_group_archived(db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == "G3")), True,
+                               world["admin"], NOW)
+    db.session.commit()
+    # the office's whole sheet, archived unit included and unchanged: fine
+    assert not imported([["U1", "Đơn vị U1", "G1"], ["U2", "Đơn vị U2", "G2"]]).errors
+    assert [(e.line, e.column) for e in imported([["U1", "Đơn vị U1", "G3"]]).errors] == [(2, "group")]
+    plan = imported([["U1", "Đơn vị U1 mới", "G1"], ["U2", "Tên mới", "G2"]])
+    assert [(e.line, e.column) for e in plan.errors] == [(3, "code")]
+    assert "đã được lưu trữ" in plan.errors[0].message
+    assert _unit("U2").name == "Đơn vị U2" and _unit("U1").name == "Đơn vị U1" and _unit("U1").group.code == "G1"
