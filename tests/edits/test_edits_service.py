@@ -319,3 +319,18 @@ def test_an_import_does_not_change_archived_units_or_fill_archived_groups(world,
     assert [(e.line, e.column) for e in plan.errors] == [(3, "code")]
     assert "đã được lưu trữ" in plan.errors[0].message
     assert _unit("U2").name == "Đơn vị U2" and _unit("U1").name == "Đơn vị U1" and _unit("U1").group.code == "G1"
+
+
+def test_assigning_several_units_to_a_group_keeps_the_archive_rules(world, make_group):
+    from tracker.imports.bulk import assign_units_to_group
+
+    service.set_unit_archived(_unit("U2"), True, world["admin"], NOW)
+    db.session.commit()
+    with pytest.raises(Archived, match="U2"):
+        assign_units_to_group(["U1", "U2"], "G1", world["admin"], NOW)
+    db.session.rollback()
+    make_group("G3")
+    service.set_group_archived(db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == "G3")), True,
+                               world["admin"], NOW)
+    with pytest.raises(Archived):
+        assign_units_to_group(["U1"], "G3", world["admin"], NOW)

@@ -8,6 +8,7 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 
+from ..edits.live import Archived, require_live_group
 from ..extensions import db
 from ..models import JournalEntry, Unit, User, WorkingGroup, group_members
 from ..services.accounts import find_user, normalise_email, normalise_phone
@@ -26,14 +27,19 @@ def assign_units_to_group(codes: list[str], group_code: Optional[str], actor: Op
         group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == group_code))
         if group is None:
             raise NotFound(_("No working group with code %(code)s.", code=group_code))
+        require_live_group(group)
     campaign = require_campaign()
-    rows = db.session.execute(select(Unit.id, Unit.code, Unit.group_id).where(
+    rows = db.session.execute(select(Unit.id, Unit.code, Unit.group_id, Unit.archived_at).where(
         Unit.campaign_id == campaign.id, Unit.code.in_(codes))).all()
     missing = set(codes) - {r.code for r in rows}
     if missing:
         raise NotFound(_("No unit with code %(code)s.", code=", ".join(sorted(missing))))
     target = group.id if group else None
     moving = [r for r in rows if r.group_id != target]
+    archived = sorted(r.code for r in moving if r.archived_at is not None)
+    if archived:  # an archived unit is read, not changed (tracker/edits)
+        raise Archived(_("The unit %(code)s is archived: it can be read but not changed. An admin can restore it.",
+                         code=", ".join(archived)))
     if not moving:
         return 0
     old_codes = dict(db.session.execute(select(WorkingGroup.id, WorkingGroup.code)).all())
