@@ -3,6 +3,7 @@ the kind confirmation and the delete refusal readable; screenshots kept in test-
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import NOW
 from tests.e2e.test_browser import ARGS, CHROMIUM, _browser_or_skip, live_server, sign_in  # noqa: F401
@@ -10,7 +11,6 @@ from tests.factories import tick_stage
 from tracker.edits import service
 from tracker.extensions import db
 from tracker.models import Unit
-from sqlalchemy import select
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}

@@ -8,11 +8,18 @@ from flask_smorest import Blueprint
 
 from ..api import schemas as s
 from ..api.common import admin_only, authenticated
-from ..api.units import _unit_out, errors, group_json, load_unit
+from ..api.present import unit_json
+from ..api.units import errors, group_json, load_unit
+from ..readmodel import stage_cells
+from ..models import Unit
 from ..services.units import get_group
 from . import service
 
 blp = Blueprint("api_edits", __name__, description="Delete, archive and restore units and working groups (admins)")
+
+
+def _unit_out(unit: Unit) -> dict:
+    return unit_json(unit, stage_cells([unit.id], g.today)[unit.id])
 
 
 @blp.route("/units/<code>")
