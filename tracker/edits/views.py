@@ -4,7 +4,7 @@ Every page and POST here is the organisation office's (one before_request guard,
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -103,6 +103,8 @@ def unit_kind_confirm(code: str):
     plan, refusal = commit_or_refuse(lambda: service.change_kind(unit, new, current_user, utcnow(), confirm=True))
     if refusal is not None:
         refuse(refusal)
+        for text in refusal.fields.values():  # the marked fields are on another page: say them here
+            flash(text, "danger")
         return redirect(url_for("edits.unit", code=code))
     return saved(_("The unit is now a %(kind)s: %(added)s checklist items added, %(removed)s removed.",
                    kind=kind_label(new), added=len(plan.added), removed=len(plan.removed)),
