@@ -156,3 +156,15 @@ def test_kind_change_confirmation_says_what_changes_then_applies(people, login):
         i.done for i in unit.items if i.stage == "dissemination")
     back = client.get("/admin/units/U1/kind?kind=commune_committee").get_data(as_text=True)
     assert "Bỏ 0 bước" in back and "subcommittees" not in back
+
+
+def test_a_refused_kind_change_says_why_and_changes_nothing(people, login):
+    client = login(people["admin"])
+    page = client.get("/admin/units/U1/kind?kind=sub_cell").get_data(as_text=True)
+    assert "Chi bộ trực thuộc phải có mã đảng bộ cấp trên." in page and "/admin/units/U1/kind\"" not in page
+    before = _state()
+    resp = client.post("/admin/units/U1/kind", data={"csrf_token": csrf_of(page), "kind": "sub_cell"})
+    assert resp.status_code == 302
+    assert "Chi bộ trực thuộc phải có mã đảng bộ cấp trên." in client.get(resp.headers["Location"]).get_data(
+        as_text=True)
+    assert _state() == before
