@@ -54,6 +54,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     register_reports(app)
     from .campaigns import register as register_campaigns
     register_campaigns(app)
+    from .edits import register as register_edits
+    register_edits(app)
     register_cli(app)
     register_globals(app)
     init_reminders(app)

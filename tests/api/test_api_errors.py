@@ -129,8 +129,8 @@ def test_duplicate_codes_are_409(world):
 
 
 @pytest.mark.parametrize("body,fields", [
-    ({"kind": "sub_cell"}, {"kind"}),
-    ({"code": "U9"}, {"code"}),
+    ({"kind": "sub_cell"}, {"parent"}),  # a kind change is allowed (tracker/edits); a cell needs its committee
+    ({"code": "U 9"}, {"code"}),  # a new code is allowed when it is a valid one
     ({"party_members": -1}, {"party_members"}),
     ({"party_members": "5"}, {"party_members"}),
     ({"congress_date": "soon"}, {"congress_date"}),
@@ -256,7 +256,7 @@ def test_odd_paths_are_404(world, path):
 
 
 def test_wrong_method_is_405_in_the_error_shape(world):
-    st, out = world.call("DELETE", "/units/U1", "admin")
+    st, out = world.call("PUT", "/units/U1", "admin")  # DELETE exists since issue 10 (tracker/edits)
     assert_error(st, out, 405)
     assert out["error"]["code"] == "method_not_allowed"
 

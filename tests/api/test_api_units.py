@@ -41,7 +41,7 @@ def test_create_unit_by_role(world, who):
     st, body = world.call("POST", "/units", who, NEW_UNIT)
     assert st == expect({"admin": 201}, who), body
     assert set(body) == ({"code", "name", "kind", "party_members", "pilot", "group", "congress_date", "parent",
-                          "secretaries", "flags", "stages"} if st == 201 else {"error"})
+                          "archived", "secretaries", "flags", "stages"} if st == 201 else {"error"})
     assert (db.session.scalar(select(func.count()).select_from(Unit)) == 3) == (st == 201)
 
 
@@ -89,13 +89,13 @@ def test_groups_by_role(world, who):
                                           "viewer")}, who)
     if st == 200:
         assert body == {"total": 2, "items": [
-            {"code": "G1", "name": "Tổ công tác 1", "members": ["member@example.org"]},
-            {"code": "G2", "name": "Tổ công tác 2", "members": ["outsider@example.org"]}]}
+            {"code": "G1", "name": "Tổ công tác 1", "members": ["member@example.org"], "archived": False},
+            {"code": "G2", "name": "Tổ công tác 2", "members": ["outsider@example.org"], "archived": False}]}
     st, body = world.call("POST", "/groups", who, {"code": "G3", "name": "Tổ 3",
                                                     "members": ["outsider@example.org", "outsider@example.org"]})
     assert st == expect({"admin": 201}, who), body
     if st == 201:
-        assert body == {"code": "G3", "name": "Tổ 3", "members": ["outsider@example.org"]}
+        assert body == {"code": "G3", "name": "Tổ 3", "members": ["outsider@example.org"], "archived": False}
     if who == "admin":  # only working-group members belong to a group: others would get its reminders
         st, body = world.call("POST", "/groups", who, {"code": "G4", "name": "Tổ 4", "members": ["viewer@example.org"]})
         assert st == 422 and "members" in body["error"]["fields"]
@@ -159,7 +159,7 @@ def test_create_unit_returns_it_with_its_checklist(world):
     body = world.ok("POST", "/units", "admin", NEW_UNIT)
     assert body == {"code": "N1", "name": "Đơn vị mới", "kind": "grassroots_cell", "party_members": 12,
                     "pilot": False, "group": "G1", "congress_date": "2030-06-01", "parent": None,
-                    "secretaries": [], "flags": [], "stages": {s: "not_started" for s in STAGES}}
+                    "archived": False, "secretaries": [], "flags": [], "stages": {s: "not_started" for s in STAGES}}
     stages = world.ok("GET", "/units/N1/stages")
     assert all(s["items"] for s in stages)
     sub = world.ok("POST", "/units", "admin", {**NEW_UNIT, "code": "N1a", "kind": "sub_cell", "parent": "U1"})

@@ -15,7 +15,7 @@ from ..campaigns.scope import groups_in_view, units_in_view
 from ..models import Item, Unit, WorkingGroup
 from ..paging import Page, paginate
 from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, in_working_groups, readable_units
-from ..readmodel import overdue_item, stage_cells, unit_overdue
+from ..readmodel import live_unit, overdue_item, stage_cells, unit_overdue
 from ..services.accounts import create_group
 from ..services.errors import Forbidden, NotFound
 from ..services.progress import unit_stage_views
@@ -103,6 +103,7 @@ class Units(MethodView):
     def get(self, args):
         """Units the caller may see, paginated, with their stages' statuses."""
         query = _visible(select(Unit), g.api_user)
+        query = query.where(~live_unit() if args["archived"] else live_unit())
         if args.get("group"):
             query = query.where(in_working_groups(select(WorkingGroup.id).where(WorkingGroup.code == args["group"])))
         if args.get("kind"):
@@ -173,7 +174,8 @@ class Groups(MethodView):
 
 def group_json(group: WorkingGroup) -> dict:
     """A working group with its members' emails."""
-    return {"code": group.code, "name": group.name, "members": [u.login for u in group.members]}
+    return {"code": group.code, "name": group.name, "members": [u.login for u in group.members],
+            "archived": group.archived}
 
 
 # ---- stages and items --------------------------------------------------------------------------
@@ -273,7 +275,7 @@ class Overdue(MethodView):
                         WorkingGroup.code.label("group_code"))
                  .join(Unit, Item.unit_id == Unit.id)
                  .outerjoin(WorkingGroup, Unit.group_id == WorkingGroup.id)
-                 .where(overdue_item(today)))
+                 .where(overdue_item(today), live_unit()))
         query = _visible(query, g.api_user)
         if args.get("group"):
             query = query.where(in_working_groups(select(WorkingGroup.id).where(WorkingGroup.code == args["group"])))

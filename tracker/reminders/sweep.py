@@ -71,7 +71,7 @@ from ..models import (
 )
 from ..models._types import UTCDateTime
 from ..permissions import COMMITTEE_KINDS, SUB_CELL
-from ..readmodel import overdue_item
+from ..readmodel import live_unit, overdue_item
 from ..services import news as news_service
 from ..services.calendar import load_calendar
 from ..campaigns.scope import active_campaign
@@ -200,7 +200,7 @@ def reminder_candidates(campaign: Campaign, today: date):
                    case((overdue, literal("overdue", String)), else_=soon).label("kind"))
             .join(Unit, Unit.id == Item.unit_id)
             .outerjoin(parent, parent.id == Unit.parent_id)
-            .where(Unit.campaign_id == campaign.id, Item.done.is_(False), Item.due_on.is_not(None),
+            .where(Unit.campaign_id == campaign.id, live_unit(), Item.done.is_(False), Item.due_on.is_not(None),
                    Item.due_on <= today + timedelta(days=thresholds[-1]),
                    or_(Item.due_on >= today, overdue))
             .cte("candidates", nesting=True))  # WITH after INSERT: sqlite3 then reports the rowcount

@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from ..campaigns.scope import groups_in_view
 from .. import form_state
+from ..readmodel import live_group
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..labels import status_label
@@ -112,7 +113,8 @@ def index():
     campaign, group = _report_scope()
     today = local_today(utcnow())
     report = build_report(campaign, today, group, page=request.args.get("page"))
-    groups = db.session.scalars(select(WorkingGroup).where(groups_in_view()).order_by(WorkingGroup.code)).all()
+    groups = db.session.scalars(select(WorkingGroup).where(groups_in_view(), live_group())
+                                .order_by(WorkingGroup.code)).all()
     sentences = report_text.headline(report.summary, campaign.youth_age, today, campaign.ethnic_group)
     previous = compare.sentence(compare.changes(report.summary, compare.previous_summary(campaign, today, group)),
                                 campaign.ethnic_group)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from ..campaigns.scope import unit_by_code
 from ..clock import utcnow
+from ..edits.live import require_live, require_live_group
 from ..extensions import db
 from ..models import CalendarDay, Campaign, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
 from ..permissions import require_admin
@@ -289,6 +290,7 @@ def assign_unit(user: User, unit_code: str, actor: Optional[User], now: datetime
     unit = unit_by_code((unit_code or "").strip())
     if unit is None:
         raise Invalid(_("No unit with code %(code)s.", code=unit_code), {"unit": _("No such unit.")})
+    require_live(unit)
     if user.unit_id == unit.id:
         return unit
     old = user.unit
@@ -329,6 +331,7 @@ def rename_group(group: WorkingGroup, name: str, actor: Optional[User]) -> None:
     name = _text(name, "name", errors, 200)
     if errors:
         raise Invalid(_("The working group was not saved: check the marked fields."), errors)
+    require_live_group(group)
     group.name = name
     db.session.flush()
 
@@ -336,6 +339,7 @@ def rename_group(group: WorkingGroup, name: str, actor: Optional[User]) -> None:
 def add_member(group: WorkingGroup, email: str, actor: Optional[User]) -> User:
     """Add a group-role user to a working group."""
     require_admin(actor)
+    require_live_group(group)
     user = find_user(email)
     if user is None:
         raise Invalid(_("No user with email %(email)s.", email=email), {"email": _("No such user.")})

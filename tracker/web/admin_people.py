@@ -13,6 +13,7 @@ from ..edge import EmptyForm, act, attempt, invalid_form, saved, submit
 from ..extensions import db
 from ..models import Unit, User, WorkingGroup
 from ..paging import page_number, paginate
+from ..readmodel import live_group
 from ..reminders import preferences
 from ..reminders.channels import chosen
 from ..reminders.forms import ChannelsForm, channel_names
@@ -44,7 +45,7 @@ PER_PAGE = 50
 
 
 def _group_choices(blank):
-    groups = db.session.execute(select(WorkingGroup.code, WorkingGroup.name).where(groups_in_view())
+    groups = db.session.execute(select(WorkingGroup.code, WorkingGroup.name).where(groups_in_view(), live_group())
                                 .order_by(WorkingGroup.code)).all()
     return [("", blank)] + [(code, f"{code} – {name}") for code, name in groups]
 
@@ -121,6 +122,8 @@ def _unit_edit_form(unit: Unit | None) -> UnitEditForm:
     form = UnitEditForm() if unit is None else UnitEditForm(formdata=None, obj=unit)
     form.group.choices = _no_group_choices()
     if unit is not None:
+        if unit.group and unit.group.archived:  # keep showing the unit's own group, archived or not
+            form.group.choices = [*form.group.choices, *options([(unit.group.code, unit.group.code)])]
         form.group.data = unit.group.code if unit.group else ""
         form.parent.data = unit.parent.code if unit.parent else ""
     return form
