@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'docx_0001'
-down_revision = 'news_0001'
+down_revision = 'webhook_0001'
 branch_labels = None
 depends_on = None
 

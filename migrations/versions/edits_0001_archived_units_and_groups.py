@@ -12,7 +12,7 @@ import tracker.models._types
 
 # revision identifiers, used by Alembic.
 revision = 'edits_0001'
-down_revision = 'news_0001'
+down_revision = 'docx_0001'
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'webhook_0001'
-down_revision = 'news_0001'
+down_revision = 'camp_0001'
 branch_labels = None
 depends_on = None
 

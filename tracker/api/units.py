@@ -105,7 +105,8 @@ class Units(MethodView):
         query = _visible(select(Unit), g.api_user)
         query = query.where(~live_unit() if args["archived"] else live_unit())
         if args.get("group"):
-            query = query.where(in_working_groups(select(WorkingGroup.id).where(WorkingGroup.code == args["group"])))
+            query = query.where(in_working_groups(select(WorkingGroup.id).where(
+                WorkingGroup.code == args["group"], groups_in_view())))
         if args.get("kind"):
             query = query.where(Unit.kind == args["kind"])
         if args.get("pilot") is not None:
@@ -278,7 +279,8 @@ class Overdue(MethodView):
                  .where(overdue_item(today), live_unit()))
         query = _visible(query, g.api_user)
         if args.get("group"):
-            query = query.where(in_working_groups(select(WorkingGroup.id).where(WorkingGroup.code == args["group"])))
+            query = query.where(in_working_groups(select(WorkingGroup.id).where(
+                WorkingGroup.code == args["group"], groups_in_view())))
         page = _page(query, args, (Item.due_on, Unit.code, Item.position), rows=True)
         english = str(get_locale() or "vi") == "en"
         return {"total": page.total, "items": [

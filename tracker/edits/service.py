@@ -107,7 +107,8 @@ def change_code(unit: Unit, new: str, user: Optional[User], now: datetime) -> Un
     new = str(new).strip()
     if new == unit.code:
         return unit
-    taken = db.session.scalar(select(Unit.id).where(Unit.code == new, Unit.id != unit.id))
+    taken = db.session.scalar(select(Unit.id).where(Unit.code == new, Unit.campaign_id == unit.campaign_id,
+                                                        Unit.id != unit.id))
     if taken is not None:
         raise Conflict(_("A unit with code %(code)s already exists.", code=new), {"code": _("Already in use.")},
                        code="duplicate")

@@ -8,11 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..clock import utcnow
 from ..edge import EmptyForm, act, admins_only, attempt, commit_or_refuse, invalid_form, refuse, saved
-from ..extensions import db
+from ..campaigns.scope import group_by_code, unit_by_code
 from ..labels import kind_label
 from ..models import Unit, WorkingGroup
 from ..services.errors import DomainError
@@ -26,14 +25,14 @@ bp.before_request(admins_only)
 
 
 def _unit_or_404(code: str) -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    unit = unit_by_code(code)
     if unit is None:
         abort(404)
     return unit
 
 
 def _group_or_404(code: str) -> WorkingGroup:
-    group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == code))
+    group = group_by_code(code)
     if group is None:
         abort(404)
     return group
