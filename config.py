@@ -28,6 +28,11 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_SAMESITE = "Lax"
+    # None: Secure when TRACKER_ENV=production (tracker/headers.py); TRACKER_SESSION_COOKIE_SECURE overrides
+    SESSION_COOKIE_SECURE = None
+    REMEMBER_COOKIE_SECURE = None
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    HSTS_MAX_AGE = 31536000  # seconds; sent only when TRACKER_ENV=production
     API_TITLE = "Congress preparation tracker API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -31,6 +31,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    from .headers import init_app as init_headers
+    init_headers(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
 
     from . import models  # noqa: F401  (registers the tables)
