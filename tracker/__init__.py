@@ -46,6 +46,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     register_web(app)
     from .imports.views import register as register_imports
     register_imports(app)
+    from .tokens.views import register as register_tokens
+    register_tokens(app)
     register_api(app)
     register_reports(app)
     register_cli(app)

@@ -333,6 +333,7 @@ def test_overdue_lists_items_with_unit_stage_group_and_days(world):
 
 def _requests_queries(world, count_queries, paths):
     counts = []
+    world.call("GET", paths[0])  # warm-up: the token's first use of the minute stamps last_used_at
     for path in paths:
         db.session.expire_all()
         with count_queries() as counter:

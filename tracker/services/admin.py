@@ -10,6 +10,7 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import CalendarDay, Campaign, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
 from ..permissions import require_admin
@@ -17,6 +18,7 @@ from ..workflow import KINDS, STAGES
 from . import journal, template_changes
 from .accounts import check_password_rules, find_user
 from .errors import Conflict, Invalid, NotFound
+from ..tokens.service import revoke_all
 
 KEY_RE = re.compile(r"^[a-z0-9_]{1,50}$")
 ANCHORS = ("congress", "deadline")
@@ -259,12 +261,14 @@ def reset_password(user: User, password: str, actor: Optional[User]) -> None:
     db.session.flush()
 
 
-def set_active(user: User, active: bool, actor: Optional[User]) -> None:
-    """Deactivate or reactivate an account; a deactivated user cannot sign in or use API tokens."""
+def set_active(user: User, active: bool, actor: Optional[User], now: Optional[datetime] = None) -> None:
+    """Deactivate or reactivate an account; deactivation revokes the user's API tokens for good."""
     require_admin(actor)
     if not active and actor is not None and user.id == actor.id:
         raise Invalid(_("You cannot deactivate your own account."), {"active": _("This is you.")})
     user.active = active
+    if not active:
+        revoke_all([user.id], now or utcnow(), actor=actor)
     db.session.flush()
 
 
