@@ -80,3 +80,5 @@ def register_cli(app: Flask) -> None:
     register_imports(app)
     from .tokens.commands import register as register_tokens
     register_tokens(app)
+    from .privacy.commands import register as register_privacy
+    register_privacy(app)
