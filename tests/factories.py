@@ -14,8 +14,8 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.models import CalendarDay, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
 from tracker.services import accounts
-from tracker.tokens import service as tokens
 from tracker.services import units as unit_service
+from tracker.tokens import service as tokens
 
 NOW = datetime(2030, 4, 1, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
 PASSWORD = "Correct-horse-9"

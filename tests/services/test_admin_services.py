@@ -10,9 +10,9 @@ from tracker.models import CalendarDay, Item, ItemTemplate, JournalEntry, Refere
 from tracker.services import admin as svc
 from tracker.services import stages
 from tracker.services import units as unit_service
-from tracker.tokens.service import user_for_token
 from tracker.services.calendar import load_calendar
 from tracker.services.errors import Conflict, Invalid, NotFound
+from tracker.tokens.service import user_for_token
 from tracker.workflow import due_date
 
 

@@ -102,14 +102,12 @@ def test_last_used_is_stamped_at_most_once_a_minute(app, world, frozen, count_qu
     with frozen(NOW):
         assert _api(app, token).status_code == 200
     assert last_used() == NOW
-    with frozen(NOW + timedelta(seconds=59)):
-        with count_queries() as counter:
-            assert _api(app, token).status_code == 200
+    with frozen(NOW + timedelta(seconds=59)), count_queries() as counter:
+        assert _api(app, token).status_code == 200
     assert last_used() == NOW  # fresh: not rewritten
     assert not [s for s in counter.statements if s.lstrip().upper().startswith("UPDATE")]
-    with frozen(NOW + timedelta(seconds=61)):
-        with count_queries() as counter:
-            assert _api(app, token).status_code == 200
+    with frozen(NOW + timedelta(seconds=61)), count_queries() as counter:
+        assert _api(app, token).status_code == 200
     assert last_used() == NOW + timedelta(seconds=61)
     updates = [s for s in counter.statements if s.lstrip().upper().startswith("UPDATE")]
     assert len(updates) == 1 and "last_used_at" in updates[0]

@@ -13,8 +13,18 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 
 from ..extensions import db
-from ..models import (ApiToken, ImportRun, ImportUpload, JournalEntry, NewsItem, Notification, OutboxMessage,
-                      PasswordResetToken, User, group_members)
+from ..models import (
+    ApiToken,
+    ImportRun,
+    ImportUpload,
+    JournalEntry,
+    NewsItem,
+    Notification,
+    OutboxMessage,
+    PasswordResetToken,
+    User,
+    group_members,
+)
 from ..permissions import require_admin
 from ..services.errors import Invalid
 

@@ -14,11 +14,11 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import CalendarDay, Campaign, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
 from ..permissions import require_admin
+from ..tokens.service import revoke_all
 from ..workflow import KINDS, STAGES
 from . import journal, template_changes
 from .accounts import check_password_rules, find_user
 from .errors import Conflict, Invalid, NotFound
-from ..tokens.service import revoke_all
 
 KEY_RE = re.compile(r"^[a-z0-9_]{1,50}$")
 ANCHORS = ("congress", "deadline")

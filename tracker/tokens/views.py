@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, render_template, url_for
-from flask_babel import lazy_gettext as _l
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
