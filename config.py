@@ -38,6 +38,11 @@ class Config:
     SESSION_MAX_HOURS = 12  # a session ends this long after sign-in, used or not
     TRUSTED_PROXIES = 0  # reverse proxies in front (nginx: 1); only then is X-Forwarded-For believed
     SESSION_COOKIE_SAMESITE = "Lax"
+    # None: Secure when TRACKER_ENV=production (tracker/headers.py); TRACKER_SESSION_COOKIE_SECURE overrides
+    SESSION_COOKIE_SECURE = None
+    REMEMBER_COOKIE_SECURE = None
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    HSTS_MAX_AGE = 31536000  # seconds; sent only when TRACKER_ENV=production
     API_TITLE = "Congress preparation tracker API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -33,6 +33,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    from .headers import init_app as init_headers
+    init_headers(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
 
     from . import models  # noqa: F401  (registers the tables)
@@ -50,6 +52,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     register_imports(app)
     from .subcells.views import register as register_subcells
     register_subcells(app)
+    from .tokens.views import register as register_tokens
+    register_tokens(app)
     register_api(app)
     register_reports(app)
     from .campaigns import register as register_campaigns

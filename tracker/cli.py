@@ -1,4 +1,4 @@
-"""The flask commands: init-db, demo, users create, tokens create (each feature package registers its own)."""
+"""The flask commands: init-db, demo, users create (each feature package registers its own: tokens, import …)."""
 from __future__ import annotations
 
 import sys
@@ -82,24 +82,11 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"User {user.login} ({user.role}) created.")
 
-    tokens = AppGroup("tokens", help="Manage API tokens.")
-
-    @tokens.command("create")
-    @click.argument("email")
-    def tokens_create(email):
-        """Print a new API token for that user, alone on the last line."""
-        from .services.accounts import create_token, find_user
-
-        user = find_user(email)
-        if user is None or not user.active:
-            fail(f"no active user with email {email}")
-        token = create_token(user, utcnow())
-        db.session.commit()
-        click.echo(f"API token for {user.login} (shown once):")
-        click.echo(token)
-
     app.cli.add_command(users)
-    app.cli.add_command(tokens)
 
     from .imports.commands import register as register_imports
     register_imports(app)
+    from .tokens.commands import register as register_tokens
+    register_tokens(app)
+    from .privacy.commands import register as register_privacy
+    register_privacy(app)

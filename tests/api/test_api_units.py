@@ -85,8 +85,8 @@ def test_unit_fields_are_the_admins_business(world, who, status):
 @pytest.mark.parametrize("who", ROLES)
 def test_groups_by_role(world, who):
     st, body = world.call("GET", "/groups", who)
-    assert st == expect({r: 200 for r in ("admin", "member", "outsider", "secretary", "other_secretary",
-                                          "viewer")}, who)
+    # members' emails are personal data: secretaries get 403 (issue 11, finding 9)
+    assert st == expect({r: 200 for r in ("admin", "member", "outsider", "viewer")}, who)
     if st == 200:
         assert body == {"total": 2, "items": [
             {"code": "G1", "name": "Tổ công tác 1", "members": ["member@example.org"], "archived": False},
@@ -146,8 +146,8 @@ def test_verify_and_return_by_role(world, who):
 @pytest.mark.parametrize("who", ROLES)
 def test_overdue_by_role(world, who):
     st, body = world.call("GET", "/overdue", who)
-    assert st == expect({r: 200 for r in ("admin", "member", "outsider", "secretary", "other_secretary",
-                                          "viewer")}, who)
+    # members' emails are personal data: secretaries get 403 (issue 11, finding 9)
+    assert st == expect({r: 200 for r in ("admin", "member", "outsider", "viewer")}, who)
     if st == 200:
         units = {i["unit"] for i in body["items"]}
         assert units == {"secretary": {"U1"}, "other_secretary": {"U2"}}.get(who, {"U1", "U2"})
@@ -333,6 +333,7 @@ def test_overdue_lists_items_with_unit_stage_group_and_days(world):
 
 def _requests_queries(world, count_queries, paths):
     counts = []
+    world.call("GET", paths[0])  # warm-up: the token's first use of the minute stamps last_used_at
     for path in paths:
         db.session.expire_all()
         with count_queries() as counter:

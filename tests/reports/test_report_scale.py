@@ -31,7 +31,7 @@ def viewer(make_user, login, campaign):
 
 
 def _token(user):
-    from tracker.services.accounts import create_token
+    from tracker.tokens.service import create_token
     token = create_token(user, NOW)
     db.session.commit()
     return {"Authorization": f"Bearer {token}"}

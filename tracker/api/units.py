@@ -14,7 +14,8 @@ from sqlalchemy.orm import selectinload
 from ..campaigns.scope import groups_in_view, units_in_view
 from ..models import Item, Unit, WorkingGroup
 from ..paging import Page, paginate
-from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, in_working_groups, readable_units
+from ..permissions import (can_change_unit, can_list_groups, can_oversee, can_read_unit, can_review, in_working_groups,
+                           readable_units)
 from ..readmodel import live_unit, overdue_item, stage_cells, unit_overdue
 from ..services.accounts import create_group
 from ..services.errors import Forbidden, NotFound
@@ -156,9 +157,12 @@ class Groups(MethodView):
     @authenticated
     @blp.arguments(s.PageQuery, location="query")
     @blp.response(200, s.GroupPage)
-    @errors(401, 422)
+    @errors(401, 403, 422)
     def get(self, args):
-        """The working groups and their members' emails."""
+        """The working groups and their members' emails (admins, working groups, viewers; secretaries get 403)."""
+        if not can_list_groups(g.api_user):
+            raise Forbidden(_("Only the organisation office, the working groups and the leadership see the "
+                              "working groups' members."))
         page = _page(select(WorkingGroup).where(groups_in_view()), args, (WorkingGroup.code,),
                      selectinload(WorkingGroup.members))
         return {"items": [group_json(g_) for g_ in page.items], "total": page.total}

@@ -17,6 +17,7 @@ from ..services.accounts import find_user, normalise_email, normalise_phone
 from ..services.campaigns import refuse_if_archived, require_campaign
 from ..services.errors import Conflict, Invalid, NotFound
 from ..signin import events as signin_events
+from ..tokens.service import revoke_all
 from ..workflow.stages import ROLES
 
 
@@ -59,8 +60,9 @@ def assign_units_to_group(codes: list[str], group_code: Optional[str], actor: Op
     return len(moving)
 
 
-def set_users_active(user_ids: list[int], active: bool, actor: User) -> int:
-    """Deactivate (or reactivate) these accounts at once; never one's own. How many changed."""
+def set_users_active(user_ids: list[int], active: bool, actor: User, now: Optional[datetime] = None) -> int:
+    """Deactivate (or reactivate) these accounts at once, never one's own; deactivation revokes their API
+    tokens. How many changed."""
     ids = sorted(set(user_ids))
     if not ids:
         raise Invalid(_("Choose at least one user."), {"ids": _("Choose at least one user.")})
@@ -72,7 +74,8 @@ def set_users_active(user_ids: list[int], active: bool, actor: User) -> int:
     result = db.session.execute(update(User).where(User.id.in_(ids), User.active.is_not(active))
                                 .values(active=active).execution_options(synchronize_session=False))
     if not active:
-        signin_events.end_sessions(ids, signin_events.DEACTIVATED, utcnow(), actor)
+        signin_events.end_sessions(ids, signin_events.DEACTIVATED, now or utcnow(), actor)
+        revoke_all(ids, now or utcnow(), actor=actor)
     db.session.flush()
     db.session.expire_all()
     return result.rowcount

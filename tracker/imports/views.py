@@ -190,7 +190,7 @@ def users_select():
         action = request.form.get("action")
         if action in ("deactivate", "reactivate"):
             try:
-                n = bulk.set_users_active(ids, action == "reactivate", current_user)
+                n = bulk.set_users_active(ids, action == "reactivate", current_user, utcnow())
             except DomainError as exc:
                 db.session.rollback()
                 flash(exc.message, "danger")

@@ -1,4 +1,4 @@
-"""Users, working groups and API tokens (tokens are made at the command line only, by the operator)."""
+"""Users and working groups (API tokens live in tracker/tokens)."""
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +16,7 @@ from sqlalchemy import Integer, Text, func, literal, select, update
 from ..campaigns.scope import group_by_code, unit_by_code
 from ..codes import code_problem
 from ..extensions import db
-from ..models import ApiToken, OutboxMessage, PasswordResetToken, User, WorkingGroup
+from ..models import OutboxMessage, PasswordResetToken, User, WorkingGroup
 from ..models._types import UTCDateTime
 from ..permissions import require_admin
 from ..signin import events as signin_events
@@ -279,22 +279,6 @@ def create_user(email: Optional[str], name: str, role: str, password: Optional[s
     db.session.add(user)
     db.session.flush()
     return user
-
-
-def create_token(user: User, now: datetime) -> str:
-    """A new API token for the user; only its hash is kept, so this is the one time it is seen."""
-    token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=ApiToken.digest(token), created_at=now))
-    db.session.flush()
-    return token
-
-
-def user_for_token(token: str, now: datetime) -> Optional[User]:
-    """The active user a bearer token belongs to, or None."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.digest(token)))
-    if row is None or not row.user.active:
-        return None
-    return row.user
 
 
 def create_group(code: str, name: str, member_emails: list[str], *, actor: Optional[User]) -> WorkingGroup:

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import CalendarDay, Campaign, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
 from ..permissions import require_admin
 from ..signin import events as signin_events
+from ..tokens.service import revoke_all
 from ..workflow import KINDS, STAGES
 from . import accounts, journal, template_changes
 from .accounts import find_user
@@ -271,14 +272,15 @@ def reset_password(user: User, password: str, actor: Optional[User], now: Option
     accounts.set_password(user, password, now or utcnow(), actor)
 
 
-def set_active(user: User, active: bool, actor: Optional[User]) -> None:
-    """Deactivate or reactivate an account; a deactivated user cannot sign in or use API tokens."""
+def set_active(user: User, active: bool, actor: Optional[User], now: Optional[datetime] = None) -> None:
+    """Deactivate or reactivate an account; deactivation revokes the user's API tokens for good."""
     require_admin(actor)
     if not active and actor is not None and user.id == actor.id:
         raise Invalid(_("You cannot deactivate your own account."), {"active": _("This is you.")})
     user.active = active
     if not active:
-        signin_events.end_sessions([user.id], signin_events.DEACTIVATED, utcnow(), actor)
+        signin_events.end_sessions([user.id], signin_events.DEACTIVATED, now or utcnow(), actor)
+        revoke_all([user.id], now or utcnow(), actor=actor)
     db.session.flush()
 
 

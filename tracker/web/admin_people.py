@@ -363,7 +363,7 @@ def user_active(user_id: int):
     if request.form.get("active") not in ("0", "1"):
         abort(400)
     active = request.form.get("active") == "1"
-    return act(lambda: svc.set_active(user, active, current_user),
+    return act(lambda: svc.set_active(user, active, current_user, utcnow()),
                _("The account was reactivated.") if active else
                _("The account was deactivated: it can no longer sign in or use API tokens."),
                url_for("admin.user", user_id=user_id))
