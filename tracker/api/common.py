@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint as SmorestBlueprint
 from sqlalchemy.exc import IntegrityError
 from webargs.flaskparser import FlaskParser, is_json_request
-from werkzeug.exceptions import HTTPException, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 
 from .. import paging
 from ..clock import local_today, utcnow
@@ -115,6 +115,8 @@ class JsonBodyParser(FlaskParser):
     def _raw_load_json(self, req):
         if not is_json_request(req):
             raise UnsupportedMediaType()
+        if not req.get_data(cache=True).strip():
+            raise BadRequest()
         return super()._raw_load_json(req)
 
 

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from ..reminders.channels import CHANNELS
 from ..reminders.preferences import channel_list
 from ..workflow.stages import ROLES
-from .common import authenticated
+from .common import Blueprint, authenticated
 from .schemas import ApiError
 
 blp = Blueprint("api_me", __name__, description="The caller")

@@ -132,7 +132,7 @@ code_field = _code  # a unit's or working group's code, as every schema of the A
 def path_param(name: str, kind: str = "") -> dict:
     """The OpenAPI document of a path parameter (`code`, `stage`, `item`, `id`), from the constants the
     server checks it with (a value outside answers 404)."""
-    schema = {"code": {"type": "string", "minLength": 1, "maxLength": CODE_MAX},
+    schema = {"code": {"type": "string", "minLength": 1, "maxLength": CODE_MAX, "pattern": CODE_PATTERN},
               "stage": {"type": "string", "enum": list(STAGES)},
               "item": {"type": "string", "minLength": 1, "maxLength": ITEM_KEY_MAX},
               "id": {"type": "integer", "minimum": 1, "maximum": ID_MAX}}[kind or name]
@@ -174,7 +174,24 @@ class PageQuery(ApiSchema):
         field_obj.strict = False
 
 
-class UnitQuery(PageQuery):
+class CampaignQuery(ApiSchema):
+    """`?campaign=ID`: the campaign a list or the summary reads (default: the active one; campaigns.scope)."""
+
+    campaign = Int(validate=validate.Range(min=1, max=ID_MAX, error=_l("Invalid value.")),
+                   metadata={"description": "a campaign's id (default: the active campaign); unknown → 404"})
+
+    class Meta:
+        unknown = "exclude"
+
+    def on_bind_field(self, field_name, field_obj):
+        field_obj.strict = False  # query strings are text
+
+
+class ListQuery(PageQuery, CampaignQuery):
+    """A list's page and campaign."""
+
+
+class UnitQuery(ListQuery):
     """Filters of GET /units."""
 
     group = _code(metadata={"description": "working group code"})
@@ -185,7 +202,7 @@ class UnitQuery(PageQuery):
                          metadata={"description": "true: only archived units (default: the live ones)"})
 
 
-class OverdueQuery(PageQuery):
+class OverdueQuery(ListQuery):
     """Filters of GET /overdue."""
 
     group = _code(metadata={"description": "working group code"})

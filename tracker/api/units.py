@@ -13,8 +13,15 @@ from sqlalchemy.orm import selectinload
 from ..campaigns.scope import groups_in_view, units_in_view
 from ..models import Item, Unit, WorkingGroup
 from ..paging import Page, paginate
-from ..permissions import (can_change_unit, can_list_groups, can_oversee, can_read_unit, can_review, in_working_groups,
-                           readable_units)
+from ..permissions import (
+    can_change_unit,
+    can_list_groups,
+    can_oversee,
+    can_read_unit,
+    can_review,
+    in_working_groups,
+    readable_units,
+)
 from ..readmodel import live_unit, overdue_item, stage_cells, unit_overdue
 from ..services.accounts import create_group
 from ..services.errors import Forbidden, NotFound
@@ -149,7 +156,7 @@ class UnitById(MethodView):
 @blp.route("/groups")
 class Groups(MethodView):
     @authenticated
-    @blp.arguments(s.PageQuery, location="query")
+    @blp.arguments(s.ListQuery, location="query")
     @blp.response(200, s.GroupPage)
     @errors(401, 403, 422)
     def get(self, args):

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 
 from ..extensions import db
-from ..readmodel import live_group, live_unit
 from ..models import Campaign, CustomField, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
 from ..permissions import require_admin
+from ..readmodel import live_group, live_unit
 from ..services.calendar import load_calendar
 from ..services.campaigns import templates
 from ..services.errors import Invalid, NotFound

@@ -4,14 +4,13 @@ from __future__ import annotations
 from flask import g
 from flask.views import MethodView
 from flask_babel import gettext as _
-from flask_smorest import Blueprint
 
 from ..api import schemas as s
-from ..api.common import admin_only, authenticated
+from ..api.common import Blueprint, admin_only, authenticated
 from ..api.present import unit_json
-from ..api.units import errors, group_json, load_unit
-from ..readmodel import stage_cells
+from ..api.units import CODE, errors, group_json, load_unit
 from ..models import Unit
+from ..readmodel import stage_cells
 from ..services.units import get_group
 from . import service
 
@@ -22,7 +21,7 @@ def _unit_out(unit: Unit) -> dict:
     return unit_json(unit, stage_cells([unit.id], g.today)[unit.id])
 
 
-@blp.route("/units/<code>")
+@blp.route("/units/<code>", parameters=[CODE])
 class UnitDelete(MethodView):
     @authenticated
     @admin_only(lambda: _("Only the organisation office deletes units."))
@@ -36,7 +35,7 @@ class UnitDelete(MethodView):
         return None
 
 
-@blp.route("/units/<code>/archive")
+@blp.route("/units/<code>/archive", parameters=[CODE])
 class UnitArchive(MethodView):
     @authenticated
     @admin_only(lambda: _("Only the organisation office archives units."))
@@ -48,7 +47,7 @@ class UnitArchive(MethodView):
         return _unit_out(service.set_unit_archived(load_unit(code), True, g.api_user, g.now))
 
 
-@blp.route("/units/<code>/restore")
+@blp.route("/units/<code>/restore", parameters=[CODE])
 class UnitRestore(MethodView):
     @authenticated
     @admin_only(lambda: _("Only the organisation office archives units."))
@@ -59,7 +58,7 @@ class UnitRestore(MethodView):
         return _unit_out(service.set_unit_archived(load_unit(code), False, g.api_user, g.now))
 
 
-@blp.route("/groups/<code>")
+@blp.route("/groups/<code>", parameters=[CODE])
 class GroupDelete(MethodView):
     @authenticated
     @admin_only(lambda: _("Only the organisation office deletes working groups."))
@@ -71,7 +70,7 @@ class GroupDelete(MethodView):
         return None
 
 
-@blp.route("/groups/<code>/archive")
+@blp.route("/groups/<code>/archive", parameters=[CODE])
 class GroupArchive(MethodView):
     @authenticated
     @admin_only(lambda: _("Only the organisation office archives working groups."))
@@ -82,7 +81,7 @@ class GroupArchive(MethodView):
         return group_json(service.set_group_archived(get_group(code), True, g.api_user, g.now))
 
 
-@blp.route("/groups/<code>/restore")
+@blp.route("/groups/<code>/restore", parameters=[CODE])
 class GroupRestore(MethodView):
     @authenticated
     @admin_only(lambda: _("Only the organisation office archives working groups."))

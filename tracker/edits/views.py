@@ -9,9 +9,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..campaigns.scope import group_by_code, unit_by_code
 from ..clock import utcnow
 from ..edge import EmptyForm, act, admins_only, attempt, commit_or_refuse, invalid_form, refuse, saved
-from ..campaigns.scope import group_by_code, unit_by_code
 from ..labels import kind_label
 from ..models import Unit, WorkingGroup
 from ..services.errors import DomainError

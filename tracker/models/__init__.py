@@ -3,8 +3,8 @@ from .imports import ImportRun, ImportUpload
 from .news import NewsItem
 from .notify import Heartbeat, Notification, OutboxMessage, ReminderLedger
 from .people import ApiToken, PasswordResetToken, User, group_members
-from .signin import SignInEvent
 from .results import CongressResult, CustomField, CustomValue, DisseminationResult, FirstSessionResult
+from .signin import SignInEvent
 from .subcells import SubCellExemption
 from .units import CalendarDay, Campaign, ReferenceDocument, Unit, WorkingGroup
 from .workflow import Blocker, Item, ItemTemplate, JournalEntry, StageReview

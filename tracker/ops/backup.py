@@ -6,7 +6,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Optional
 
@@ -24,7 +24,7 @@ def backup(url: URL, directory: str, now: Optional[datetime] = None, pg_dump: Op
         raise BackupError(f"{directory} is not a directory")
     if not os.access(target, os.W_OK | os.X_OK):
         raise BackupError(f"{directory} is not writable")
-    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     if url.get_backend_name() == "sqlite":
         return _sqlite(url, target, stamp)
     if url.get_backend_name() == "postgresql":

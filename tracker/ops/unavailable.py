@@ -24,7 +24,7 @@ def database_unavailable(error: Exception):
                 str(getattr(error, "orig", None) or error).splitlines()[0][:300])
     try:
         db.session.rollback()
-    except Exception:  # noqa: BLE001 - the connection is gone; the pool discards it
+    except Exception:
         log.debug("rollback after a lost connection failed", exc_info=True)
     # the answer must not touch the database again (the locale selector and the page's header read the
     # signed-in user): treat the visitor as signed out for this one answer

@@ -55,6 +55,7 @@ from typing import Optional
 from sqlalchemy import Date, String, and_, case, exists, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import Session, aliased
 
+from ..campaigns.scope import active_campaign
 from ..clock import local_zone, utcnow
 from ..models import (
     Campaign,
@@ -74,10 +75,9 @@ from ..permissions import COMMITTEE_KINDS, SUB_CELL
 from ..readmodel import live_unit, overdue_item
 from ..services import news as news_service
 from ..services.calendar import load_calendar
-from ..campaigns.scope import active_campaign
 from .channels import OUTBOX_CHANNELS, delivers_sql
-from .webhook import webhook_configured
 from .policy import due_soon_thresholds, send_hour
+from .webhook import webhook_configured
 
 log = logging.getLogger(__name__)
 

@@ -164,13 +164,10 @@ class SummaryOut(Schema):
     group = fields.String(allow_none=True)
 
 
-class SummaryQuery(s.ApiSchema):
+class SummaryQuery(s.CampaignQuery):
     """Filters of GET /reports/summary."""
 
     group = s.code_field(metadata={"description": "working group code"})
-
-    class Meta:
-        unknown = "exclude"
 
 
 @blp.route("/reports/summary")

@@ -25,14 +25,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..campaigns.scope import groups_in_view
 from .. import form_state
-from ..readmodel import live_group
+from ..campaigns.scope import groups_in_view
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..labels import status_label
 from ..models import WorkingGroup
 from ..permissions import can_admin, can_change_unit, can_read_report
+from ..readmodel import live_group
 from ..services import result_fields
 from ..services import results as service
 from ..services.campaigns import current_campaign

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import select
-
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Campaign, ItemTemplate

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..edits.live import require_live
 from ..extensions import db
 from ..formatting import fmt_number as number_text
 from ..models import (
@@ -28,7 +29,6 @@ from ..models import (
     Unit,
     User,
 )
-from ..edits.live import require_live
 from ..permissions import can_change_unit, can_read_unit
 from ..readmodel import FINISHED
 from ..workflow.result_rules import (

@@ -7,10 +7,10 @@ from typing import Optional
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..edits.live import require_live
 from ..extensions import db
 from ..labels import stage_label, status_label
 from ..models import Blocker, Item, StageReview, Unit, User
-from ..edits.live import require_live
 from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, can_tick
 from ..subcells import service as subcells
 from ..workflow import STAGES, GateClosed, check_gate

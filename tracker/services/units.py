@@ -6,6 +6,7 @@ from typing import Any, Optional
 
 from flask_babel import gettext as _
 
+from ..campaigns.scope import group_by_code, unit_by_code
 from ..codes import code_problem
 from ..edits.live import require_live, require_live_group
 from ..extensions import db
@@ -15,7 +16,6 @@ from ..workflow import KINDS, WorkCalendar, due_date
 from ..workflow.deadlines import FIRST_YEAR, LAST_YEAR, plausible
 from . import journal
 from .calendar import load_calendar
-from ..campaigns.scope import group_by_code, unit_by_code
 from .campaigns import refuse_if_archived, require_campaign, templates
 from .errors import Conflict, Forbidden, Invalid, NotFound
 

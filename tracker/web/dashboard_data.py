@@ -14,8 +14,8 @@ from urllib.parse import quote
 
 from sqlalchemy import Boolean, Date, Integer, Select, String, and_, bindparam, func, or_, select
 
-from ..campaigns.scope import groups_in_view
 from .. import readmodel
+from ..campaigns.scope import groups_in_view
 from ..extensions import db
 from ..models import Blocker, Unit, WorkingGroup
 from ..permissions import SUB_CELL, in_working_groups

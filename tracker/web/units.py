@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..campaigns.scope import unit_by_code
 from .. import form_state
+from ..campaigns.scope import unit_by_code
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..formatting import fmt_number as number_text
