@@ -261,10 +261,12 @@ def test_wrong_method_is_405_in_the_error_shape(world):
     assert out["error"]["code"] == "method_not_allowed"
 
 
-def test_a_body_that_is_not_json_counts_as_missing_fields(world):
+def test_a_body_that_is_not_json_is_415(world):
+    # it once counted as "no fields" (422 on POST, and a silent "no change" on PATCH): now refused as such
     before = snapshot()
     st, out = world.call("POST", "/units", "admin", data=b"code=N1", content_type="application/x-www-form-urlencoded")
-    assert_error(st, out, 422)
+    assert_error(st, out, 415)
+    assert out["error"]["code"] == "unsupported_media_type"
     assert snapshot() == before
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import logging
 from contextlib import nullcontext
-from datetime import date, datetime
 
 from flask import current_app, g, jsonify, request
 from flask_babel import force_locale
@@ -14,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 
-from .. import paging
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..permissions import require_admin
@@ -200,15 +198,3 @@ def admin_only(message=None):
             return view(*args, **kwargs)
         return wrapper
     return decorate
-
-
-def iso(value):
-    """ISO text for a date or moment (with offset), None stays None."""
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value
-
-
-def page_args() -> tuple[int, int]:
-    """The request's page and per_page, within the contract's bounds; Invalid when bad."""
-    return paging.page_args(request.args, current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"])
