@@ -18,6 +18,7 @@ from ..models import (
     ImportRun,
     ImportUpload,
     JournalEntry,
+    SignInEvent,
     NewsItem,
     Notification,
     OutboxMessage,
@@ -59,6 +60,9 @@ def forget_user(user: User, now: datetime, *, actor: Optional[User] = None) -> d
     run("reset_links", delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
     run("uploads", delete(ImportUpload).where(ImportUpload.user_id == user.id))
     run("groups", delete(group_members).where(group_members.c.user_id == user.id))
+    # the sign-in log: the person's own lines, and failed attempts that typed their address
+    run("sign_ins", delete(SignInEvent).where(or_(SignInEvent.user_id == user.id,
+                                                  SignInEvent.login.in_([v.lower() for v in identifiers]))))
     if identifiers:
         # the journal is append-only for the app's own changes (an ORM guard); this one statement replaces a
         # forgotten person's address where a line recorded it as a value (e.g. a secretary assigned), and

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from flask_babel import gettext as _
 
@@ -17,6 +16,8 @@ from ..labels import stage_label, status_label
 from ..models import Campaign
 from ..services.result_fields import targets_of
 from ..workflow import STAGES, STATUSES
+from .compare import Change
+from .compare import label as compare_label
 from .models import ReportDocumentSettings
 from .partydoc import WIDE_TABLE_PT, Figure, Issuer, PartyDocument
 from .progress import Progress
@@ -41,7 +42,8 @@ def _scope_words(campaign: Campaign, group) -> str:
     return term + part
 
 
-def results_document(report: Report, settings: ReportDocumentSettings, figures: Sequence[Figure] = ()) -> bytes:
+def results_document(report: Report, settings: ReportDocumentSettings, figures: Sequence[Figure] = (),
+                     comparison: Sequence[Change] = ()) -> bytes:
     """The results report as .docx bytes: headline, results by kind, units not done, below target, comparison."""
     fmt, words = current_format(), Words()
     n, p = fmt.number, fmt.percent
@@ -98,20 +100,21 @@ def results_document(report: Report, settings: ReportDocumentSettings, figures: 
     else:
         doc.paragraph(_("None."))
 
-    comparison = getattr(report, "comparison", None)
     if comparison:
-        comparison_section(doc, comparison)
+        comparison_section(doc, comparison, campaign.ethnic_group)
     doc.figures(figures)
     doc.closing(issuer_of(campaign, settings))
     return doc.save()
 
 
-def comparison_section(doc: PartyDocument, comparison: Any) -> None:
-    """The comparison with the previous term: rows of (what, previous term, this term) when the report has one."""
-    rows = comparison.get("rows") if isinstance(comparison, dict) else getattr(comparison, "rows", comparison)
+def comparison_section(doc: PartyDocument, rows: Sequence[Change], ethnic_group: str) -> None:
+    """The committee's composition against the campaign this one was copied from (reports/compare.py)."""
+    p = current_format().percent
     doc.heading(_("4. Compared with the previous term"))
-    doc.table([_("Indicator"), _("Previous term"), _("This term")], [[str(v) for v in row] for row in rows],
-              widths_cm=[8.0, 4.0, 4.0])
+    doc.table([_("Indicator"), _("Previous term"), _("This term"), _("Change (points)")],
+              [[compare_label(r.key, ethnic_group), p(r.previous), p(r.percent),
+                ("+" if r.points > 0 else "") + p(r.points)[:-1]] for r in rows],
+              widths_cm=[6.0, 3.4, 3.4, 3.2])
 
 
 def _more(doc: PartyDocument, shown: int, count: int) -> None:

@@ -187,7 +187,8 @@ def export_docx():
     settings = document_settings.document_settings(campaign)
     with force_locale("vi"):  # the Party's format is Vietnamese whatever the reader's interface language
         # figures: the charts (PNG) go here once they exist; the document places them after the tables
-        body = party_documents.results_document(report, settings, figures=())
+        previous = compare.changes(report.summary, compare.previous_summary(campaign, today, group))
+        body = party_documents.results_document(report, settings, figures=(), comparison=previous)
     return _docx(body, f"bao-cao-ket-qua{'-' + group.code if group else ''}.docx")
 
 
