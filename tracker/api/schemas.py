@@ -175,16 +175,14 @@ class PageQuery(ApiSchema):
 
 
 class CampaignQuery(ApiSchema):
-    """`?campaign=ID`: the campaign a list or the summary reads (default: the active one; campaigns.scope)."""
+    """`?campaign=ID`: the campaign a list or the summary reads (default: the active one). campaigns.scope reads
+    and checks it (anything but a known id → 404), so the schema only documents it."""
 
-    campaign = Int(validate=validate.Range(min=1, max=ID_MAX, error=_l("Invalid value.")),
-                   metadata={"description": "a campaign's id (default: the active campaign); unknown → 404"})
+    campaign = Str(metadata={"type": "integer", "minimum": 1, "maximum": ID_MAX,
+                             "description": "a campaign's id (default: the active campaign); unknown → 404"})
 
     class Meta:
         unknown = "exclude"
-
-    def on_bind_field(self, field_name, field_obj):
-        field_obj.strict = False  # query strings are text
 
 
 class ListQuery(PageQuery, CampaignQuery):
