@@ -318,3 +318,21 @@ def test_the_documents_read_a_fixed_number_of_statements(viewer_for_scale, campa
 @pytest.fixture
 def viewer_for_scale(make_user, login, campaign):
     return login(make_user("v2@x.vn", "viewer"))
+
+
+def test_an_archived_campaigns_document_settings_are_not_changed(district, frozen):
+    """Review: the docx branch's settings skipped the archived-campaign rule every other campaign setting keeps."""
+    from tracker.campaigns.service import copy_campaign
+    from tracker.reports.document_settings import document_settings, update_document_settings
+    from tracker.services.errors import DomainError
+
+    with frozen(NOW):
+        old = db.session.scalar(select(Campaign))
+        copy_campaign(old, "Nhiệm kỳ mới", "2035–2040")
+        db.session.commit()
+        before = document_settings(old).place
+        with pytest.raises(DomainError) as refused:
+            update_document_settings(old, {"number_symbol": "BC/ĐU", "place": "Nơi khác"}, district["admin"])
+        assert refused.value.code == "campaign_archived"
+        db.session.rollback()
+        assert document_settings(old).place == before != "Nơi khác"
