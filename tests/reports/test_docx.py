@@ -336,3 +336,26 @@ def test_an_archived_campaigns_document_settings_are_not_changed(district, froze
         assert refused.value.code == "campaign_archived"
         db.session.rollback()
         assert document_settings(old).place == before != "Nơi khác"
+
+
+def test_the_progress_report_covers_the_summarys_units(district, make_unit, frozen):
+    """Review: progress.py kept its own unit scope, which counted archived units and, filtered by a working
+    group, left out the sub-cells that follow their committee's group; it now shares the summary's."""
+    from tracker.edits.service import set_unit_archived
+    from tracker.models import WorkingGroup
+    from tracker.reports.progress import progress
+    from tracker.reports.query import summary
+
+    with frozen(NOW):
+        make_unit("S01", kind="sub_cell", parent="X01", group=None)  # follows X01's group, G1
+        set_unit_archived(db.session.scalar(select(Unit).where(Unit.code == "X03")), True, district["admin"], NOW)
+        db.session.commit()
+        campaign = db.session.scalar(select(Campaign))
+        g1 = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == "G1"))
+        on = date(2030, 5, 15)
+        everything, of_g1 = progress(campaign, on), progress(campaign, on, g1)
+        assert everything.units == 3  # X01, X02, S01: the archived X03 is out, as in the summary
+        assert "X03" not in {late.code for late in everything.overdue} | {c.code for c in everything.coming}
+        assert of_g1.units == 2  # X01 and its sub-cell S01
+        total = summary(campaign, on, g1)
+        assert of_g1.units == total["units"]["total"] + total["sub_cells"]["total"]
