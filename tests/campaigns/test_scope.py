@@ -176,3 +176,16 @@ def test_the_switch_and_the_sign_in_send_nobody_to_another_site(world, campaign,
                                                              "password": PASSWORD,
                                                              "csrf_token": token})
     assert resp.status_code == 302 and "evil" not in resp.headers["Location"]
+
+
+def test_the_office_start_page_counts_the_campaign_in_views_units_and_groups(world, campaign, login):
+    """Review: after a new term the admin start page counted the units and groups of every campaign."""
+    import re
+
+    units = db.session.scalar(select(func.count()).select_from(Unit).where(Unit.campaign_id == campaign.id))
+    _new_term(campaign)
+    html = login(world["admin"]).get("/admin").get_data(as_text=True)
+    shown = {label: value for value, label in
+             re.findall(r'<span class="fs-4">([\d.]+)</span> <span class="text-muted">([^<]+)</span>', html)}
+    assert {shown[k] for k in shown if k in ("đơn vị", "units")} == {str(units)}
+    assert {shown[k] for k in shown if k in ("tổ công tác", "working groups")} == {"2"}
