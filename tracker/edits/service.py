@@ -22,10 +22,10 @@ from ..services.campaigns import refuse_if_archived, templates
 from ..services.errors import Conflict, Invalid
 from ..services.units import item_values, validate_unit_data
 from ..workflow import KINDS, STAGES
+from ..workflow.stages import COMMITTEE_KINDS  # the kinds that may have cells under them
 from .holds import group_holds, unit_holds
 from .live import require_live
 
-COMMITTEES = ("commune_committee", "sector_committee")  # the kinds that may have cells under them
 
 
 class InUse(Invalid):
@@ -176,7 +176,7 @@ def check_kind_change(unit: Unit, kind: str) -> None:
         errors["kind"] = _("Unknown kind; one of: %(kinds)s.", kinds=", ".join(KINDS))
     elif kind == "sub_cell" and unit.parent is None:
         errors["parent"] = _("A cell under a committee needs the committee's code.")
-    elif kind not in COMMITTEES and db.session.scalar(select(Unit.id).where(Unit.parent_id == unit.id).limit(1)):
+    elif kind not in COMMITTEE_KINDS and db.session.scalar(select(Unit.id).where(Unit.parent_id == unit.id).limit(1)):
         errors["kind"] = _("Cells are under this unit: it stays a committee.")
     if errors:
         raise Invalid(_("The kind was not changed: check the marked fields."), errors)
