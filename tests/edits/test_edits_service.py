@@ -381,3 +381,24 @@ def test_an_archived_campaign_refuses_the_edits_of_its_units_and_groups(world, c
     assert u1.code == "U1" and u1.kind == "commune_committee" and not u1.archived
     assert not g1.archived and g1.name != "Tên mới" and old_unit("U2") is not None
     assert db.session.get(type(world["secretary"]), world["secretary"].id).unit.campaign_id != old_id
+
+
+def test_a_new_unit_or_user_is_not_put_in_an_archived_group_or_unit(world):
+    """Review: moving a unit into an archived group or assigning a secretary to an archived unit was refused,
+    but creating a unit in that group, or a user in that group or unit, went through."""
+    group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == "G2"))
+    service.set_group_archived(group, True, world["admin"], NOW)
+    service.set_unit_archived(_unit("U2"), True, world["admin"], NOW)
+    db.session.commit()
+    body = {"code": "U7", "name": "Mới", "kind": "grassroots_cell", "party_members": 3, "group": "G2"}
+    attempts = [
+        lambda: unit_service.create_unit(body, world["admin"], NOW),
+        lambda: accounts.create_user("g7@example.org", "Mới", "group", None, None, "G2", actor=world["admin"]),
+        lambda: accounts.create_user("s7@example.org", "Mới", "secretary", None, "U2", None, actor=world["admin"]),
+    ]
+    for attempt in attempts:
+        with pytest.raises(Archived):
+            attempt()
+        db.session.rollback()
+    assert _unit("U7") is None
+    unit_service.create_unit(body | {"group": "G1"}, world["admin"], NOW)  # a live group takes it
