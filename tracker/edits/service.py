@@ -13,8 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from ..extensions import db
-from ..models import (Campaign, Item, ItemTemplate, JournalEntry, ReminderLedger, StageReview, Unit, User,
-                      WorkingGroup)
+from ..models import Campaign, Item, ItemTemplate, JournalEntry, ReminderLedger, StageReview, Unit, User, WorkingGroup
 from ..permissions import require_admin
 from ..services import journal
 from ..services.calendar import load_calendar
@@ -25,7 +24,6 @@ from ..workflow import KINDS, STAGES
 from ..workflow.stages import COMMITTEE_KINDS  # the kinds that may have cells under them
 from .holds import group_holds, unit_holds
 from .live import require_live
-
 
 
 class InUse(Invalid):

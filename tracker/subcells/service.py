@@ -8,8 +8,8 @@ from typing import Optional
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..extensions import db
 from ..edits.live import require_live
+from ..extensions import db
 from ..labels import stage_label
 from ..models import SubCellExemption, Unit, User
 from ..models.subcells import EXEMPTION_REASONS
