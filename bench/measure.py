@@ -37,9 +37,9 @@ def gunicorn(app: str, port: int, size: str | None = None):
     try:
         for _ in range(200):
             try:
-                requests.get(base + "/", timeout=5, allow_redirects=False)
+                requests.get(base + "/", timeout=30, allow_redirects=False)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # a worker still importing the app
                 time.sleep(0.1)
         yield base, proc.pid
     finally:
