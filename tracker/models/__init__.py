@@ -1,4 +1,5 @@
 """Typed SQLAlchemy models, one module per area."""
+from .calendar import CalendarToken
 from .imports import ImportRun, ImportUpload
 from .news import NewsItem
 from .notify import Heartbeat, Notification, OutboxMessage, ReminderLedger
@@ -14,5 +15,5 @@ __all__ = [
     "WorkingGroup", "Blocker", "Item", "ItemTemplate", "JournalEntry", "StageReview",
     "CongressResult", "CustomField", "CustomValue", "DisseminationResult", "FirstSessionResult",
     "Heartbeat", "Notification", "OutboxMessage", "ReminderLedger", "ImportRun", "ImportUpload",
-    "NewsItem", "PasswordResetToken", "SignInEvent", "SubCellExemption",
+    "NewsItem", "PasswordResetToken", "SignInEvent", "SubCellExemption", "CalendarToken",
 ]
