@@ -153,3 +153,18 @@ def test_the_limit_is_a_campaign_setting(world, login):
     db.session.expire_all()
     assert db.session.query(Campaign).one().congresses_per_day == 5
     assert db.session.query(JournalEntry).filter_by(action="congresses_per_day").one().after == "5"
+
+
+def test_working_group_sql_is_the_twin_of_working_group_id(world):
+    from sqlalchemy import select
+    from sqlalchemy.orm import aliased
+
+    from tracker.permissions import working_group_id, working_group_sql
+    make_unit("S1", "sub_cell", parent="U1")  # follows U1's group
+    make_unit("S2", "sub_cell", "G2", parent="U1")  # its own group wins
+    make_unit("N1", "grassroots_cell", None)  # no group at all
+    parent = aliased(Unit)
+    sql = dict(db.session.execute(select(Unit.id, working_group_sql(parent))
+                                  .outerjoin(parent, parent.id == Unit.parent_id)).all())
+    units = db.session.query(Unit).all()
+    assert sql == {u.id: working_group_id(u) for u in units} and len(units) == 5
