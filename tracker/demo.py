@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from .campaigns.scope import group_by_code, units_in_view
 from .clock import local_today
 from .demo_results import seed_results
 from .demo_subcells import seed_sub_cells
@@ -83,7 +84,8 @@ def load_demo(now: datetime) -> list[tuple[str, str, str]]:
     groups = _groups()
     today = local_today(now)
     plan = _plan()
-    existing = set(db.session.scalars(select(Unit.code).where(Unit.code.in_([u["code"] for u in plan]))))
+    existing = set(db.session.scalars(select(Unit.code).where(units_in_view(campaign.id),
+                                                              Unit.code.in_([u["code"] for u in plan]))))
     if not existing:
         units = _create_units(plan, groups, today, now)
         seed_results(units, now)
@@ -98,7 +100,7 @@ def load_demo(now: datetime) -> list[tuple[str, str, str]]:
 def _groups() -> list[WorkingGroup]:
     groups = []
     for n in (1, 2, 3):
-        group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == f"TCT{n}"))
+        group = group_by_code(f"TCT{n}")
         if group is None:
             group = accounts.create_group(f"TCT{n}", f"Tổ công tác số {n}", [], actor=None)
         groups.append(group)

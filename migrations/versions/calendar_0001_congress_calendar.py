@@ -1,7 +1,7 @@
 """congress calendar: feed tokens and the campaign's congresses-per-day limit
 
 Revision ID: calendar_0001
-Revises: signin_0001, subcell_0001
+Revises: headers_0001
 Create Date: 2026-11-30 19:20:00
 
 """
@@ -12,8 +12,8 @@ import tracker.models._types
 
 # revision identifiers, used by Alembic.
 revision = 'calendar_0001'
-# integ has two heads (signin_0001 and subcell_0001): this revision also merges them
-down_revision = ('signin_0001', 'subcell_0001')
+
+down_revision = 'headers_0001'
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ import tracker.models._types
 
 # revision identifiers, used by Alembic.
 revision = 'subcell_0001'
-down_revision = 'news_0001'
+down_revision = 'signin_0001'
 branch_labels = None
 depends_on = None
 

@@ -145,3 +145,16 @@ def test_calendar_url_is_absolute_and_opens_the_feed(app, world):
     parse(fetch(app, urlsplit(url).path))
     with app.test_request_context(base_url="https://dai-hoi.example.vn"):
         assert calendar_url(world["member"]).startswith("https://dai-hoi.example.vn/calendar/feed/")
+
+
+def test_me_gives_the_calendar_url(app, world, token_for):
+    client = app.test_client()
+    headers = token_for(world["member"])
+    url = client.get("/api/v1/me", headers=headers).get_json()["calendar_url"]
+    assert url.startswith("http://localhost/calendar/feed/")
+    assert client.get("/api/v1/me", headers=headers).get_json()["calendar_url"] == url  # kept (committed)
+    parse(fetch(app, urlsplit(url).path))
+    tokens.revoke(world["member"])
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=headers).get_json()["calendar_url"] is None
+    fetch(app, urlsplit(url).path, 404)

@@ -168,3 +168,19 @@ def test_working_group_sql_is_the_twin_of_working_group_id(world):
                                   .outerjoin(parent, parent.id == Unit.parent_id)).all())
     units = db.session.query(Unit).all()
     assert sql == {u.id: working_group_id(u) for u in units} and len(units) == 5
+
+
+def test_the_campaign_in_view(world, login):
+    old = Campaign(name="Nhiệm kỳ trước", active=False)
+    db.session.add(old)
+    db.session.flush()
+    db.session.add(Unit(campaign_id=old.id, code="OLD1", name="Đơn vị cũ", kind="grassroots_cell",
+                        congress_date=date(2030, 5, 20)))
+    db.session.commit()
+    client = login(world["admin"])
+    assert 'href="/units/OLD1"' not in page(client, date="2030-05-01")
+    html = page(client, date="2030-05-01", campaign=str(old.id))
+    assert 'href="/units/OLD1"' in html and 'href="/units/U1"' not in html
+    assert f"campaign={old.id}" in html  # the navigation stays in that campaign
+    secretary = login(world["secretary"])
+    assert secretary.get("/calendar", query_string={"campaign": old.id}).status_code == 403

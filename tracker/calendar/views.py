@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..campaigns.scope import active_campaign, campaign_in_view, group_by_code, groups_in_view
 from ..clock import local_today, utcnow
 from ..edge import EmptyForm, commit_or_refuse
 from ..extensions import db
@@ -23,16 +24,17 @@ from ..permissions import (
     can_read_group_feed,
     readable_units,
 )
-from ..services.campaigns import current_campaign
 from . import feeds, grid, query, tokens
 
 log = logging.getLogger(__name__)
 bp = Blueprint("calendar", __name__)
 
 
-def _campaign() -> Optional[Campaign]:
-    """The campaign in view (the active one)."""
-    return current_campaign()
+def _groups(camp: Optional[Campaign]) -> list[WorkingGroup]:
+    """The campaign's working groups, by code."""
+    if camp is None:
+        return []
+    return list(db.session.scalars(select(WorkingGroup).where(groups_in_view(camp.id)).order_by(WorkingGroup.code)))
 
 
 def _anchor(today: date) -> date:
@@ -54,9 +56,9 @@ def index():
     today = local_today()
     view = request.args.get("view") if request.args.get("view") in grid.VIEWS else "month"
     page = grid.period(view, _anchor(today))
-    camp = _campaign()
+    camp = campaign_in_view()
     may_filter = can_filter_calendar_by_group(current_user)
-    groups = db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.code)).all() if may_filter else []
+    groups = _groups(camp) if may_filter else []
     group = _group(groups)
     items, found = [], []
     if camp is not None:
@@ -64,11 +66,13 @@ def index():
         items = query.entries(query.unit_ids(camp, scope, group.id if group else None), page.first, page.last, today)
         found = query.clashes(camp, page.first, page.last)
     day_over, group_days = query.flags(found)
+    keep = {k: v for k, v in (("group", group.code if group else None),
+                              ("campaign", request.args.get("campaign"))) if v}  # carried by the links
     names = get_day_names("abbreviated", locale=str(get_locale() or "vi"))
     return render_template(
         "calendar/index.html", page=page, days=query.by_day(items), today=today, groups=groups, group=group,
         may_filter=may_filter, campaign=camp, day_over=day_over, group_days=group_days,
-        weekdays=[names[i] for i in range(7)], n_clashes=len(found),
+        weekdays=[names[i] for i in range(7)], n_clashes=len(found), args=keep,
         limit=camp.congresses_per_day if camp else 0)
 
 
@@ -76,7 +80,7 @@ def index():
 @login_required
 def clashes():
     """Every clash of the campaign: days of one group with two congresses, days over the campaign's limit."""
-    camp = _campaign()
+    camp = campaign_in_view()
     found = query.clashes(camp) if camp is not None else []
     if not can_filter_calendar_by_group(current_user):
         # a secretary sees the clashes that concern a unit they read, and only those units
@@ -104,7 +108,7 @@ def subscribe():
         secret = tokens.token_of(current_user).secret
         if can_read_group_feed(current_user):
             group_urls = [(g, url_for("calendar.group_feed", secret=secret, code=g.code, _external=True))
-                          for g in db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.code))]
+                          for g in _groups(active_campaign())]
         if can_read_campaign_feed(current_user):
             campaign_url = url_for("calendar.campaign_feed", secret=secret, _external=True)
     return _private(make_response(render_template(
@@ -144,7 +148,7 @@ def _private(response):
 
 def _feed(secret: str, allowed, scope_of, name_of):
     user = tokens.user_of(secret)
-    camp = _campaign()
+    camp = active_campaign()  # a calendar app has no session: the feeds follow the active campaign
     if user is None or camp is None or not allowed(user):
         abort(404)  # unknown, revoked, or not this user's to read: the same answer
     now = utcnow()
@@ -166,7 +170,8 @@ def feed(secret: str):
 @bp.get("/calendar/feed/<secret>/group/<code>.ics")
 def group_feed(secret: str, code: str):
     """One working group's feed (admins, group members, viewers)."""
-    group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == code))
+    camp = active_campaign()
+    group = group_by_code(code, camp.id) if camp is not None else None
     if group is None:
         abort(404)
     return _feed(secret, can_read_group_feed, lambda u: (None, group.id), lambda c: f"{c.name} · {group.name}")

@@ -7,8 +7,10 @@ from typing import Optional
 from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 
+from ..campaigns.scope import groups_in_view
 from ..extensions import db
 from ..models import User, WorkingGroup
+from ..services.campaigns import require_campaign
 from . import values as v
 from .plan import Change, Plan, bad, read_rows
 from .reading import Table
@@ -20,7 +22,7 @@ def plan_groups(table: Table) -> Plan:
     plan = Plan("groups")
     rows = read_rows("groups", table, plan, {"code": code_text, "name": v.limited(200)})
     existing = {v.fold(code): (gid, code, name) for gid, code, name in db.session.execute(
-        select(WorkingGroup.id, WorkingGroup.code, WorkingGroup.name))}
+        select(WorkingGroup.id, WorkingGroup.code, WorkingGroup.name).where(groups_in_view()))}
     seen: dict[str, int] = {}
     new, renamed = [], []
     for row in rows:
@@ -50,7 +52,8 @@ def plan_groups(table: Table) -> Plan:
 def apply_groups(plan: Plan, actor: Optional[User], now: datetime) -> None:
     """Carry out a plan without errors; flush, never commit."""
     if plan.work["new"]:
-        db.session.execute(insert(WorkingGroup), plan.work["new"])
+        campaign_id = require_campaign().id
+        db.session.execute(insert(WorkingGroup), [row | {"campaign_id": campaign_id} for row in plan.work["new"]])
     if plan.work["renamed"]:
         db.session.execute(update(WorkingGroup), plan.work["renamed"])
     db.session.flush()

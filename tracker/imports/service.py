@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import ImportRun, User
+from ..services.campaigns import current_campaign
 from .groups import apply_groups, plan_groups
 from .plan import Plan, RowError
 from .reading import FileRefused, read_table
@@ -35,6 +36,10 @@ def run_import(kind: str, content: bytes, file_name: str, actor: Optional[User],
                now: datetime, dry_run: bool = False) -> Plan:
     """Plan the file and, when it has no error and this is no dry run, apply it (all rows or none)."""
     plan = prepare(kind, content, file_name, actor)
+    campaign = current_campaign()
+    if campaign is not None and campaign.archived:  # an archived campaign is read, never changed
+        plan.errors.insert(0, RowError(1, "-", _("Campaign %(name)s is archived: it can be read, not changed.",
+                                                 name=campaign.name)))
     if plan.errors or dry_run:
         return plan
     try:

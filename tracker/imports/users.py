@@ -9,6 +9,7 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select, update
 
+from ..campaigns.scope import groups_in_view, units_in_view
 from ..extensions import db
 from ..labels import role_label
 from ..models import JournalEntry, Unit, User, WorkingGroup, group_members
@@ -69,12 +70,15 @@ def plan_users(table: Table, actor: Optional[User] = None) -> Plan:
     by_phone = {p.phone: p for p in people if p.phone}
     campaign = require_campaign()
     units = {v.fold(code): (uid, code) for uid, code in db.session.execute(
-        select(Unit.id, Unit.code).where(Unit.campaign_id == campaign.id))}
+        select(Unit.id, Unit.code).where(units_in_view(campaign.id)))}
     unit_code = {uid: code for uid, code in units.values()}
-    groups = {v.fold(code): (gid, code) for gid, code in db.session.execute(select(WorkingGroup.id, WorkingGroup.code))}
+    groups = {v.fold(code): (gid, code) for gid, code in db.session.execute(
+        select(WorkingGroup.id, WorkingGroup.code).where(groups_in_view(campaign.id)))}
     group_code = {gid: code for gid, code in groups.values()}
     member_of: dict[int, set[int]] = {}
-    for gid, uid in db.session.execute(select(group_members.c.group_id, group_members.c.user_id)):
+    for gid, uid in db.session.execute(
+            select(group_members.c.group_id, group_members.c.user_id).where(
+                group_members.c.group_id.in_(select(WorkingGroup.id).where(groups_in_view(campaign.id))))):
         member_of.setdefault(uid, set()).add(gid)
     seen_email: dict[str, int] = {}
     seen_phone: dict[str, int] = {}

@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..campaigns.scope import groups_in_view, units_in_view
 from ..clock import utcnow
 from ..edge import EmptyForm, admins_only, commit_or_refuse
 from ..extensions import db
@@ -20,6 +21,7 @@ from ..labels import kind_label, role_label
 from ..models import ImportRun, ImportUpload, Unit, User, WorkingGroup
 from ..paging import page_number, paginate
 from ..parsing import whole_number
+from ..readmodel import live_group
 from ..reminders.digest import base_url
 from ..services import accounts
 from ..services.campaigns import require_campaign
@@ -128,7 +130,8 @@ def template(kind: str):
 # --- units: several into a working group at once ----------------------------------------------------------
 
 def _group_options():
-    return db.session.execute(select(WorkingGroup.code, WorkingGroup.name).order_by(WorkingGroup.code)).all()
+    return db.session.execute(select(WorkingGroup.code, WorkingGroup.name).where(groups_in_view(), live_group())
+                              .order_by(WorkingGroup.code)).all()
 
 
 @bp.route("/units/assign", methods=["GET", "POST"])
@@ -156,7 +159,7 @@ def units_assign():
             flash(_("%(n)s units moved.", n=moved), "success")
         return redirect(url_for("imports.units_assign", q=q or None, kind=kind or None, group=group or None))
     campaign = require_campaign()
-    where = [Unit.campaign_id == campaign.id]
+    where = [units_in_view(campaign.id)]
     if q:
         where.append(or_(func.lower(Unit.code).like(f"%{q.lower()}%"), func.lower(Unit.name).like(f"%{q.lower()}%")))
     if kind:
@@ -187,7 +190,7 @@ def users_select():
         action = request.form.get("action")
         if action in ("deactivate", "reactivate"):
             try:
-                n = bulk.set_users_active(ids, action == "reactivate", current_user)
+                n = bulk.set_users_active(ids, action == "reactivate", current_user, utcnow())
             except DomainError as exc:
                 db.session.rollback()
                 flash(exc.message, "danger")

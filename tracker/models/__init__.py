@@ -4,8 +4,8 @@ from .imports import ImportRun, ImportUpload
 from .news import NewsItem
 from .notify import Heartbeat, Notification, OutboxMessage, ReminderLedger
 from .people import ApiToken, PasswordResetToken, User, group_members
-from .signin import SignInEvent
 from .results import CongressResult, CustomField, CustomValue, DisseminationResult, FirstSessionResult
+from .signin import SignInEvent
 from .subcells import SubCellExemption
 from .units import CalendarDay, Campaign, ReferenceDocument, Unit, WorkingGroup
 from .workflow import Blocker, Item, ItemTemplate, JournalEntry, StageReview
@@ -17,3 +17,8 @@ __all__ = [
     "Heartbeat", "Notification", "OutboxMessage", "ReminderLedger", "ImportRun", "ImportUpload",
     "NewsItem", "PasswordResetToken", "SignInEvent", "SubCellExemption", "CalendarToken",
 ]
+
+# feature-owned models (kept in their feature package, imported here so the metadata is complete)
+from ..reports.models import ReportDocumentSettings
+
+__all__ += ["ReportDocumentSettings"]

@@ -23,6 +23,7 @@ class Campaign(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     organiser: Mapped[str] = mapped_column(String(200), default="")
     term: Mapped[str] = mapped_column(String(50), default="")
+    starts_on: Mapped[Optional[date]]  # the round's start, as the admin gave it when copying
     final_deadline: Mapped[Optional[date]]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -45,6 +46,8 @@ class Campaign(db.Model):
     sub_cell_gate: Mapped[bool] = mapped_column(default=True, server_default=true())
     # the congress calendar flags a day with more congresses than this across the campaign
     congresses_per_day: Mapped[int] = mapped_column(default=3, server_default="3")
+    # the campaign this one was copied from (a new term or round); its results are the report's comparison
+    copied_from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
 
     documents: Mapped[list[ReferenceDocument]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="ReferenceDocument.issued_on")
@@ -53,6 +56,11 @@ class Campaign(db.Model):
     def due_soon_list(self) -> list[int]:
         """The due-soon offsets as integers, largest first."""
         return sorted({int(x) for x in self.due_soon_days.split(",") if x.strip()}, reverse=True)
+
+    @property
+    def archived(self) -> bool:
+        """An archived campaign (no longer active) is read, never changed, and sends no reminders."""
+        return not self.active
 
 
 class ReferenceDocument(db.Model):
@@ -82,19 +90,30 @@ class WorkingGroup(db.Model):
     """A working group (tổ công tác) that follows a share of the units."""
 
     __tablename__ = "working_groups"
+    __table_args__ = (UniqueConstraint("campaign_id", "code", name="uq_working_groups_campaign_code"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(30), unique=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(30))
     name: Mapped[str] = mapped_column(String(200))
+    # archived: kept with its history, no longer offered in forms and filters (tracker/edits)
+    archived_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    archived_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", use_alter=True, name="fk_working_groups_archived_by"))
 
     members: Mapped[list[User]] = relationship(secondary=group_members, back_populates="groups",
                                                order_by="User.email")
+
+    @property
+    def archived(self) -> bool:
+        """The group has been archived (readmodel.live_group is the SQL twin)."""
+        return self.archived_at is not None
 
 
 class Unit(db.Model):
     """A grassroots Party organisation whose congress is being prepared."""
 
     __tablename__ = "units"
-    __table_args__ = (UniqueConstraint("code", name="uq_units_code"),)
+    __table_args__ = (UniqueConstraint("campaign_id", "code", name="uq_units_campaign_code"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(30))
@@ -108,6 +127,11 @@ class Unit(db.Model):
     congress_date: Mapped[Optional[date]]
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # archived: readable, left out of the dashboard, lists, report and reminders, not editable
+    # (the SQL condition is readmodel.live_unit; tracker/edits archives and restores)
+    archived_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    archived_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", use_alter=True, name="fk_units_archived_by"))
 
     campaign: Mapped[Campaign] = relationship()
     group: Mapped[Optional[WorkingGroup]] = relationship()
@@ -116,3 +140,8 @@ class Unit(db.Model):
                                                order_by="Item.position")
     secretaries: Mapped[list[User]] = relationship(foreign_keys="User.unit_id", viewonly=True,
                                                    order_by="User.email")
+
+    @property
+    def archived(self) -> bool:
+        """The Python twin of readmodel.live_unit (negated): the unit has been archived."""
+        return self.archived_at is not None

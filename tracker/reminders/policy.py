@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import Campaign, User
 from ..services import journal
+from ..services.campaigns import refuse_if_archived
 from ..services.errors import Invalid
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ def save_policy(campaign: Campaign, data: dict[str, Any], user: Optional[User], 
     Returns {setting: (before, after)} of what changed. The caller checks that `user` may do it
     (admins only) and commits.
     """
+    refuse_if_archived(campaign)
     values = validate_policy(data)
     changed = {name: (getattr(campaign, name), values[name]) for name in POLICY_FIELDS
                if getattr(campaign, name) != values[name]}

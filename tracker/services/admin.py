@@ -10,14 +10,18 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from ..campaigns.scope import unit_by_code
 from ..clock import utcnow
+from ..edits.live import require_live, require_live_group
 from ..extensions import db
 from ..models import CalendarDay, Campaign, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
 from ..permissions import require_admin
 from ..signin import events as signin_events
+from ..tokens.service import revoke_all
 from ..workflow import KINDS, STAGES
 from . import accounts, journal, template_changes
 from .accounts import find_user
+from .campaigns import refuse_if_archived
 from .errors import Conflict, Invalid, NotFound
 
 KEY_RE = re.compile(r"^[a-z0-9_]{1,50}$")
@@ -44,6 +48,7 @@ def _required(data: dict, name: str, errors: dict, max_len: int) -> str:
 def update_campaign(campaign: Campaign, data: dict[str, Any], user: Optional[User], now: datetime) -> Campaign:
     """Change the campaign's name, organiser, term and final deadline; a new deadline moves the open
     due dates anchored to it."""
+    refuse_if_archived(campaign)
     require_admin(user)
     errors: dict[str, str] = {}
     name = _required(data, "name", errors, 200)
@@ -76,6 +81,7 @@ def update_campaign(campaign: Campaign, data: dict[str, Any], user: Optional[Use
 def add_document(campaign: Campaign, number: str, issued_on: Optional[date], title: str,
                  actor: Optional[User]) -> ReferenceDocument:
     """Add a reference document; (number, date) identifies it, since two directives can share a number."""
+    refuse_if_archived(campaign)
     require_admin(actor)
     errors: dict[str, str] = {}
     number = _text(number, "number", errors, 50)
@@ -98,6 +104,7 @@ def add_document(campaign: Campaign, number: str, issued_on: Optional[date], tit
 
 def remove_document(campaign: Campaign, doc_id: int, actor: Optional[User]) -> None:
     """Remove one of the campaign's reference documents."""
+    refuse_if_archived(campaign)
     require_admin(actor)
     doc = db.session.get(ReferenceDocument, doc_id)
     if doc is None or doc.campaign_id != campaign.id:
@@ -144,6 +151,7 @@ def _template_values(data: dict[str, Any], errors: dict[str, str]) -> dict[str, 
 
 def create_template(campaign: Campaign, data: dict[str, Any], user: Optional[User], now: datetime) -> ItemTemplate:
     """A new checklist item; every existing unit of a matching kind gets it, with its due date."""
+    refuse_if_archived(campaign)
     require_admin(user)
     errors: dict[str, str] = {}
     stage = data.get("stage")
@@ -179,6 +187,7 @@ def update_template(template: ItemTemplate, data: dict[str, Any], user: Optional
     titles, required and superior-only are copied, a new deadline rule recomputes open due dates that
     were not set by hand, new kinds get the item, units of dropped kinds lose it unless it is done.
     Returns what changed."""
+    refuse_if_archived(template.campaign)
     require_admin(user)
     errors: dict[str, str] = {}
     values = _template_values(data, errors)
@@ -203,6 +212,7 @@ def update_template(template: ItemTemplate, data: dict[str, Any], user: Optional
 
 def delete_template(template: ItemTemplate, user: Optional[User], now: datetime) -> None:
     """Remove a checklist item: units lose it where it is not done; done items stay (journalled)."""
+    refuse_if_archived(template.campaign)
     require_admin(user)
     template_changes.remove_open_items(template, user, now, outside_kinds_only=False)
     template_changes.journal_kept_done_items(template, user, now)
@@ -248,7 +258,7 @@ def remove_calendar_day(day_id: int, user: Optional[User], now: datetime,
 
 
 def _recompute_working(campaign: Optional[Campaign], user: Optional[User], now: datetime) -> None:
-    if campaign is not None:
+    if campaign is not None and not campaign.archived:  # an archived campaign's dates stay as they were
         template_changes.recompute_open_due_dates(campaign, user, now, working_only=True)
         db.session.flush()
         db.session.expire_all()
@@ -269,14 +279,15 @@ def reset_password(user: User, password: str, actor: Optional[User], now: Option
     accounts.set_password(user, password, now or utcnow(), actor)
 
 
-def set_active(user: User, active: bool, actor: Optional[User]) -> None:
-    """Deactivate or reactivate an account; a deactivated user cannot sign in or use API tokens."""
+def set_active(user: User, active: bool, actor: Optional[User], now: Optional[datetime] = None) -> None:
+    """Deactivate or reactivate an account; deactivation revokes the user's API tokens for good."""
     require_admin(actor)
     if not active and actor is not None and user.id == actor.id:
         raise Invalid(_("You cannot deactivate your own account."), {"active": _("This is you.")})
     user.active = active
     if not active:
-        signin_events.end_sessions([user.id], signin_events.DEACTIVATED, utcnow(), actor)
+        signin_events.end_sessions([user.id], signin_events.DEACTIVATED, now or utcnow(), actor)
+        revoke_all([user.id], now or utcnow(), actor=actor)
     db.session.flush()
 
 
@@ -285,9 +296,10 @@ def assign_unit(user: User, unit_code: str, actor: Optional[User], now: datetime
     require_admin(actor)
     if user.role != "secretary":
         raise Invalid(_("Only a secretary can be assigned to a unit."), {"email": _("Not a secretary.")})
-    unit = db.session.scalar(select(Unit).where(Unit.code == (unit_code or "").strip()))
+    unit = unit_by_code((unit_code or "").strip())
     if unit is None:
         raise Invalid(_("No unit with code %(code)s.", code=unit_code), {"unit": _("No such unit.")})
+    require_live(unit)
     if user.unit_id == unit.id:
         return unit
     old = user.unit
@@ -328,6 +340,7 @@ def rename_group(group: WorkingGroup, name: str, actor: Optional[User]) -> None:
     name = _text(name, "name", errors, 200)
     if errors:
         raise Invalid(_("The working group was not saved: check the marked fields."), errors)
+    require_live_group(group)
     group.name = name
     db.session.flush()
 
@@ -335,6 +348,7 @@ def rename_group(group: WorkingGroup, name: str, actor: Optional[User]) -> None:
 def add_member(group: WorkingGroup, email: str, actor: Optional[User]) -> User:
     """Add a group-role user to a working group."""
     require_admin(actor)
+    require_live_group(group)
     user = find_user(email)
     if user is None:
         raise Invalid(_("No user with email %(email)s.", email=email), {"email": _("No such user.")})

@@ -17,6 +17,7 @@ from ..parsing import whole_number
 from ..permissions import require_admin
 from ..workflow.result_rules import RESULT_STAGES, Targets
 from ..workflow.rounding import MODES
+from .campaigns import refuse_if_archived
 from .errors import Invalid, NotFound
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ def _pct(raw: Any, name: str, errors: dict[str, str]) -> Decimal | None:
 
 def update_settings(campaign: Campaign, data: Mapping[str, Any], user: User) -> Campaign:
     """Set the composition targets, the youth age bound, the rounding mode and the ethnic group; all or nothing."""
+    refuse_if_archived(campaign)
     _require_admin(user)
     errors: dict[str, str] = {}
     pcts = {n: _pct(data.get(n), n, errors)
@@ -105,6 +107,7 @@ def _labels(data: Mapping[str, Any], errors: dict[str, str]) -> tuple[str, str, 
 
 def add_field(campaign: Campaign, data: Mapping[str, Any], user: User) -> CustomField:
     """A new whole-number result field, labelled in Vietnamese and English, entered with a stage."""
+    refuse_if_archived(campaign)
     _require_admin(user)
     errors: dict[str, str] = {}
     label_vi, label_en, stage = _labels(data, errors)
@@ -134,6 +137,7 @@ def get_field(campaign: Campaign, field_id: int) -> CustomField:
 
 def update_field(cf: CustomField, data: Mapping[str, Any], user: User) -> CustomField:
     """Change a custom field's labels or stage (its key, used by the API, stays)."""
+    refuse_if_archived(db.session.get(Campaign, cf.campaign_id))
     _require_admin(user)
     errors: dict[str, str] = {}
     label_vi, label_en, stage = _labels(data, errors)
@@ -152,6 +156,7 @@ def _has_values(cf: CustomField) -> bool:
 
 def delete_field(cf: CustomField, user: User) -> None:
     """Remove a custom field that has no values yet (entered numbers are never thrown away)."""
+    refuse_if_archived(db.session.get(Campaign, cf.campaign_id))
     _require_admin(user)
     if _has_values(cf):
         raise Invalid(_("Values are already entered for this field: it cannot be removed."),

@@ -28,6 +28,7 @@ from ..models import (
     Unit,
     User,
 )
+from ..edits.live import require_live
 from ..permissions import can_change_unit, can_read_unit
 from ..readmodel import FINISHED
 from ..workflow.result_rules import (
@@ -46,6 +47,7 @@ from ..workflow.result_rules import (
     held_on_flags,
 )
 from . import journal
+from .campaigns import refuse_if_archived
 from .errors import Conflict, Forbidden, Invalid
 from .progress import unit_statuses
 
@@ -187,10 +189,12 @@ def parse_date(raw: Any, name: str, errors: dict[str, str]) -> Optional[date]:
 
 
 def _require_change(unit: Unit, user: User) -> None:
+    refuse_if_archived(unit.campaign)
     if not can_read_unit(user, unit):
         raise Forbidden(_("You may not see this unit."))
     if not can_change_unit(user, unit):
         raise Forbidden(_("You may not change this unit."))
+    require_live(unit)
 
 
 def congress_done(unit: Unit, today: date) -> bool:

@@ -10,10 +10,12 @@ from sqlalchemy import select
 from ..extensions import db
 from ..labels import stage_label, status_label
 from ..models import Blocker, Item, StageReview, Unit, User
+from ..edits.live import require_live
 from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, can_tick
 from ..subcells import service as subcells
 from ..workflow import STAGES, GateClosed, check_gate
 from . import journal, news
+from .campaigns import refuse_if_archived
 from .errors import Conflict, Forbidden, GateRefused, Invalid, NotFound
 from .progress import unit_statuses
 
@@ -43,6 +45,7 @@ def require_read(user: User, unit: Unit) -> None:
 def set_item_done(unit: Unit, item: Item, done: bool, version: Optional[int], user: User, now: datetime,
                   today: date, note: str = "") -> Item:
     """Tick or untick an item: permission, stale version (409), gate (422); journalled."""
+    refuse_if_archived(unit.campaign)
     if not can_read_unit(user, unit):
         raise Forbidden(_("You may not see this unit."))
     if not can_tick(user, item, unit):
@@ -50,6 +53,7 @@ def set_item_done(unit: Unit, item: Item, done: bool, version: Optional[int], us
             raise Forbidden(_("This item records the superior's decision: the working group or the "
                               "organisation office ticks it."))
         raise Forbidden(_("You may not change this unit."))
+    require_live(unit)
     # re-read the row under a lock, so two requests holding the same version cannot both pass
     db.session.refresh(item, with_for_update=True)
     if version is not None and version != item.version:
@@ -103,9 +107,11 @@ def _review(unit: Unit, stage: str) -> StageReview:
 
 def verify_stage(unit: Unit, stage: str, user: User, now: datetime, today: date) -> StageReview:
     """A working-group member or admin confirms a done stage."""
+    refuse_if_archived(unit.campaign)
     check_stage(stage)
     if not can_oversee(user, unit):
         raise Forbidden(_("Only the unit's working group or the organisation office verifies stages."))
+    require_live(unit)
     status = unit_statuses(unit.id, today)[stage]
     if status != "done":
         raise Invalid(_("Only a done stage can be verified (this one is %(status)s).", status=status_label(status)),
@@ -120,9 +126,11 @@ def verify_stage(unit: Unit, stage: str, user: User, now: datetime, today: date)
 
 def return_stage(unit: Unit, stage: str, comment: str, user: User, now: datetime, today: date) -> StageReview:
     """Send a done (or verified) stage back to the unit with a comment."""
+    refuse_if_archived(unit.campaign)
     check_stage(stage)
     if not can_oversee(user, unit):
         raise Forbidden(_("Only the unit's working group or the organisation office returns stages."))
+    require_live(unit)
     comment = (comment or "").strip()
     if not comment:
         raise Invalid(_("Say why the stage goes back."), {"comment": _("This field is required.")})
@@ -145,8 +153,10 @@ def move_deadline(unit: Unit, item: Item, new_due: date, reason: str, user: User
     A date before today (local) makes the item overdue at once: it is set only when confirm_past says
     the person means it.
     """
+    refuse_if_archived(unit.campaign)
     if not can_review(user, unit):
         raise Forbidden(_("Only the unit's working group or the organisation office moves deadlines."))
+    require_live(unit)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("Give the reason for the new date."), {"reason": _("This field is required.")})
@@ -166,9 +176,11 @@ def move_deadline(unit: Unit, item: Item, new_due: date, reason: str, user: User
 
 def raise_blocker(unit: Unit, stage: str, text: str, user: User, now: datetime) -> Blocker:
     """A unit raises a difficulty on a stage."""
+    refuse_if_archived(unit.campaign)
     check_stage(stage)
     if not can_change_unit(user, unit):
         raise Forbidden(_("You may not change this unit."))
+    require_live(unit)
     text = (text or "").strip()
     if not text:
         raise Invalid(_("Describe the difficulty."), {"text": _("This field is required.")})
@@ -182,8 +194,10 @@ def raise_blocker(unit: Unit, stage: str, text: str, user: User, now: datetime) 
 
 def answer_blocker(blocker: Blocker, answer: str, resolve: bool, user: User, now: datetime) -> Blocker:
     """The working group answers a blocker and, if it says so, resolves it."""
+    refuse_if_archived(blocker.unit.campaign)
     if not can_oversee(user, blocker.unit):
         raise Forbidden(_("Only the unit's working group or the organisation office answers blockers."))
+    require_live(blocker.unit)
     answer = (answer or "").strip()
     if not answer and not resolve:
         raise Invalid(_("Write an answer."), {"answer": _("This field is required.")})

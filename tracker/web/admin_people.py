@@ -7,11 +7,17 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..campaigns.scope import group_by_code, groups_in_view, unit_by_code, units_in_view
 from ..clock import utcnow
 from ..edge import EmptyForm, act, attempt, invalid_form, saved, submit
 from ..extensions import db
 from ..models import Unit, User, WorkingGroup
 from ..paging import page_number, paginate
+from ..readmodel import live_group
+from ..reminders import preferences
+from ..reminders.channels import chosen
+from ..reminders.forms import ChannelsForm, channel_names
+from ..reminders.webhook import webhook_configured
 from ..services import accounts
 from ..services import admin as svc
 from ..services import units as unit_service
@@ -39,7 +45,8 @@ PER_PAGE = 50
 
 
 def _group_choices(blank):
-    groups = db.session.execute(select(WorkingGroup.code, WorkingGroup.name).order_by(WorkingGroup.code)).all()
+    groups = db.session.execute(select(WorkingGroup.code, WorkingGroup.name).where(groups_in_view(), live_group())
+                                .order_by(WorkingGroup.code)).all()
     return [("", blank)] + [(code, f"{code} – {name}") for code, name in groups]
 
 
@@ -71,7 +78,7 @@ def units():
     q = (request.args.get("q") or "").strip()[:100]
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else ""
     group = (request.args.get("group") or "").strip()[:30]
-    where = []
+    where = [units_in_view()]
     if q:
         where.append(_search(Unit.code, Unit.name, q))
     if kind:
@@ -104,7 +111,7 @@ def unit_new():
 
 
 def _unit_or_404(code: str) -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    unit = unit_by_code(code)
     if unit is None:
         abort(404)
     return unit
@@ -115,6 +122,8 @@ def _unit_edit_form(unit: Unit | None) -> UnitEditForm:
     form = UnitEditForm() if unit is None else UnitEditForm(formdata=None, obj=unit)
     form.group.choices = _no_group_choices()
     if unit is not None:
+        if unit.group and unit.group.archived:  # keep showing the unit's own group, archived or not
+            form.group.choices = [*form.group.choices, *options([(unit.group.code, unit.group.code)])]
         form.group.data = unit.group.code if unit.group else ""
         form.parent.data = unit.parent.code if unit.parent else ""
     return form
@@ -164,9 +173,10 @@ def unit_remove_secretary(code: str, user_id: int):
 # --- working groups -------------------------------------------------------------------------------------
 
 def _groups_page(form, status):
-    groups = db.session.scalars(select(WorkingGroup).options(selectinload(WorkingGroup.members))
-                                .order_by(WorkingGroup.code)).all()
-    counts = dict(db.session.execute(select(Unit.group_id, func.count(Unit.id)).where(Unit.group_id.is_not(None))
+    groups = db.session.scalars(select(WorkingGroup).where(groups_in_view())
+                                .options(selectinload(WorkingGroup.members)).order_by(WorkingGroup.code)).all()
+    counts = dict(db.session.execute(select(Unit.group_id, func.count(Unit.id)).where(units_in_view(),
+                                                                                      Unit.group_id.is_not(None))
                                      .group_by(Unit.group_id)).all())
     return render_template("admin/groups.html", groups=groups, counts=counts, form=form), status
 
@@ -185,7 +195,7 @@ def groups():
 
 
 def _group_or_404(code: str) -> WorkingGroup:
-    group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == code))
+    group = group_by_code(code)
     if group is None:
         abort(404)
     return group
@@ -239,7 +249,7 @@ def group_add_unit(code: str):
     form = CodeForm()
 
     def put_in_group():
-        unit = db.session.scalar(select(Unit).where(Unit.code == form.unit.data.strip()))
+        unit = unit_by_code(form.unit.data.strip())
         if unit is None:
             raise Invalid(_("No unit with code %(code)s.", code=form.unit.data.strip()), {"unit": _("No such unit.")})
         unit_service.update_unit(unit, {"group": group.code}, current_user, utcnow())
@@ -304,14 +314,17 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
-def _user_page(user, status=200, password=None, unit_form=None, group_form=None):
+def _user_page(user, status=200, password=None, unit_form=None, group_form=None, channels_form=None):
     group_form = group_form or GroupChoiceForm(formdata=None)
+    channels_form = channels_form or ChannelsForm(formdata=None, data={"channels": list(chosen(user.channels))})
     mine = {g.code for g in user.groups}
     group_form.group.choices = options(c for c in _group_choices(_("Choose a working group")) if c[0] not in mine)
     return render_template("admin/user.html", user=user, role_labels=ROLE_LABELS,
                            password=password or PasswordResetForm(formdata=None),
                            unit_form=unit_form or CodeForm(formdata=None), group_form=group_form,
-                           delete_form=EmptyForm()), status
+                           delete_form=EmptyForm(), channels_form=channels_form,
+                           reaching=preferences.reaching(user), channel_labels=channel_names(),
+                           webhook_on=webhook_configured()), status
 
 
 @bp.route("/users/<int:user_id>")
@@ -331,6 +344,18 @@ def user_password(user_id: int):
     return _user_page(_user_or_404(user_id), status, password=form)
 
 
+@bp.route("/users/<int:user_id>/channels", methods=["POST"])
+def user_channels(user_id: int):
+    """Choose the channels the user's reminders go out through."""
+    user = _user_or_404(user_id)
+    form = ChannelsForm()
+    _result, status = submit(form, lambda: preferences.set_channels(user, form.channels.data or [],
+                                                                    actor=current_user), field="channels")
+    if status is None:
+        return saved(_("The reminder channels were saved."), url_for("admin.user", user_id=user_id))
+    return _user_page(_user_or_404(user_id), status, channels_form=form)
+
+
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 def user_active(user_id: int):
     """Deactivate or reactivate an account."""
@@ -338,7 +363,7 @@ def user_active(user_id: int):
     if request.form.get("active") not in ("0", "1"):
         abort(400)
     active = request.form.get("active") == "1"
-    return act(lambda: svc.set_active(user, active, current_user),
+    return act(lambda: svc.set_active(user, active, current_user, utcnow()),
                _("The account was reactivated.") if active else
                _("The account was deactivated: it can no longer sign in or use API tokens."),
                url_for("admin.user", user_id=user_id))
@@ -363,7 +388,7 @@ def user_add_group(user_id: int):
     form = GroupChoiceForm()
     form.group.choices = options(_group_choices(""))
     if form.validate_on_submit() and form.group.data:
-        group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == form.group.data))
+        group = group_by_code(form.group.data)
         if group is None:
             form.group.errors = [_("No working group with code %(code)s.", code=form.group.data)]
             return _user_page(user, invalid_form(), group_form=form)

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Boolean, Date, Integer, Select, String, and_, bindparam, func, or_, select
 
+from ..campaigns.scope import groups_in_view
 from .. import readmodel
 from ..extensions import db
 from ..models import Blocker, Unit, WorkingGroup
@@ -147,7 +148,7 @@ def conditions(filters: Filters, campaign_id: Optional[int], today: date) -> Sco
 def _clauses(shape: tuple[bool, ...]) -> tuple:
     mine, group, kind, pilot, overdue, q, status, stage, direct, parent = shape
     today = bindparam("today", type_=Date)
-    conds = [Unit.campaign_id == bindparam("campaign_id")]
+    conds = [Unit.campaign_id == bindparam("campaign_id"), readmodel.live_unit()]
     if mine:
         conds.append(in_working_groups(bindparam("group_ids", expanding=True)))
     if group:
@@ -213,9 +214,9 @@ def page_of_units(scope: Scope, page: int, per_page: int, sort: str = "unit"):
 
 
 def working_groups() -> list:
-    """Every working group (id, code, name), for the group filter."""
+    """The working groups of the campaign in view (id, code, name), for the group filter."""
     return db.session.execute(select(WorkingGroup.id, WorkingGroup.code, WorkingGroup.name)
-                              .order_by(WorkingGroup.code)).all()
+                              .where(groups_in_view(), readmodel.live_group()).order_by(WorkingGroup.code)).all()
 
 
 @functools.lru_cache(maxsize=256)

@@ -5,6 +5,7 @@ from flask import Flask, current_app
 from flask_babel import get_locale
 from flask_login import current_user
 
+from ..campaigns.views import switcher
 from ..formatting import fmt_date, fmt_datetime, fmt_number, fmt_percent
 from ..labels import kind_label, stage_label, status_label
 from ..permissions import can_list_blockers, can_read_report
@@ -26,7 +27,7 @@ def register_globals(app: Flask) -> None:
     for name, value in {"has_endpoint": has_endpoint, "status_label": status_label, "stage_label": stage_label,
                         "kind_label": kind_label, "STAGES": STAGES, "STATUSES": STATUSES, "KINDS": KINDS,
                         "unread_notifications": unread_notifications,
-                        "may_list_blockers": may_list_blockers}.items():
+                        "may_list_blockers": may_list_blockers, "campaign_switcher": switcher}.items():
         app.add_template_global(value, name)
     app.context_processor(_per_request)
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..campaigns.scope import unit_by_code
 from .. import form_state
 from ..clock import local_today, utcnow
 from ..extensions import db
@@ -65,6 +66,10 @@ def action_label(action: str) -> str:
         "sub_cell_exempted": _("Exempted from the committee's sub-cell gate"),
         "sub_cell_exemption_cleared": _("Sub-cell gate exemption withdrawn"),
         "sub_cell_gate": _("Sub-cell gate setting changed"),
+        "code_changed": _("Code changed"),
+        "kind_changed": _("Kind changed"),
+        "unit_archived": _("Unit archived"),
+        "unit_restored": _("Unit restored"),
     }
     return labels.get(action, action)
 
@@ -203,14 +208,17 @@ def _render_unit(unit: Unit, status: int = 200, open_stage: Optional[str] = None
     if open_stage not in STAGES:
         # a phone shows the first stage still to do, not six long lists
         open_stage = next((k for k, v in views.items() if v.status not in ("done", "verified")), None)
-    may_change = can_change_unit(current_user, unit)
+    # read only, no edit buttons: an archived campaign's units and an archived unit (tracker/edits)
+    open_ = not unit.campaign.archived and not unit.archived
+    may_change = open_ and can_change_unit(current_user, unit)
     sub_cells = subcell_service.committee_view(unit, today)
     return render_template(
         "units/show.html", unit=unit, views=views, blockers=blockers, journal=journal,
         people=_people(ids), items_by_key=_items_by_key(views), gate_notes=_gate_notes(views),
         open_stage=open_stage, locale=str(get_locale() or "vi"), today=today,
-        may_change=may_change, may_review=can_review(current_user, unit), may_oversee=can_oversee(current_user, unit),
-        can_tick=lambda item: can_tick(current_user, item, unit),
+        may_change=may_change, may_review=open_ and can_review(current_user, unit),
+        may_oversee=open_ and can_oversee(current_user, unit),
+        can_tick=lambda item: open_ and can_tick(current_user, item, unit),
         open_blockers={s: sum(1 for b in blockers if b.stage == s and b.resolved_at is None) for s in STAGES},
         state=state, state_at_top=state is not None and state.at not in _containers(views, blockers, may_change),
         has_items=any(v.items for v in views.values()),
@@ -266,7 +274,7 @@ def _refused(exc: DomainError, code: str, form: str, stage: Optional[str] = None
     db.session.rollback()
     if exc.status in (403, 404):
         flash(exc.message, "danger")
-        unit = db.session.scalar(select(Unit).where(Unit.code == code))
+        unit = unit_by_code(code)
         if unit is None or not can_read_unit(current_user, unit):
             return render_template("error.html", error=None, code=exc.status), exc.status
         return _render_unit(unit, exc.status, open_stage=stage)

@@ -1,0 +1,115 @@
+"""The campaign in view for a request, and the one filter every unit and group lookup goes through.
+
+`?campaign=ID` first (lists, the summary, pages); else, for admins and viewers, the campaign they
+switched to (kept in the session); else the active campaign. Outside a request (commands, the
+scheduler) it is the active campaign.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from flask import abort, g, has_request_context, request, session
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Campaign, Unit, WorkingGroup
+from ..permissions import can_switch_campaign
+from ..services.errors import Forbidden, NotFound
+
+SESSION_KEY = "campaign_id"
+
+
+def active_campaign() -> Optional[Campaign]:
+    """The active campaign (the latest one when several are active)."""
+    return db.session.scalar(select(Campaign).where(Campaign.active).order_by(Campaign.id.desc()).limit(1))
+
+
+def _viewer() -> Any:
+    user = g.get("api_user")
+    if user is not None:
+        return user
+    return current_user if current_user and current_user.is_authenticated else None
+
+
+def _refuse(error: Exception) -> None:
+    # the API edge maps a DomainError to its JSON answer; pages answer with the HTML error page
+    if g.get("api_user") is not None:
+        raise error
+    abort(getattr(error, "status", 404), getattr(error, "message", None))
+
+
+def _asked_for() -> Optional[Campaign]:
+    raw = request.args.get("campaign")
+    if raw is None or raw == "":
+        return None
+    campaign = db.session.get(Campaign, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    if campaign is None:
+        _refuse(NotFound(_("No campaign with id %(id)s.", id=raw), {"campaign": _("Unknown campaign.")}))
+    return campaign
+
+
+def _resolve() -> Optional[Campaign]:
+    active = active_campaign()
+    user = _viewer()
+    asked = _asked_for()
+    if asked is not None:
+        if asked is not active and not can_switch_campaign(user):
+            _refuse(Forbidden(_("You work in the active campaign only.")))
+        return asked
+    if can_switch_campaign(user) and session.get(SESSION_KEY):
+        chosen = db.session.get(Campaign, session[SESSION_KEY])
+        if chosen is not None:
+            return chosen
+        session.pop(SESSION_KEY, None)  # the campaign was deleted since
+    return active
+
+
+def campaign_in_view() -> Optional[Campaign]:
+    """The campaign this request reads and changes (see the module docstring)."""
+    if not has_request_context():
+        return active_campaign()
+    cached = g.get("campaign_in_view")
+    if cached is not None and cached in db.session:
+        return cached
+    campaign = _resolve()
+    if campaign is not None:
+        g.campaign_in_view = campaign
+    return campaign
+
+
+def campaign_id_in_view() -> Optional[int]:
+    """The id of the campaign in view (None when there is no campaign yet)."""
+    campaign = campaign_in_view()
+    return campaign.id if campaign is not None else None
+
+
+def units_in_view(campaign_id: Optional[int] = None) -> Any:
+    """The WHERE clause keeping units of the campaign in view (or of campaign_id): the one filter of
+    every unit list and lookup."""
+    return Unit.campaign_id == (campaign_id if campaign_id is not None else campaign_id_in_view())
+
+
+def groups_in_view(campaign_id: Optional[int] = None) -> Any:
+    """The WHERE clause keeping working groups of the campaign in view (or of campaign_id)."""
+    return WorkingGroup.campaign_id == (campaign_id if campaign_id is not None else campaign_id_in_view())
+
+
+def unit_by_code(code: str, campaign_id: Optional[int] = None) -> Optional[Unit]:
+    """The unit with that code in the campaign in view (or campaign_id), or None."""
+    return db.session.scalar(select(Unit).where(units_in_view(campaign_id), Unit.code == code))
+
+
+def group_by_code(code: str, campaign_id: Optional[int] = None) -> Optional[WorkingGroup]:
+    """The working group with that code in the campaign in view (or campaign_id), or None."""
+    return db.session.scalar(select(WorkingGroup).where(groups_in_view(campaign_id), WorkingGroup.code == code))
+
+
+def switch_to(campaign_id: Optional[int]) -> None:
+    """Remember the campaign an admin or viewer chose for the rest of the session (None: the active one)."""
+    g.pop("campaign_in_view", None)
+    if campaign_id is None:
+        session.pop(SESSION_KEY, None)
+    else:
+        session[SESSION_KEY] = campaign_id
