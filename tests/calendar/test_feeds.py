@@ -158,3 +158,16 @@ def test_me_gives_the_calendar_url(app, world, token_for):
     db.session.commit()
     assert client.get("/api/v1/me", headers=headers).get_json()["calendar_url"] is None
     fetch(app, urlsplit(url).path, 404)
+
+
+def test_the_account_page_shows_the_address_and_renews_it(app, world, login):
+    client = login(world["viewer"])
+    resp = client.get("/account")
+    html = resp.get_data(as_text=True)
+    assert resp.headers["Cache-Control"] == "no-store"
+    secret = db.session.query(CalendarToken).filter_by(user_id=world["viewer"].id).one().secret
+    assert f"/calendar/feed/{secret}.ics" in html and f"/calendar/feed/{secret}/campaign.ics" in html
+    assert "/group/G1.ics" in html and "cal-copy" in html and "Lịch đại hội trong ứng dụng lịch" in html
+    resp = client.post("/calendar/subscribe/renew", data={"csrf_token": csrf_of(html), "back": "account"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/account")
+    fetch(app, f"/calendar/feed/{secret}.ics", 404)

@@ -97,22 +97,28 @@ def _reads(unit) -> bool:
     return can_read_unit(current_user, unit)
 
 
+def feed_addresses(user) -> dict:
+    """What the feed addresses block shows (calendar and account pages): the user's address, the group and
+    campaign feeds they may read, the form for renew/revoke. May create the user's key: the page commits."""
+    url = tokens.calendar_url(user)
+    group_urls, campaign_url = [], None
+    if url:
+        secret = tokens.token_of(user).secret
+        if can_read_group_feed(user):
+            group_urls = [(g, url_for("calendar.group_feed", secret=secret, code=g.code, _external=True))
+                          for g in _groups(active_campaign())]
+        if can_read_campaign_feed(user):
+            campaign_url = url_for("calendar.campaign_feed", secret=secret, _external=True)
+    return {"url": url, "group_urls": group_urls, "campaign_url": campaign_url, "form": EmptyForm()}
+
+
 @bp.get("/calendar/subscribe")
 @login_required
 def subscribe():
     """The user's feed addresses (own, per group, whole campaign), with renew and revoke."""
-    url = tokens.calendar_url(current_user)
+    shown = feed_addresses(current_user)
     db.session.commit()  # the key may just have been created
-    group_urls, campaign_url = [], None
-    if url:
-        secret = tokens.token_of(current_user).secret
-        if can_read_group_feed(current_user):
-            group_urls = [(g, url_for("calendar.group_feed", secret=secret, code=g.code, _external=True))
-                          for g in _groups(active_campaign())]
-        if can_read_campaign_feed(current_user):
-            campaign_url = url_for("calendar.campaign_feed", secret=secret, _external=True)
-    return _private(make_response(render_template(
-        "calendar/subscribe.html", url=url, group_urls=group_urls, campaign_url=campaign_url, form=EmptyForm())))
+    return private(make_response(render_template("calendar/subscribe.html", **shown)))
 
 
 @bp.post("/calendar/subscribe/renew")
@@ -136,10 +142,12 @@ def _change(change, done: str):
         abort(400)
     commit_or_refuse(change)
     flash(done, "success")
-    return redirect(url_for("calendar.subscribe"))
+    back = "account.account" if request.form.get("back") == "account" else "calendar.subscribe"
+    return redirect(url_for(back))
 
 
-def _private(response):
+def private(response):
+    """no-store and no Referer: for pages and feeds whose URL or body holds a feed secret."""
     # the secret is in the URL: no cache keeps it, no Referer carries it away
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -158,7 +166,7 @@ def _feed(secret: str, allowed, scope_of, name_of):
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = 'inline; filename="lich-dai-hoi.ics"'
     response.headers["X-Robots-Tag"] = "noindex"
-    return _private(response)
+    return private(response)
 
 
 @bp.get("/calendar/feed/<secret>.ics")
