@@ -50,6 +50,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     register_web(app)
     from .imports.views import register as register_imports
     register_imports(app)
+    from .calendar import register as register_calendar
+    register_calendar(app)
     from .subcells.views import register as register_subcells
     register_subcells(app)
     from .tokens.views import register as register_tokens

@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Optional
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, case, false, or_, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from .models import Item, Unit, User
 from .services.errors import Forbidden
@@ -126,3 +127,31 @@ def can_list_groups(user: User) -> bool:
     """The working groups with their members' emails and phone numbers (personal data): the district side
     and leadership; a unit's secretary needs none of it (docs/personal-data.md)."""
     return getattr(user, "role", None) in ("admin", "group", "viewer")
+
+
+def working_group_sql(parent) -> ColumnElement:
+    """working_group_id(Unit) as a SQL expression; `parent` is an aliased Unit outer-joined on Unit.parent_id."""
+    return case((and_(Unit.group_id.is_(None), Unit.kind == SUB_CELL), parent.group_id), else_=Unit.group_id)
+
+
+def calendar_scope(user: User):
+    """The units a user's own calendar feed covers, as a SQL condition on `Unit` (None: all of them):
+    a secretary's readable units, a group member's groups' units, everything for admins and viewers."""
+    if user.role == "group":
+        return in_working_groups(sorted(user.group_ids)) if user.group_ids else false()
+    return readable_units(user)
+
+
+def can_filter_calendar_by_group(user: User) -> bool:
+    """Everyone who reads all units sees the whole calendar and may narrow it to one working group."""
+    return getattr(user, "role", None) in ("admin", "group", "viewer")
+
+
+def can_read_group_feed(user: User) -> bool:
+    """A working group's calendar feed: those who read all units (admins, group members, viewers)."""
+    return can_filter_calendar_by_group(user)
+
+
+def can_read_campaign_feed(user: User) -> bool:
+    """The whole campaign's calendar feed: the organisation office and leadership."""
+    return getattr(user, "role", None) in ("admin", "viewer")

@@ -73,13 +73,17 @@ def test_users_create_with_phone_and_channels(app, campaign):
 
 
 def test_me_answers_the_caller_as_the_contract_says(app, world, token_for):
+    from tracker.calendar import calendar_url
     secretary = world["secretary"]
     secretary.phone, secretary.channels = "0987654321", "inbox,webhook"
     db.session.commit()
     client = app.test_client()
     me = client.get("/api/v1/me", headers=token_for(secretary)).get_json()
+    with app.test_request_context():  # the address as this request's host gives it
+        feed = calendar_url(secretary)
     assert me == {"email": secretary.email, "name": secretary.name, "role": "secretary", "unit": "U1",
-                  "groups": [], "phone": "0987654321", "channels": ["inbox", "webhook"], "calendar_url": None}
+                  "groups": [], "phone": "0987654321", "channels": ["inbox", "webhook"],
+                  "calendar_url": feed}  # the feed's address (tracker/calendar)
     member = client.get("/api/v1/me", headers=token_for(world["member"])).get_json()
     assert member["unit"] is None and member["groups"] == ["G1"] and member["channels"] == ["inbox", "email"]
     assert member["phone"] is None

@@ -278,7 +278,8 @@ def test_nav_links_only_to_pages_that_exist(app, make_unit, make_user, login, fr
 
     with app.test_request_context():
         from flask import url_for
-        links = {name: url_for(name) for name in ("reports.index", "inbox.index", "admin.index", "news.blockers")
+        links = {name: url_for(name) for name in ("reports.index", "inbox.index", "admin.index", "news.blockers",
+                                                  "calendar.index")
                  if name in app.view_functions}
     assert 'class="nav-link active" href="/"' in main_nav(admin_html)
     for name in ("reports.index", "inbox.index", "admin.index"):

@@ -5,6 +5,7 @@ from flask import g
 from marshmallow import Schema, fields
 
 from ..campaigns.scope import campaign_id_in_view
+from ..calendar import calendar_url
 from ..reminders.channels import CHANNELS
 from ..reminders.preferences import channel_list
 from ..workflow.stages import ROLES
@@ -26,7 +27,7 @@ class MeOut(Schema):
     channels = fields.List(fields.String(metadata={"enum": list(CHANNELS)}), metadata={
         "description": "the reminder channels the caller chose; the in-app inbox is always among them"})
     calendar_url = fields.String(allow_none=True, metadata={
-        "description": "the caller's secret iCalendar feed, absolute; null until the calendar exists"})
+        "description": "the caller's secret iCalendar feed, absolute; null when the caller revoked it"})
 
 
 def me_json(user) -> dict:
@@ -37,7 +38,7 @@ def me_json(user) -> dict:
             "unit": user.unit.code if user.unit is not None else None,
             "groups": sorted(gr.code for gr in user.groups if gr.campaign_id == campaign_id), "phone": user.phone,
             "channels": channel_list(user),
-            "calendar_url": None}  # the calendar feed (issue 12) fills this in
+            "calendar_url": calendar_url(user) or None}  # may create the feed's key: the edge commits
 
 
 @blp.route("/me", methods=["GET"])

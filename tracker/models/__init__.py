@@ -1,4 +1,5 @@
 """Typed SQLAlchemy models, one module per area."""
+from .calendar import CalendarToken
 from .imports import ImportRun, ImportUpload
 from .news import NewsItem
 from .notify import Heartbeat, Notification, OutboxMessage, ReminderLedger
@@ -14,7 +15,7 @@ __all__ = [
     "WorkingGroup", "Blocker", "Item", "ItemTemplate", "JournalEntry", "StageReview",
     "CongressResult", "CustomField", "CustomValue", "DisseminationResult", "FirstSessionResult",
     "Heartbeat", "Notification", "OutboxMessage", "ReminderLedger", "ImportRun", "ImportUpload",
-    "NewsItem", "PasswordResetToken", "SignInEvent", "SubCellExemption",
+    "NewsItem", "PasswordResetToken", "SignInEvent", "SubCellExemption", "CalendarToken",
 ]
 
 # feature-owned models (kept in their feature package, imported here so the metadata is complete)

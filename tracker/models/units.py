@@ -44,6 +44,8 @@ class Campaign(db.Model):
     ethnic_group: Mapped[str] = mapped_column(String(60), default="", server_default="")
     # the sub-cell gate (CONTRACT.md): a committee's congress waits for its sub-cells' congresses
     sub_cell_gate: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # the congress calendar flags a day with more congresses than this across the campaign
+    congresses_per_day: Mapped[int] = mapped_column(default=3, server_default="3")
     # the campaign this one was copied from (a new term or round); its results are the report's comparison
     copied_from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
 

@@ -67,6 +67,13 @@ def update_campaign(campaign: Campaign, data: dict[str, Any], user: Optional[Use
     if gate is not None and bool(gate) != campaign.sub_cell_gate:
         journal.record(None, user, "sub_cell_gate", now, before=campaign.sub_cell_gate, after=bool(gate))
         campaign.sub_cell_gate = bool(gate)
+    limit = data.get("congresses_per_day")
+    if limit is not None and (not isinstance(limit, int) or not 1 <= limit <= 1000):
+        raise Invalid(_("The campaign was not saved: check the marked fields."),
+                      {"congresses_per_day": _("A whole number from 1 to 1000.")})
+    if limit is not None and limit != campaign.congresses_per_day:
+        journal.record(None, user, "congresses_per_day", now, before=campaign.congresses_per_day, after=limit)
+        campaign.congresses_per_day = limit
     db.session.flush()
     return campaign
 

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..clock import utcnow
 from ..edge import commit_or_refuse, refuse
+from ..extensions import db
 from ..reminders import preferences
 from ..reminders.channels import chosen
 from ..reminders.digest import base_url
@@ -150,6 +151,9 @@ def account():
 
 
 def _account_page(form):
-    return render_template("account/index.html", form=form, person=current_user,
-                           reaching=preferences.reaching(current_user), labels=channel_names(),
-                           webhook_on=webhook_configured())
+    from ..calendar.views import feed_addresses, private
+    feed = feed_addresses(current_user)
+    db.session.commit()  # the calendar feed's key may just have been created
+    return private(make_response(render_template(
+        "account/index.html", form=form, person=current_user, reaching=preferences.reaching(current_user),
+        labels=channel_names(), webhook_on=webhook_configured(), feed=feed)))

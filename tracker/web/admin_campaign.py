@@ -41,7 +41,8 @@ def campaign():
     if request.method == "POST":
         result, status = submit(form, lambda: svc.update_campaign(
             camp, {"name": form.name.data, "organiser": form.organiser.data, "term": form.term.data,
-                   "final_deadline": form.final_deadline.data, "sub_cell_gate": form.sub_cell_gate.data},
+                   "final_deadline": form.final_deadline.data, "sub_cell_gate": form.sub_cell_gate.data,
+                   "congresses_per_day": form.congresses_per_day.data},
             current_user, utcnow()))
         if status is None:
             return saved(_("The campaign was saved."), url_for("admin.campaign"))

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length, Optional
+from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..workflow import KINDS, STAGES
@@ -111,6 +111,9 @@ class CampaignForm(FlaskForm):
     final_deadline = DateInput(_l("Final deadline"), description=_l("dd/mm/yyyy; may stay empty"))
     sub_cell_gate = BooleanField(_l("A committee's congress waits for its cells' congresses (sub-cell gate)"),
                                  default=True)
+    congresses_per_day = IntegerField(
+        _l("Most congresses on one day"), default=3, validators=[Optional(), NumberRange(min=1, max=1000)],
+        description=_l("The congress calendar flags a day with more congresses than this across the campaign"))
 
 
 class DocumentForm(FlaskForm):
