@@ -50,6 +50,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     register_reports(app)
     from .campaigns import register as register_campaigns
     register_campaigns(app)
+    from .charts import register as register_charts
+    register_charts(app)
     register_cli(app)
     register_globals(app)
     init_reminders(app)

@@ -1,0 +1,78 @@
+"""The charts as image/svg+xml from their own URLs, for <img> on the dashboard and the report.
+
+Same permission as the report and the dashboard (admins, working-group members, viewers); the
+campaign in view (tracker.campaigns.scope, `?campaign=ID` included) and `?group=CODE` as on the report.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from flask import Blueprint, Response, abort, request, url_for
+from flask_login import current_user, login_required
+
+from ..clock import local_today, utcnow
+from ..models import Campaign, WorkingGroup
+from ..permissions import can_read_report
+from ..reports.query import build_report
+from ..services import result_fields
+from ..services.campaigns import current_campaign
+from ..services.errors import NotFound
+from ..services.units import get_group
+from . import images
+
+bp = Blueprint("charts", __name__)
+SVG = "image/svg+xml"
+
+
+def chart_scope() -> tuple[Campaign, Optional[WorkingGroup]]:
+    """The campaign in view and the working group asked for (?group=CODE); 403 for whom the report is forbidden."""
+    if not can_read_report(current_user):
+        abort(403)
+    campaign = current_campaign()
+    if campaign is None:
+        abort(404)
+    code = (request.args.get("group") or "").strip()
+    try:
+        return campaign, (get_group(code) if code else None)
+    except NotFound:
+        abort(404)
+
+
+def chart_url(name: str, group: Optional[WorkingGroup] = None) -> str:
+    """The chart's address with the page's filters passed through (the group, the campaign asked for)."""
+    args = {"group": group.code} if group is not None else {}
+    if request.args.get("campaign"):
+        args["campaign"] = request.args["campaign"]
+    return url_for(f"charts.{name}", **args)
+
+
+def _svg(chart: images.Chart) -> Response:
+    response = Response(chart.image, mimetype=SVG)
+    response.headers["Cache-Control"] = "private, no-cache"  # the numbers change with every tick
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/charts/burn-up.svg")
+@login_required
+def burn_up():
+    """Congresses held against the plan, by week."""
+    campaign, group = chart_scope()
+    return _svg(images.burn_up(campaign, local_today(utcnow()), group))
+
+
+@bp.route("/charts/stages.svg")
+@login_required
+def stages():
+    """Units that finished each stage, by week."""
+    campaign, group = chart_scope()
+    return _svg(images.stages(campaign, local_today(utcnow()), group))
+
+
+@bp.route("/charts/composition.svg")
+@login_required
+def composition():
+    """The committees' composition per kind against the campaign's targets."""
+    campaign, group = chart_scope()
+    report = build_report(campaign, local_today(utcnow()), group, details=False)
+    return _svg(images.composition(report, result_fields.targets_of(campaign)))
