@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import NOW
+from tests.reports.reports_helpers import bulk_district
 from tracker.charts import data
 from tracker.extensions import db
-from tests.reports.reports_helpers import bulk_district
 from tracker.models import CongressResult, Item, JournalEntry, Unit, WorkingGroup
 
 SVG_NS = "{http://www.w3.org/2000/svg}"

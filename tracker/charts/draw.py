@@ -12,13 +12,10 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-matplotlib.use("Agg")  # never a GUI backend on a server  # noqa: E402
-
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
-
-from .data import COMPOSITION_SHARES, BurnUp, Composition, StageProgress  # noqa: E402
+from .data import COMPOSITION_SHARES, BurnUp, Composition, StageProgress
 
 BLUE, GREEN, GREY, RED, ORANGE, PURPLE, TEAL, DARK = (
     "#0d6efd", "#198754", "#6c757d", "#dc3545", "#fd7e14", "#6f42c1", "#20c997", "#212529")

@@ -5,7 +5,8 @@ campaign in view (tracker.campaigns.scope, `?campaign=ID` included) and `?group=
 """
 from __future__ import annotations
 
-from typing import Optional
+from dataclasses import dataclass
+from typing import Any, Optional
 
 from flask import Blueprint, Response, abort, request, url_for
 from flask_login import current_user, login_required
@@ -76,3 +77,30 @@ def composition():
     campaign, group = chart_scope()
     report = build_report(campaign, local_today(utcnow()), group, details=False)
     return _svg(images.composition(report, result_fields.targets_of(campaign)))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart as a page shows it: its address, its title (the image's alt) and its caption (the key numbers)."""
+
+    name: str
+    url: str
+    title: str
+    caption: str
+
+
+ENDPOINTS = {"burn_up": "burn_up", "stages": "stages", "composition": "composition"}
+
+
+def figures(names: tuple[str, ...], campaign: Campaign, today, group: Optional[WorkingGroup] = None,
+            report: Any = None) -> list[Figure]:
+    """The page's charts (captions read the same numbers as the images; two queries a chart, the composition
+    none: it reads the page's own report)."""
+    out = []
+    for name in names:
+        if name == "composition":
+            chart = images.composition(report, result_fields.targets_of(campaign), fmt=None)
+        else:
+            chart = getattr(images, name)(campaign, today, group, fmt=None)
+        out.append(Figure(name, chart_url(ENDPOINTS[name], group), chart.title, chart.caption))
+    return out

@@ -24,8 +24,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..campaigns.scope import groups_in_view
 from .. import form_state
+from ..campaigns.scope import groups_in_view
+from ..charts.views import figures as chart_figures
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..labels import status_label
@@ -48,7 +49,8 @@ from ..workflow.result_rules import (
 )
 from ..workflow.rounding import MODES
 from ..workflow.stages import COMMITTEE_KINDS
-from . import compare, export as report_export
+from . import compare
+from . import export as report_export
 from . import text as report_text
 from .query import LIST_LIMIT, build_report, iter_unit_rows
 
@@ -112,8 +114,9 @@ def index():
     sentences = report_text.headline(report.summary, campaign.youth_age, today, campaign.ethnic_group)
     previous = compare.sentence(compare.changes(report.summary, compare.previous_summary(campaign, today, group)),
                                 campaign.ethnic_group)
+    charts = chart_figures(("burn_up", "stages", "composition"), campaign, today, group, report)
     return render_template(
-        "reports/index.html", report=report, groups=groups, locale=_locale(), words=report_text.Words(),
+        "reports/index.html", report=report, charts=charts, groups=groups, locale=_locale(), words=report_text.Words(),
         sentences=sentences + ([previous] if previous else []),
         targets=result_fields.targets_of(campaign), mode=result_fields.rounding_of(campaign),
         list_limit=LIST_LIMIT, **_template_helpers())
