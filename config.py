@@ -25,6 +25,9 @@ class Config:
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "tracker@localhost"
     MAIL_TIMEOUT = 15
+    WEBHOOK_URL = None  # the webhook channel (reminders/webhook.py): digests POSTed there as signed JSON
+    WEBHOOK_SECRET = None  # required with WEBHOOK_URL: the HMAC-SHA256 key of X-Tracker-Signature
+    WEBHOOK_TIMEOUT = 10  # seconds a receiver may take to answer one POST
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_TIME_LIMIT = None  # None: as long as SESSION_IDLE_MINUTES (set at start by tracker.signin)
     LOGIN_MAX_PER_ACCOUNT = 10  # failed sign-ins per (account, client address) within the window
@@ -35,12 +38,22 @@ class Config:
     SESSION_MAX_HOURS = 12  # a session ends this long after sign-in, used or not
     TRUSTED_PROXIES = 0  # reverse proxies in front (nginx: 1); only then is X-Forwarded-For believed
     SESSION_COOKIE_SAMESITE = "Lax"
+    # None: Secure when TRACKER_ENV=production (tracker/headers.py); TRACKER_SESSION_COOKIE_SECURE overrides
+    SESSION_COOKIE_SECURE = None
+    REMEMBER_COOKIE_SECURE = None
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    HSTS_MAX_AGE = 31536000  # seconds; sent only when TRACKER_ENV=production
     API_TITLE = "Congress preparation tracker API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
-    MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # forms and JSON bodies are small; refuse floods early
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # bytes: an import file of a province fits; larger → 413
+    JSON_MAX_DEPTH = 20  # deeper JSON bodies → 400 (tracker/ops/json_bounds.py)
+    JSON_MAX_INT_DIGITS = 18  # longer JSON integers → 400
+    RETRY_AFTER = 30  # seconds, sent with the 503 answered while the database is unreachable
+    TRUST_REQUEST_ID = False  # honour X-Request-Id from a trusted reverse proxy (else one is generated)
+    PG_DUMP = None  # path of pg_dump for `flask backup` (default: found on PATH)
     PER_PAGE = 100
     MAX_PER_PAGE = 1000
 

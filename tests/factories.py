@@ -15,6 +15,7 @@ from tracker.extensions import db
 from tracker.models import CalendarDay, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
 from tracker.services import accounts
 from tracker.services import units as unit_service
+from tracker.tokens import service as tokens
 
 NOW = datetime(2030, 4, 1, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
 PASSWORD = "Correct-horse-9"
@@ -50,7 +51,7 @@ def make_user(email: str, role: str = "admin", unit: Optional[str] = None, group
 
 def bearer(user: User) -> dict[str, str]:
     """Headers with a fresh API token of the user (committed)."""
-    token = accounts.create_token(user, NOW)
+    token = tokens.create_token(user, NOW)
     db.session.commit()
     return {"Authorization": f"Bearer {token}"}
 

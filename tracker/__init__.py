@@ -21,6 +21,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     app.config.from_object(config)
     app.config.from_prefixed_env("TRACKER")
     _database_and_secret(app)
+    from .reminders.webhook import check_config
+    check_config(app.config)  # a webhook that would leak (http in production) or has no secret: refuse to start
 
     from .i18n_catalogs import compile_catalogs, translation_directories
     compile_catalogs()
@@ -31,9 +33,13 @@ def create_app(config: object | str = "config.Config") -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    from .headers import init_app as init_headers
+    init_headers(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
 
     from . import models  # noqa: F401  (registers the tables)
+    from .ops import init_app as init_ops
+    init_ops(app)  # first: its `int` converter must be in place before any route is added
     from .api import register_api
     from .cli import register_cli
     from .reminders import init_app as init_reminders
@@ -46,10 +52,14 @@ def create_app(config: object | str = "config.Config") -> Flask:
     register_imports(app)
     from .subcells.views import register as register_subcells
     register_subcells(app)
+    from .tokens.views import register as register_tokens
+    register_tokens(app)
     register_api(app)
     register_reports(app)
     from .campaigns import register as register_campaigns
     register_campaigns(app)
+    from .edits import register as register_edits
+    register_edits(app)
     from .charts import register as register_charts
     register_charts(app)
     register_cli(app)

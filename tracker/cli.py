@@ -1,4 +1,4 @@
-"""The flask commands: init-db, demo, users create, tokens create (each feature package registers its own)."""
+"""The flask commands: init-db, demo, users create (each feature package registers its own: tokens, import …)."""
 from __future__ import annotations
 
 import sys
@@ -61,37 +61,32 @@ def register_cli(app: Flask) -> None:
     @click.option("--unit", "unit_code", default=None, help="the unit's code (secretaries)")
     @click.option("--group", "group_code", default=None, help="the working group's code (group members)")
     @click.option("--phone", default=None, help="a phone number the user may sign in with")
-    def users_create(email, name, role, password, unit_code, group_code, phone):
+    @click.option("--channels", default=None, metavar="LIST",
+                  help="reminder channels from inbox,email,webhook (default: inbox,email; the inbox is always on)")
+    def users_create(email, name, role, password, unit_code, group_code, phone, channels):
         """Add a user; without --password it prompts."""
+        from .reminders.channels import parse_channels
         from .services.accounts import create_user
 
+        try:
+            chosen = parse_channels(channels)
+        except ValueError as exc:
+            fail(f"--channels: {exc}")
         if password is None:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         try:
             user = create_user(email, name, role, password, unit_code, group_code, phone, actor=None)
         except DomainError as exc:
             fail(exc.message + (" " + "; ".join(f"{k}: {v}" for k, v in exc.fields.items()) if exc.fields else ""))
+        user.channels = ",".join(chosen)
         db.session.commit()
         click.echo(f"User {user.login} ({user.role}) created.")
 
-    tokens = AppGroup("tokens", help="Manage API tokens.")
-
-    @tokens.command("create")
-    @click.argument("email")
-    def tokens_create(email):
-        """Print a new API token for that user, alone on the last line."""
-        from .services.accounts import create_token, find_user
-
-        user = find_user(email)
-        if user is None or not user.active:
-            fail(f"no active user with email {email}")
-        token = create_token(user, utcnow())
-        db.session.commit()
-        click.echo(f"API token for {user.login} (shown once):")
-        click.echo(token)
-
     app.cli.add_command(users)
-    app.cli.add_command(tokens)
 
     from .imports.commands import register as register_imports
     register_imports(app)
+    from .tokens.commands import register as register_tokens
+    register_tokens(app)
+    from .privacy.commands import register as register_privacy
+    register_privacy(app)

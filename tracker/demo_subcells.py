@@ -104,19 +104,20 @@ def plan(committees: list[Unit]) -> list[dict]:
 def seed_sub_cells(now: datetime, today: date) -> list[Unit]:
     """Create the cells when none exists (set-based: a few INSERTs, not 220 ORM units), with progress and
     one exemption; return them."""
+    campaign = require_campaign()
     committees = list(db.session.scalars(select(Unit).where(
-        Unit.kind.in_(COMMITTEE_KINDS), Unit.parent_id.is_(None)).order_by(Unit.code)))
+        Unit.campaign_id == campaign.id, Unit.kind.in_(COMMITTEE_KINDS), Unit.parent_id.is_(None)).order_by(Unit.code)))
     specs = plan(committees)
     codes = [s["code"] for s in specs]
-    if not specs or db.session.scalar(select(Unit.id).where(Unit.code.in_(codes)).limit(1)) is not None:
+    mine = Unit.campaign_id == campaign.id
+    if not specs or db.session.scalar(select(Unit.id).where(mine, Unit.code.in_(codes)).limit(1)) is not None:
         return []
-    campaign = require_campaign()
     parents = {c.code: c.id for c in committees}
     db.session.execute(insert(Unit), [
         {"campaign_id": campaign.id, "code": s["code"], "name": s["name"], "kind": SUB_CELL,
          "parent_id": parents[s["parent"]], "party_members": s["party_members"], "group_id": None, "pilot": False,
          "congress_date": s["congress_date"], "notes": "", "created_at": now} for s in specs])
-    units = list(db.session.scalars(select(Unit).where(Unit.code.in_(codes)).order_by(Unit.code)))
+    units = list(db.session.scalars(select(Unit).where(mine, Unit.code.in_(codes)).order_by(Unit.code)))
     calendar, items, lines = load_calendar(), [], []
     applying = [t for t in templates(campaign) if t.applies_to(SUB_CELL)]
     rng = random.Random(2026)

@@ -115,3 +115,14 @@ def can_read_report(user: User) -> bool:
 def can_list_blockers(user: User) -> bool:
     """The list of open blockers: the district side (admins, working groups) and leadership, who read all."""
     return getattr(user, "role", None) in ("admin", "group", "viewer")
+
+
+def can_set_channels(user: Optional[User], person: User) -> bool:
+    """Which channels a person's digests go out through: the person themself, or an admin (None: the operator)."""
+    return user is None or can_admin(user) or user.id == person.id
+
+
+def can_list_groups(user: User) -> bool:
+    """The working groups with their members' emails and phone numbers (personal data): the district side
+    and leadership; a unit's secretary needs none of it (docs/personal-data.md)."""
+    return getattr(user, "role", None) in ("admin", "group", "viewer")

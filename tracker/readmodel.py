@@ -24,10 +24,21 @@ from sqlalchemy import Date, Select, and_, bindparam, case, exists, func, litera
 from sqlalchemy.sql.elements import ColumnElement
 
 from .extensions import db
-from .models import Item, StageReview, Unit
+from .models import Item, StageReview, Unit, WorkingGroup
 from .workflow import STAGES, STATUSES
 
 FINISHED = ("done", "verified")  # a stage that counts as finished in totals and the report
+
+
+def live_unit() -> ColumnElement:
+    """A unit (the `Unit` row of the query) that is not archived: the one scope of the dashboard, the API
+    lists, the report and the reminder sweep (Unit.archived is the Python twin)."""
+    return Unit.archived_at.is_(None)
+
+
+def live_group() -> ColumnElement:
+    """A working group that is not archived: the ones forms and filters offer (WorkingGroup.archived)."""
+    return WorkingGroup.archived_at.is_(None)
 
 
 def _count(cond) -> ColumnElement:

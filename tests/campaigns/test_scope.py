@@ -129,3 +129,25 @@ def test_report_compares_with_the_previous_term(world, campaign, login):
     assert "giảm 2,00 điểm" in page
     # no comparison for a campaign that was not copied
     assert compare.previous_summary(db.session.get(Campaign, campaign.id), date(2035, 4, 1)) is None
+
+
+def test_the_word_report_carries_the_comparison(world, campaign, login):
+    import io
+
+    from docx import Document
+
+    put_results(world["u1"], committee_elected=100, women=21, young=10, re_elected=60, first_time=40)
+    finish(world["u1"])
+    viewer = login(world["viewer"])
+    first = Document(io.BytesIO(viewer.get("/reports/export.docx").data))
+    assert not any("nhiệm kỳ trước" in p.text for p in first.paragraphs)  # not copied: nothing to compare
+    new = _new_term(campaign)
+    u1 = db.session.scalar(select(Unit).where(Unit.campaign_id == new.id, Unit.code == "U1"))
+    put_results(u1, committee_elected=100, women=23, young=8, re_elected=60, first_time=40)
+    finish(u1)
+    doc = Document(io.BytesIO(viewer.get("/reports/export.docx").data))
+    assert any(p.text.startswith("4.") and "nhiệm kỳ trước" in p.text for p in doc.paragraphs)
+    rows = [[c.text for c in r.cells] for t in doc.tables for r in t.rows]
+    women = next(r for r in rows if r[0] == "nữ")
+    assert women[1:] == ["21,00%", "23,00%", "+2,00"]
+    assert next(r for r in rows if r[0] == "trẻ")[3] == "-2,00"

@@ -31,7 +31,7 @@ def viewer(make_user, login, campaign):
 
 
 def _token(user):
-    from tracker.services.accounts import create_token
+    from tracker.tokens.service import create_token
     token = create_token(user, NOW)
     db.session.commit()
     return {"Authorization": f"Bearer {token}"}
@@ -52,7 +52,7 @@ def test_exports_and_summary_run_the_same_statements_at_20_and_200_units(viewer,
             seen[name] = (counter.n, body)
         counts.append({k: v[0] for k, v in seen.items()})
     assert counts[0] == counts[1], counts
-    rows = list(csv.reader(io.StringIO(seen["csv"][1].decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(seen["csv"][1].decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 1 + 200 + 1 and rows[-1][0] == "Tổng cộng"
     wb = load_workbook(io.BytesIO(seen["xlsx"][1]), read_only=True)
     assert sum(1 for _ in wb["Đơn vị"].iter_rows()) == 1 + 200 + 1
@@ -118,8 +118,15 @@ def test_wide_tables_are_keyboard_regions_and_print_landscape_with_headers(viewe
         assert 'tabindex="0"' in tag and 'role="region"' in tag and "aria-labelledby=" in tag
         label_id = re.search(r'aria-labelledby="([^"]+)"', tag).group(1)
         assert f'id="{label_id}"' in html
-    assert "@page wide { size: A4 landscape" in html and "section.wide { page: wide; }" in html
-    assert ".report-table thead { display: table-header-group; }" in html
+    css = _stylesheet(viewer, html)
+    assert "@page { size: A4 landscape" in css   # the whole report prints landscape (tests/e2e: in Chromium)
+    assert ".report-table thead { display: table-header-group; }" in css
+
+
+def _stylesheet(client, html):
+    """The report's own stylesheet, as the page links it (no inline CSS: the CSP forbids it)."""
+    href = re.search(r'<link rel="stylesheet" href="([^"]*reports\.css[^"]*)"', html).group(1)
+    return client.get(href).get_data(as_text=True)
 
 
 def _luminance(hex_colour):
@@ -136,7 +143,7 @@ def _contrast(a, b):
 
 
 def test_text_on_flagged_rows_has_enough_contrast(viewer, campaign):
-    html = viewer.get("/reports").get_data(as_text=True)
+    html = _stylesheet(viewer, viewer.get("/reports").get_data(as_text=True))
     backgrounds = [re.search(r"tr\." + cls + r" td \{ background: (#[0-9a-f]{6}); \}", html).group(1)
                    for cls in ("flagged", "wrong")]
     link = re.search(r"tr\.wrong a \{ color: (#[0-9a-f]{6}); \}", html).group(1)

@@ -30,7 +30,7 @@ api = TrackerApi(spec_kwargs={"components": {"securitySchemes": {
 
 # Each area keeps its endpoints in its own module; all share the /api/v1 prefix (feature packages,
 # tracker/reports and tracker/reminders, register theirs on `api` from the app factory).
-API_MODULES = ("units",)
+API_MODULES = ("units", "me")
 
 
 def register_api(app: Flask) -> None:

@@ -16,8 +16,8 @@ from .. import paging
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..permissions import require_admin
-from ..services.accounts import user_for_token
 from ..services.errors import DomainError
+from ..tokens import service as tokens
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,12 @@ def bearer_user():
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > 200:
         return None
-    return user_for_token(token, g.now)
+    found = tokens.find_token(token, g.now)  # revoked, expired or a deactivated user's: None
+    if found is None:
+        return None
+    if tokens.touch(found, g.now):  # at most once a minute
+        db.session.commit()  # at once: the token's row must not stay locked while the request runs
+    return found.user
 
 
 def authenticated(view):

@@ -35,6 +35,7 @@ def unit_json(unit: Unit, stages: dict[str, StageCell | StageView]) -> dict:
         "code": unit.code, "name": unit.name, "kind": unit.kind, "party_members": unit.party_members,
         "pilot": unit.pilot, "group": unit.group.code if unit.group else None,
         "congress_date": unit.congress_date, "parent": unit.parent.code if unit.parent else None,
+        "archived": unit.archived,
         "secretaries": [u.login for u in unit.secretaries], "flags": unit_flags(unit),
         "stages": {key: view.status for key, view in stages.items()},
     }

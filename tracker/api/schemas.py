@@ -6,6 +6,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
+from ..codes import CODE_HELP, CODE_PATTERN
 from ..workflow import KINDS, STAGES, STATUSES
 from ..workflow.deadlines import FIRST_YEAR, LAST_YEAR
 
@@ -106,7 +107,9 @@ class EmailList(fields.List):
 
 
 def _code(**kwargs):
-    return Str(validate=validate.Length(min=1, max=CODE_MAX, error=_l("A code is 1 to 30 characters.")), **kwargs)
+    # the pattern of tracker/codes.py, so the OpenAPI document states it too
+    return Str(validate=[validate.Length(min=1, max=CODE_MAX, error=_l("A code is 1 to 30 characters.")),
+                        validate.Regexp(CODE_PATTERN, error=CODE_HELP)], **kwargs)
 
 
 def _name(**kwargs):
@@ -151,6 +154,8 @@ class UnitQuery(PageQuery):
     kind = Str(validate=validate.OneOf(KINDS, error=_l("Unknown kind; one of: {choices}.")))
     pilot = QueryBool()
     overdue = QueryBool(metadata={"description": "true: only units with an overdue item"})
+    archived = QueryBool(load_default=False,
+                         metadata={"description": "true: only archived units (default: the live ones)"})
 
 
 class OverdueQuery(PageQuery):
@@ -173,7 +178,8 @@ class UnitCreate(ApiSchema):
 
 
 class UnitPatch(ApiSchema):
-    """PATCH /units/{code}: any of the unit's fields (code and kind cannot change)."""
+    """PATCH /units/{code}: any of the unit's fields; `code` and `kind` are the admins' (a kind change that
+    would remove ticked items needs `confirm_kind: true`)."""
 
     code = _code()
     name = _name()
@@ -183,6 +189,8 @@ class UnitPatch(ApiSchema):
     group = _code(allow_none=True)
     congress_date = Day(allow_none=True)
     parent = _code(allow_none=True)
+    confirm_kind = Bool(load_default=False, metadata={
+        "description": "true: change the kind even though ticked items of the old kind's checklist go"})
 
 
 class GroupCreate(ApiSchema):
@@ -246,6 +254,7 @@ class UnitOut(Schema):
     group = fields.String(allow_none=True)
     congress_date = fields.Date(allow_none=True)
     parent = fields.String(allow_none=True)
+    archived = fields.Boolean(metadata={"description": "archived: readable, not in lists, reports or reminders"})
     secretaries = fields.List(fields.String(), metadata={"description": "emails of the unit's secretaries"})
     flags = fields.List(fields.String(), metadata={
         "description": "congress_after_deadline: the congress date is after the campaign's final deadline; "
@@ -263,6 +272,7 @@ class GroupOut(Schema):
     code = fields.String()
     name = fields.String()
     members = fields.List(fields.String())
+    archived = fields.Boolean()
 
 
 class GroupPage(Schema):

@@ -14,8 +14,9 @@ from sqlalchemy.orm import selectinload
 from ..campaigns.scope import groups_in_view, units_in_view
 from ..models import Item, Unit, WorkingGroup
 from ..paging import Page, paginate
-from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, in_working_groups, readable_units
-from ..readmodel import overdue_item, stage_cells, unit_overdue
+from ..permissions import (can_change_unit, can_list_groups, can_oversee, can_read_unit, can_review, in_working_groups,
+                           readable_units)
+from ..readmodel import live_unit, overdue_item, stage_cells, unit_overdue
 from ..services.accounts import create_group
 from ..services.errors import Forbidden, NotFound
 from ..services.progress import unit_stage_views
@@ -103,8 +104,10 @@ class Units(MethodView):
     def get(self, args):
         """Units the caller may see, paginated, with their stages' statuses."""
         query = _visible(select(Unit), g.api_user)
+        query = query.where(~live_unit() if args["archived"] else live_unit())
         if args.get("group"):
-            query = query.where(in_working_groups(select(WorkingGroup.id).where(WorkingGroup.code == args["group"])))
+            query = query.where(in_working_groups(select(WorkingGroup.id).where(
+                WorkingGroup.code == args["group"], groups_in_view())))
         if args.get("kind"):
             query = query.where(Unit.kind == args["kind"])
         if args.get("pilot") is not None:
@@ -154,9 +157,12 @@ class Groups(MethodView):
     @authenticated
     @blp.arguments(s.PageQuery, location="query")
     @blp.response(200, s.GroupPage)
-    @errors(401, 422)
+    @errors(401, 403, 422)
     def get(self, args):
-        """The working groups and their members' emails."""
+        """The working groups and their members' emails (admins, working groups, viewers; secretaries get 403)."""
+        if not can_list_groups(g.api_user):
+            raise Forbidden(_("Only the organisation office, the working groups and the leadership see the "
+                              "working groups' members."))
         page = _page(select(WorkingGroup).where(groups_in_view()), args, (WorkingGroup.code,),
                      selectinload(WorkingGroup.members))
         return {"items": [group_json(g_) for g_ in page.items], "total": page.total}
@@ -173,7 +179,8 @@ class Groups(MethodView):
 
 def group_json(group: WorkingGroup) -> dict:
     """A working group with its members' emails."""
-    return {"code": group.code, "name": group.name, "members": [u.login for u in group.members]}
+    return {"code": group.code, "name": group.name, "members": [u.login for u in group.members],
+            "archived": group.archived}
 
 
 # ---- stages and items --------------------------------------------------------------------------
@@ -273,10 +280,11 @@ class Overdue(MethodView):
                         WorkingGroup.code.label("group_code"))
                  .join(Unit, Item.unit_id == Unit.id)
                  .outerjoin(WorkingGroup, Unit.group_id == WorkingGroup.id)
-                 .where(overdue_item(today)))
+                 .where(overdue_item(today), live_unit()))
         query = _visible(query, g.api_user)
         if args.get("group"):
-            query = query.where(in_working_groups(select(WorkingGroup.id).where(WorkingGroup.code == args["group"])))
+            query = query.where(in_working_groups(select(WorkingGroup.id).where(
+                WorkingGroup.code == args["group"], groups_in_view())))
         page = _page(query, args, (Item.due_on, Unit.code, Item.position), rows=True)
         english = str(get_locale() or "vi") == "en"
         return {"total": page.total, "items": [

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 
 from ..extensions import db
+from ..readmodel import live_group, live_unit
 from ..models import Campaign, CustomField, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
 from ..permissions import require_admin
 from ..services.calendar import load_calendar
@@ -96,7 +97,8 @@ def copy_campaign(source: Campaign, name: str, term: str, start: Optional[date] 
 
 def _copy_groups(source: Campaign, new: Campaign) -> dict[int, int]:
     """Each working group again in the new campaign, with the same members; old id → new id."""
-    old = db.session.scalars(select(WorkingGroup).where(WorkingGroup.campaign_id == source.id)).all()
+    # archived groups and units (merged, dissolved) stay behind in the old campaign
+    old = db.session.scalars(select(WorkingGroup).where(WorkingGroup.campaign_id == source.id, live_group())).all()
     copies = {g.id: WorkingGroup(campaign_id=new.id, code=g.code, name=g.name) for g in old}
     db.session.add_all(copies.values())
     for g in old:
@@ -110,7 +112,7 @@ def _copy_units(source: Campaign, new: Campaign, group_of: dict[int, int], shift
     fresh from the new template, and their secretaries moved along; a few statements in all."""
     old = db.session.execute(select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.party_members,
                                     Unit.group_id, Unit.pilot, Unit.congress_date)
-                             .where(Unit.campaign_id == source.id).order_by(Unit.id)).all()
+                             .where(Unit.campaign_id == source.id, live_unit()).order_by(Unit.id)).all()
     if not old:
         return
     db.session.execute(insert(Unit), [

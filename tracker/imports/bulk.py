@@ -10,12 +10,14 @@ from sqlalchemy import delete, func, insert, select, update
 
 from ..campaigns.scope import group_by_code, groups_in_view, unit_by_code, units_in_view
 from ..clock import utcnow
+from ..edits.live import Archived, require_live_group
 from ..extensions import db
 from ..models import JournalEntry, Unit, User, WorkingGroup, group_members
 from ..services.accounts import find_user, normalise_email, normalise_phone
 from ..services.campaigns import refuse_if_archived, require_campaign
 from ..services.errors import Conflict, Invalid, NotFound
 from ..signin import events as signin_events
+from ..tokens.service import revoke_all
 from ..workflow.stages import ROLES
 
 
@@ -31,13 +33,18 @@ def assign_units_to_group(codes: list[str], group_code: Optional[str], actor: Op
         group = group_by_code(group_code, campaign.id)
         if group is None:
             raise NotFound(_("No working group with code %(code)s.", code=group_code))
-    rows = db.session.execute(select(Unit.id, Unit.code, Unit.group_id).where(
+        require_live_group(group)
+    rows = db.session.execute(select(Unit.id, Unit.code, Unit.group_id, Unit.archived_at).where(
         units_in_view(campaign.id), Unit.code.in_(codes))).all()
     missing = set(codes) - {r.code for r in rows}
     if missing:
         raise NotFound(_("No unit with code %(code)s.", code=", ".join(sorted(missing))))
     target = group.id if group else None
     moving = [r for r in rows if r.group_id != target]
+    archived = sorted(r.code for r in moving if r.archived_at is not None)
+    if archived:  # an archived unit is read, not changed (tracker/edits)
+        raise Archived(_("The unit %(code)s is archived: it can be read but not changed. An admin can restore it.",
+                         code=", ".join(archived)))
     if not moving:
         return 0
     old_codes = dict(db.session.execute(select(WorkingGroup.id, WorkingGroup.code)
@@ -53,8 +60,9 @@ def assign_units_to_group(codes: list[str], group_code: Optional[str], actor: Op
     return len(moving)
 
 
-def set_users_active(user_ids: list[int], active: bool, actor: User) -> int:
-    """Deactivate (or reactivate) these accounts at once; never one's own. How many changed."""
+def set_users_active(user_ids: list[int], active: bool, actor: User, now: Optional[datetime] = None) -> int:
+    """Deactivate (or reactivate) these accounts at once, never one's own; deactivation revokes their API
+    tokens. How many changed."""
     ids = sorted(set(user_ids))
     if not ids:
         raise Invalid(_("Choose at least one user."), {"ids": _("Choose at least one user.")})
@@ -66,7 +74,8 @@ def set_users_active(user_ids: list[int], active: bool, actor: User) -> int:
     result = db.session.execute(update(User).where(User.id.in_(ids), User.active.is_not(active))
                                 .values(active=active).execution_options(synchronize_session=False))
     if not active:
-        signin_events.end_sessions(ids, signin_events.DEACTIVATED, utcnow(), actor)
+        signin_events.end_sessions(ids, signin_events.DEACTIVATED, now or utcnow(), actor)
+        revoke_all(ids, now or utcnow(), actor=actor)
     db.session.flush()
     db.session.expire_all()
     return result.rowcount

@@ -9,9 +9,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from ..campaigns.scope import groups_in_view, units_in_view
+from ..codes import code_problem
 from ..extensions import db
 from ..labels import kind_label
 from ..models import Item, JournalEntry, Unit, User, WorkingGroup
+from ..readmodel import live_group
 from ..services.calendar import load_calendar
 from ..services.campaigns import require_campaign, templates
 from ..services.units import MAX_MEMBERS, anchor_date, item_values
@@ -24,10 +26,10 @@ FIELDS = ("name", "kind", "party_members", "pilot", "group", "congress_date", "p
 
 
 def code_text(value: object) -> str:
-    """A record's code: trimmed; 1 to 30 characters without spaces."""
+    """A record's code: trimmed; the one rule of tracker/codes.py (empty stays empty: "required" is said elsewhere)."""
     code = v.text(value)
-    if code and (len(code) > 30 or any(c.isspace() for c in code)):
-        raise v.BadCell(_("A code is 1 to 30 characters without spaces."))
+    if code and code_problem(code):
+        raise v.BadCell(code_problem(code))
     return code
 
 
@@ -52,10 +54,11 @@ def plan_units(table: Table) -> Plan:
     campaign = require_campaign()
     existing = {v.fold(u.code): u for u in db.session.execute(
         select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.party_members, Unit.pilot, Unit.group_id,
-               Unit.congress_date, Unit.parent_id).where(units_in_view(campaign.id)))}
+               Unit.congress_date, Unit.parent_id, Unit.archived_at).where(units_in_view(campaign.id)))}
     code_of = {u.id: u.code for u in existing.values()}
     groups = {v.fold(code): (gid, code) for gid, code in db.session.execute(
         select(WorkingGroup.id, WorkingGroup.code).where(groups_in_view(campaign.id)))}
+    archived_groups = set(db.session.scalars(select(WorkingGroup.id).where(groups_in_view(campaign.id), ~live_group())))
     group_code = {gid: code for gid, code in groups.values()}
     in_file: dict[str, Row] = {}
     lines: dict[str, int] = {}
@@ -79,6 +82,9 @@ def plan_units(table: Table) -> Plan:
                 plan.error(row, "kind", _("A unit's kind cannot be changed once its checklist exists."))
             kind = old.kind
         group_id = _group(plan, row, groups)
+        if group_id in archived_groups and (old is None or group_id != old.group_id):
+            plan.error(row, "group", _("The working group %(code)s is archived: it takes no new units or members, "
+                                       "and its name does not change. An admin can restore it.", code=val["group"]))
         parent = val.get("parent")
         if parent and not bad(parent):
             if v.fold(parent) == key:
@@ -126,9 +132,15 @@ def plan_units(table: Table) -> Plan:
                 diff["parent"] = parent
                 shown_diff.append(("parent", code_of.get(old.parent_id, ""),
                                    _display_code(parent, in_file, existing)))
+        if diff and old.archived_at is not None:  # an archived unit is read, not changed (tracker/edits)
+            plan.error(row, "code", _("The unit %(code)s is archived: it can be read but not changed. An admin can "
+                                      "restore it.", code=old.code))
         plan.changes.append(Change(row.line, old.code, "update" if diff else "unchanged", shown_diff))
         if diff:
             changed_units.append((old, diff))
+    if plan.errors:
+        plan.errors.sort(key=lambda e: e.line)
+        return plan
     plan.changes.sort(key=lambda c: c.line)
     plan.work = {"campaign_id": campaign.id, "new": new_units, "changed": changed_units,
                  "existing_ids": {k: u.id for k, u in existing.items()}, "group_code": group_code}

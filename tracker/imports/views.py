@@ -21,6 +21,7 @@ from ..labels import kind_label, role_label
 from ..models import ImportRun, ImportUpload, Unit, User, WorkingGroup
 from ..paging import page_number, paginate
 from ..parsing import whole_number
+from ..readmodel import live_group
 from ..reminders.digest import base_url
 from ..services import accounts
 from ..services.campaigns import require_campaign
@@ -129,7 +130,7 @@ def template(kind: str):
 # --- units: several into a working group at once ----------------------------------------------------------
 
 def _group_options():
-    return db.session.execute(select(WorkingGroup.code, WorkingGroup.name).where(groups_in_view())
+    return db.session.execute(select(WorkingGroup.code, WorkingGroup.name).where(groups_in_view(), live_group())
                               .order_by(WorkingGroup.code)).all()
 
 
@@ -189,7 +190,7 @@ def users_select():
         action = request.form.get("action")
         if action in ("deactivate", "reactivate"):
             try:
-                n = bulk.set_users_active(ids, action == "reactivate", current_user)
+                n = bulk.set_users_active(ids, action == "reactivate", current_user, utcnow())
             except DomainError as exc:
                 db.session.rollback()
                 flash(exc.message, "danger")

@@ -49,14 +49,17 @@ class Notification(db.Model):
 
 
 class OutboxMessage(db.Model):
-    """An email waiting to be sent, being sent, sent or failed; nothing queued is ever deleted."""
+    """A message (a digest by email or by webhook) waiting to be sent, being sent, sent or failed; nothing
+    queued is ever deleted. One row per digest and channel: the unique key is what keeps "once per
+    recipient per day" per channel."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),
+                      UniqueConstraint("notification_id", "channel", name="uq_outbox_notification_channel"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    notification_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("notifications.id", ondelete="SET NULL"), unique=True)
-    to: Mapped[str] = mapped_column(String(254))
+    notification_id: Mapped[Optional[int]] = mapped_column(ForeignKey("notifications.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(10), default="email", server_default="email")  # email|webhook
+    to: Mapped[str] = mapped_column(String(254))  # the address (email), or the recipient's phone/email (webhook)
     subject: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text, default="")

@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     # bumped to end every session of the user (sign-out, password reset, deactivation); part of get_id()
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     locale: Mapped[Optional[str]] = mapped_column(String(5))
+    # the digest channels the user chose, comma-separated (reminders/channels.py); the inbox is always on
+    channels: Mapped[str] = mapped_column(String(40), default="inbox,email", server_default="inbox,email")
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -76,14 +78,16 @@ class User(UserMixin, db.Model):
 
 
 class ApiToken(db.Model):
-    """A bearer token for the JSON API; only its SHA-256 is stored."""
+    """A bearer token for the JSON API; only its SHA-256 is stored. It works until it expires or is revoked."""
 
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # written at most once a minute
 
     user: Mapped[User] = relationship()
 

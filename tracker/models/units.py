@@ -93,9 +93,18 @@ class WorkingGroup(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(30))
     name: Mapped[str] = mapped_column(String(200))
+    # archived: kept with its history, no longer offered in forms and filters (tracker/edits)
+    archived_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    archived_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", use_alter=True, name="fk_working_groups_archived_by"))
 
     members: Mapped[list[User]] = relationship(secondary=group_members, back_populates="groups",
                                                order_by="User.email")
+
+    @property
+    def archived(self) -> bool:
+        """The group has been archived (readmodel.live_group is the SQL twin)."""
+        return self.archived_at is not None
 
 
 class Unit(db.Model):
@@ -116,6 +125,11 @@ class Unit(db.Model):
     congress_date: Mapped[Optional[date]]
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # archived: readable, left out of the dashboard, lists, report and reminders, not editable
+    # (the SQL condition is readmodel.live_unit; tracker/edits archives and restores)
+    archived_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    archived_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", use_alter=True, name="fk_units_archived_by"))
 
     campaign: Mapped[Campaign] = relationship()
     group: Mapped[Optional[WorkingGroup]] = relationship()
@@ -124,3 +138,8 @@ class Unit(db.Model):
                                                order_by="Item.position")
     secretaries: Mapped[list[User]] = relationship(foreign_keys="User.unit_id", viewonly=True,
                                                    order_by="User.email")
+
+    @property
+    def archived(self) -> bool:
+        """The Python twin of readmodel.live_unit (negated): the unit has been archived."""
+        return self.archived_at is not None

@@ -3,7 +3,11 @@
 policy     the campaign's reminder policy: thresholds, send hour; changing it (validated, journalled)
 sweep      the sweep, a function of (session, now): ledger, the day's news, digests and outbox rows, set-based
 digest     a digest's words, rendered from the ledger and the news when sent or shown; bounded to a screenful
-outbox     mail delivery (SMTP lives only here): claim in batches, send, retry with backoff
+outbox     delivery (SMTP lives only here): claim in batches, send by channel, retry with backoff
+channels   the digest channels (inbox, email, webhook) and who gets which: one rule, Python and SQL
+webhook    the webhook channel: the signed JSON body, the POST, the start-up check of its settings
+preferences a person's channels: choosing them (the person or an admin), what they amount to
+forms      the channels form of the account page and the admin's user page
 inbox      the in-app inbox: a user's digests and news (services/news.py), unread count, marking read
 scheduler  APScheduler wiring: wake the sweep and the outbox every few minutes
 commands   `flask reminders sweep|deliver`, `flask scheduler`

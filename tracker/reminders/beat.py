@@ -2,11 +2,30 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
+from typing import Optional
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..clock import utcnow
+from ..extensions import db
 from .digest import number
+from .scheduler import interval_minutes
+from .sweep import last_beat
+
+
+def heartbeat_state(now: Optional[datetime] = None) -> dict:
+    """When the sweep last ran, and whether that is longer ago than the scheduler's rhythm allows
+    (the admins' warning and /healthz's `stale` both read it here)."""
+    row = last_beat(db.session)
+    expected = interval_minutes(current_app)
+    allowed = timedelta(minutes=max(15, 3 * expected))
+    now = now or utcnow()
+    late = row is None or now - row.at > allowed
+    return {"at": row.at if row else None, "detail": describe_beat(row.detail) if row else "", "late": late,
+            "expected": expected, "allowed_minutes": int(allowed.total_seconds() // 60)}
 
 
 def describe_beat(detail: str) -> str:

@@ -1,4 +1,11 @@
-"""The mail outbox: claim, send after commit with stdlib smtplib, retry with backoff; SMTP lives only here.
+"""The outbox: claim, send after commit, retry with backoff; SMTP lives only here, the webhook in webhook.py.
+
+Each row is one digest (or one mail) for one channel (`channel`: email or webhook, see channels.py);
+every channel goes through the same claim, lease, retries and failed marking, so what holds for mail
+holds for the webhook: never doubled, never lost. A channel is an object with `name`, `configured`,
+`lease`, `prepare(rows, digests)` (the payload of each row), `send(payload)` and `close()`; `send` raises
+`Unreachable` when the next message would fail the same way (the run of that channel stops, the rest
+waits untouched) and `Refused` when only this message was refused (it is retried later).
 
 A message moves pending -> sending (a conditional UPDATE that only one process can win, with a lease)
 -> sent, or back to pending with a later next_attempt_at when SMTP fails, or failed after the last
@@ -29,8 +36,9 @@ from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ..clock import utcnow
-from ..models import Notification, OutboxMessage
-from .digest import load_digests, render_many
+from ..models import Notification, OutboxMessage, User
+from .digest import Digest, load_digests, render_many
+from .webhook import Refused, Unreachable, WebhookSettings, encode, payload, post
 
 log = logging.getLogger(__name__)
 
@@ -194,14 +202,16 @@ def _record(session: Session, message_id: int, attempt: int, values: dict) -> No
     session.commit()
 
 
-def waiting_count(session: Session) -> int:
-    """Messages pending or being sent."""
-    return session.scalar(select(func.count(OutboxMessage.id))
-                          .where(OutboxMessage.status.in_(("pending", "sending")))) or 0
+def waiting_count(session: Session, channel: Optional[str] = None) -> int:
+    """Messages pending or being sent (of one channel, or all)."""
+    stmt = select(func.count(OutboxMessage.id)).where(OutboxMessage.status.in_(("pending", "sending")))
+    if channel is not None:
+        stmt = stmt.where(OutboxMessage.channel == channel)
+    return session.scalar(stmt) or 0
 
 
-def claim_batch(session: Session, now: datetime, lease: int, force: bool, after_id: int, size: int
-                ) -> list[tuple[int, int]]:
+def claim_batch(session: Session, now: datetime, lease: int, force: bool, after_id: int, size: int,
+                channel: Optional[str] = None) -> list[tuple[int, int]]:
     """Take up to `size` due messages with ids above `after_id` for sending, in one conditional UPDATE.
 
     Returns (id, attempts) of the rows this process won, in id order; commits. On PostgreSQL rows
@@ -210,6 +220,8 @@ def claim_batch(session: Session, now: datetime, lease: int, force: bool, after_
     """
     pick = select(OutboxMessage.id).where(_due(now, force), OutboxMessage.id > after_id) \
         .order_by(OutboxMessage.id).limit(size)
+    if channel is not None:
+        pick = pick.where(OutboxMessage.channel == channel)
     if session.get_bind().dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
     won = session.execute(update(OutboxMessage)
@@ -245,94 +257,176 @@ def _record_sent(session: Session, sent: list[tuple[int, int, str]], at: datetim
     session.commit()
 
 
-def _messages(session: Session, claimed: list[tuple[int, int]], sender: str
-              ) -> Iterator[tuple[int, int, str, Message]]:
-    """(id, attempt, subject, MIME message) for each claimed row; digests are rendered from the ledger here."""
+class EmailChannel:
+    """Digests and mails by SMTP: one connection per run, opened at the first message."""
+
+    name = "email"
+    unreachable = "SMTP unreachable"
+
+    def __init__(self, settings: MailSettings):
+        self.settings = settings
+        self.configured = bool(settings.server)
+        self.missing = "no SMTP server configured (TRACKER_MAIL_SERVER); mail stays in the outbox"
+        self.lease = lease_seconds(settings)
+        self._smtp: Optional[smtplib.SMTP] = None
+
+    def prepare(self, rows, digests: dict) -> Iterator[tuple[object, str, Message]]:
+        """(row, subject, MIME message) for each row; digests rendered in a batch, in each reader's language."""
+        rendered = render_many(digests.values()) if digests else {}
+        for r in rows:
+            subject, text_, html = r.subject, r.text, r.html
+            if (r.user_id, r.ref_date) in rendered and not r.text:
+                subject, text_, html = rendered[(r.user_id, r.ref_date)]
+            yield r, subject, build_message(r.id, r.to, subject, text_, html, self.settings.sender)
+
+    def send(self, msg: Message) -> None:
+        """Send one message over the run's connection."""
+        try:
+            if self._smtp is None:
+                self._smtp = connect(self.settings)
+            self._smtp.sendmail(self.settings.sender, [msg["To"]], msg.as_bytes(policy=_WIRE))
+        except CONNECTION_ERRORS as exc:
+            raise Unreachable(_describe(exc)) from exc
+        except smtplib.SMTPException as exc:  # this message refused; the next may go
+            raise Refused(_describe(exc)) from exc
+
+    def close(self) -> None:
+        """End the run's connection."""
+        self._smtp = _close(self._smtp)
+
+
+class WebhookChannel:
+    """Digests as signed JSON POSTs (webhook.py), one request per digest with the configured timeout."""
+
+    name = "webhook"
+    unreachable = "webhook unreachable"
+
+    def __init__(self, settings: WebhookSettings):
+        self.settings = settings
+        self.configured = settings.url is not None
+        self.missing = "no webhook configured (TRACKER_WEBHOOK_URL); webhook digests stay in the outbox"
+        self.lease = int(max(120, settings.timeout * 6))
+
+    def prepare(self, rows, digests: dict[tuple, Digest]) -> Iterator[tuple[object, str, bytes]]:
+        """(row, subject, the exact body bytes) for each row."""
+        for r in rows:
+            d = digests.get((r.user_id, r.ref_date))
+            if d is None:  # its digest is gone (the user was deleted): say only what the row holds
+                body = {"recipient": {"email": None, "phone": None, "name": ""}, "day": None,
+                        "subject": r.subject, "lines": [], "url": None}
+                yield r, r.subject, encode(body)
+                continue
+            body = payload(d, r.phone)
+            yield r, body["subject"], encode(body)
+
+    def send(self, body: bytes) -> None:
+        """POST one body; a 2xx answer is delivered."""
+        post(self.settings, body)
+
+    def close(self) -> None:
+        """Nothing held between requests."""
+
+
+def _messages(session: Session, claimed: list[tuple[int, int]], channel) -> Iterator[tuple[int, int, str, object]]:
+    """(id, attempt, subject, payload) for each claimed row; digests are read from the ledger here."""
     attempt_of = dict(claimed)
     rows = session.execute(select(OutboxMessage.id, OutboxMessage.to, OutboxMessage.subject, OutboxMessage.text,
                                   OutboxMessage.html, OutboxMessage.notification_id,
-                                  Notification.user_id, Notification.ref_date)
+                                  Notification.user_id, Notification.ref_date, User.phone)
                            .outerjoin(Notification, Notification.id == OutboxMessage.notification_id)
+                           .outerjoin(User, User.id == Notification.user_id)
                            .where(OutboxMessage.id.in_(list(attempt_of))).order_by(OutboxMessage.id)).all()
     keys = [(r.user_id, r.ref_date) for r in rows if r.notification_id is not None and not r.text]
-    rendered = render_many(load_digests(session, keys).values()) if keys else {}
+    digests = load_digests(session, keys) if keys else {}
+    prepared = list(channel.prepare(rows, digests))  # rendered inside the read (templates may not query)
     session.rollback()  # end the read: SQLite must not hold a snapshot while others write
-    for r in rows:
-        subject, text_, html = r.subject, r.text, r.html
-        if (r.user_id, r.ref_date) in rendered and not r.text:
-            subject, text_, html = rendered[(r.user_id, r.ref_date)]
-        msg = build_message(r.id, r.to, subject, text_, html, sender)
-        yield r.id, attempt_of[r.id], subject, msg
+    for r, subject, body in prepared:
+        yield r.id, attempt_of[r.id], subject, body
 
 
 def deliver(session: Session, *, force: bool = False, settings: Optional[MailSettings] = None,
-            clock=utcnow, limit: Optional[int] = None) -> DeliveryResult:
-    """Send what the outbox holds that is due (with force: also what waits for a retry); commits per step.
+            webhook: Optional[WebhookSettings] = None, clock=utcnow, limit: Optional[int] = None) -> DeliveryResult:
+    """Send what the outbox holds that is due, channel by channel (with force: also what waits for a retry);
+    commits per step.
 
-    Streams: claims BATCH rows at a time, renders their digests, sends them over one SMTP connection
-    and records the outcomes every RECORD_EVERY messages, so memory stays bounded by a batch whatever
-    the outbox holds. A batch never outlives half its lease: what is left is given back untried.
+    Streams: claims BATCH rows of a channel at a time, renders their digests, sends them (over one SMTP
+    connection for mail) and records the outcomes every RECORD_EVERY messages, so memory stays bounded by
+    a batch whatever the outbox holds. A batch never outlives half its lease: what is left is given back
+    untried. A channel that is not configured leaves its rows waiting.
     """
     settings = settings or MailSettings.from_config(current_app.config)
+    webhook = webhook or WebhookSettings.from_config(current_app.config)
     result = DeliveryResult()
     release_stale(session, clock())
-    if not settings.server:
-        result.waiting = waiting_count(session)
-        result.note = "no SMTP server configured (TRACKER_MAIL_SERVER); mail stays in the outbox"
-        if result.waiting:
-            log.warning("no SMTP server configured: %d messages stay queued", result.waiting)
-        session.rollback()
-        return result
-    lease = lease_seconds(settings)
-    smtp: Optional[smtplib.SMTP] = None
-    after_id = 0  # each run goes through the outbox once, in id order: a failed try waits for the next run
+    notes = []
     try:
-        while limit is None or result.sent + result.failed < limit:
-            size = BATCH if limit is None else min(BATCH, limit - result.sent - result.failed)
-            claimed_at = clock()
-            claimed = claim_batch(session, claimed_at, lease, force, after_id, size)
-            if not claimed:
-                break
-            after_id = claimed[-1][0]
-            left = dict(claimed)
-            sent: list[tuple[int, int, str]] = []
+        for channel in (EmailChannel(settings), WebhookChannel(webhook)):
+            if not channel.configured:
+                waiting = waiting_count(session, channel.name)
+                session.rollback()
+                if channel.name == "email" or waiting:
+                    notes.append(channel.missing)
+                if waiting:
+                    log.warning("%s: %d messages stay queued", channel.missing, waiting)
+                continue
             try:
-                for message_id, attempt, subject, msg in _messages(session, claimed, settings.sender):
-                    if (clock() - claimed_at).total_seconds() > lease / 2:
-                        break  # give the rest back before another process may take it over
-                    left.pop(message_id)
-                    try:
-                        if smtp is None:
-                            smtp = connect(settings)
-                        smtp.sendmail(settings.sender, [msg["To"]], msg.as_bytes(policy=_WIRE))
-                    except CONNECTION_ERRORS as exc:
-                        _record_sent(session, sent, clock())
-                        result.sent += len(sent)
-                        sent = []
-                        _failed(session, message_id, attempt, exc, clock(), result)
-                        result.note = f"SMTP unreachable: {_describe(exc)}"
-                        smtp = _close(smtp)
-                        return result
-                    except smtplib.SMTPException as exc:  # this message refused; the next may go
-                        _failed(session, message_id, attempt, exc, clock(), result)
-                        continue
-                    sent.append((message_id, attempt, subject))
-                    if len(sent) >= RECORD_EVERY:
-                        _record_sent(session, sent, clock())
-                        result.sent += len(sent)
-                        sent = []
+                note = _deliver_channel(session, channel, force, clock, limit, result)
             finally:
-                _record_sent(session, sent, clock())
-                result.sent += len(sent)
-                release(session, sorted(left.items()))
+                channel.close()
+            if note:
+                notes.append(note)
     finally:
-        _close(smtp)
+        result.note = "; ".join(notes)
         result.waiting = waiting_count(session)
         session.rollback()
     return result
 
 
+def _deliver_channel(session: Session, channel, force: bool, clock, limit: Optional[int],
+                     result: DeliveryResult) -> str:
+    """One channel's run through its due rows in id order; returns a note when the channel was unreachable."""
+    lease = channel.lease
+    after_id = 0  # each run goes through the outbox once, in id order: a failed try waits for the next run
+    while limit is None or result.sent + result.failed < limit:
+        size = BATCH if limit is None else min(BATCH, limit - result.sent - result.failed)
+        claimed_at = clock()
+        claimed = claim_batch(session, claimed_at, lease, force, after_id, size, channel.name)
+        if not claimed:
+            break
+        after_id = claimed[-1][0]
+        left = dict(claimed)
+        sent: list[tuple[int, int, str]] = []
+        try:
+            for message_id, attempt, subject, body in _messages(session, claimed, channel):
+                if (clock() - claimed_at).total_seconds() > lease / 2:
+                    break  # give the rest back before another process may take it over
+                left.pop(message_id)
+                try:
+                    channel.send(body)
+                except Unreachable as exc:
+                    _record_sent(session, sent, clock())
+                    result.sent += len(sent)
+                    sent = []
+                    _failed(session, message_id, attempt, exc, clock(), result)
+                    return f"{channel.unreachable}: {exc}"
+                except Refused as exc:  # this message refused; the next may go
+                    _failed(session, message_id, attempt, exc, clock(), result)
+                    continue
+                sent.append((message_id, attempt, subject))
+                if len(sent) >= RECORD_EVERY:
+                    _record_sent(session, sent, clock())
+                    result.sent += len(sent)
+                    sent = []
+        finally:
+            _record_sent(session, sent, clock())
+            result.sent += len(sent)
+            release(session, sorted(left.items()))
+    return ""
+
+
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, (Unreachable, Refused)):  # already described by the channel
+        return str(exc)[:500] or type(exc).__name__
     return f"{type(exc).__name__}: {exc}"[:500] or type(exc).__name__
 
 

@@ -5,7 +5,8 @@ Correctness lives in the database, not in the scheduler:
   with ON CONFLICT DO NOTHING before anything is queued, so a second sweep, a second scheduler or a
   restart decides nothing twice; the row keeps the due date it was about, so a moved due date re-arms;
 - a recipient's digest is a Notification, unique per (recipient, local day), queued in the outbox in
-  the same transaction;
+  the same transaction, one row per channel the recipient gets (channels.py: email, webhook), unique
+  per (digest, channel);
 - sweeps take a write lock first (BEGIN IMMEDIATE on SQLite, a transaction advisory lock on
   PostgreSQL) so concurrent sweepers queue one after the other instead of deadlocking.
 
@@ -29,7 +30,7 @@ fanned out to secretaries, their committees' secretaries for a sub-cell's overdu
 working-group members and admins), one UPDATE gives today's digest the
 news it carries (`digested_on`), one INSERT … SELECT queues the digests of those with reminders (a
 Notification per recipient who got a reminder and has no digest today), one those with news only,
-one the outbox rows, one the journal lines. No row comes back to Python. A digest's words are not
+one the outbox rows per channel, one the journal lines. No row comes back to Python. A digest's words are not
 written here: `digest.py` renders them from the ledger and the news rows when the mail is sent or the
 inbox is shown, so a sweep holds no text in memory and an admin's escalation digest is never a list of
 75,945 lines. A sweep that inserts no reminder and marks no news (the second of the day) stops after
@@ -70,10 +71,12 @@ from ..models import (
 )
 from ..models._types import UTCDateTime
 from ..permissions import COMMITTEE_KINDS, SUB_CELL
-from ..readmodel import overdue_item
+from ..readmodel import live_unit, overdue_item
 from ..services import news as news_service
 from ..services.calendar import load_calendar
 from ..campaigns.scope import active_campaign
+from .channels import OUTBOX_CHANNELS, delivers_sql
+from .webhook import webhook_configured
 from .policy import due_soon_thresholds, send_hour
 
 log = logging.getLogger(__name__)
@@ -197,7 +200,7 @@ def reminder_candidates(campaign: Campaign, today: date):
                    case((overdue, literal("overdue", String)), else_=soon).label("kind"))
             .join(Unit, Unit.id == Item.unit_id)
             .outerjoin(parent, parent.id == Unit.parent_id)
-            .where(Unit.campaign_id == campaign.id, Item.done.is_(False), Item.due_on.is_not(None),
+            .where(Unit.campaign_id == campaign.id, live_unit(), Item.done.is_(False), Item.due_on.is_not(None),
                    Item.due_on <= today + timedelta(days=thresholds[-1]),
                    or_(Item.due_on >= today, overdue))
             .cte("candidates", nesting=True))  # WITH after INSERT: sqlite3 then reports the rowcount
@@ -286,14 +289,19 @@ def _queue_digests(session: Session, today: date, now: datetime, reminders: bool
                             .on_conflict_do_nothing(index_elements=["user_id", "ref_date"]))
     # a digest is deliverable as soon as it is queued, whatever moment the sweep was told it is
     ready_at = min(now, utcnow())
-    mail = (select(Notification.id, User.email, literal(""), literal(""), literal(""), literal("pending"),
-                   literal(0), literal(ready_at, UTCDateTime()), literal(""), literal(now, UTCDateTime()))
-            .join(User, User.id == Notification.user_id)
-            .where(Notification.ref_date == today, func.coalesce(User.email, "") != "",  # no email: the inbox only
-                   ~exists().where(OutboxMessage.notification_id == Notification.id)))
-    session.execute(dialect_insert(session, OutboxMessage).from_select(
-        ["notification_id", "to", "subject", "text", "html", "status", "attempts", "next_attempt_at",
-         "last_error", "created_at"], mail))
+    webhook_on = webhook_configured()
+    for channel in OUTBOX_CHANNELS:  # one outbox row per digest and channel (channels.py decides who)
+        address = User.email if channel == "email" else func.coalesce(User.phone, User.email, "")
+        rows = (select(Notification.id, literal(channel), address, literal(""), literal(""), literal(""),
+                       literal("pending"), literal(0), literal(ready_at, UTCDateTime()), literal(""),
+                       literal(now, UTCDateTime()))
+                .join(User, User.id == Notification.user_id)
+                .where(Notification.ref_date == today, delivers_sql(channel, User, webhook_on),
+                       ~exists().where(OutboxMessage.notification_id == Notification.id,
+                                       OutboxMessage.channel == channel)))
+        session.execute(dialect_insert(session, OutboxMessage).from_select(
+            ["notification_id", "channel", "to", "subject", "text", "html", "status", "attempts", "next_attempt_at",
+             "last_error", "created_at"], rows))
     return queued
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -22,13 +21,11 @@ from ..parsing import page_number
 from ..services import news
 from ..services.campaigns import current_campaign
 from ..services.errors import Invalid
-from .beat import describe_beat
+from .beat import heartbeat_state
 from .digest import load_digests, subjects
 from .inbox import digests_of, inbox_page, mark_all_read, mark_read
 from .outbox import MAX_ATTEMPTS, retry_now, status_counts
 from .policy import POLICY_FIELDS, save_policy, send_hour
-from .scheduler import interval_minutes
-from .sweep import last_beat
 
 log = logging.getLogger(__name__)
 bp = Blueprint("inbox", __name__)
@@ -119,17 +116,6 @@ def _same_site(target: str | None) -> bool:
 
 
 # ---- admins: delivery, policy, heartbeat -----------------------------------------------------------
-
-def heartbeat_state() -> dict:
-    """When the sweep last ran, and whether that is longer ago than the scheduler's rhythm allows."""
-    row = last_beat(db.session)
-    expected = interval_minutes(current_app)
-    allowed = timedelta(minutes=max(15, 3 * expected))
-    now = utcnow()
-    late = row is None or now - row.at > allowed
-    return {"at": row.at if row else None, "detail": describe_beat(row.detail) if row else "", "late": late,
-            "expected": expected, "allowed_minutes": int(allowed.total_seconds() // 60)}
-
 
 @bp.route("/inbox/delivery")
 @login_required

@@ -56,7 +56,8 @@ def changes(current: dict[str, Any], previous: Optional[dict[str, Any]]) -> list
     return out
 
 
-def _label(key: str, ethnic_group: str) -> str:
+def label(key: str, ethnic_group: str) -> str:
+    """An indicator's name as the report writes it."""
     return {"re_elected": _("re-elected"), "first_time": _("first-time members"), "women": _("women"),
             "young": _("young members"), "ethnic_minority": ethnic_words(ethnic_group)}[key]
 
@@ -71,12 +72,12 @@ def sentence(rows: list[Change], ethnic_group: str = "") -> Optional[str]:
         points = p(abs(r.points))[:-1]  # the same two-decimal format, without the % sign
         if r.points > 0:
             text = _("%(label)s %(pct)s, up %(points)s points on the previous term (%(prev)s)",
-                     label=_label(r.key, ethnic_group), pct=p(r.percent), points=points, prev=p(r.previous))
+                     label=label(r.key, ethnic_group), pct=p(r.percent), points=points, prev=p(r.previous))
         elif r.points < 0:
             text = _("%(label)s %(pct)s, down %(points)s points on the previous term (%(prev)s)",
-                     label=_label(r.key, ethnic_group), pct=p(r.percent), points=points, prev=p(r.previous))
+                     label=label(r.key, ethnic_group), pct=p(r.percent), points=points, prev=p(r.previous))
         else:
-            text = _("%(label)s %(pct)s, as in the previous term", label=_label(r.key, ethnic_group),
+            text = _("%(label)s %(pct)s, as in the previous term", label=label(r.key, ethnic_group),
                      pct=p(r.percent))
         parts.append(text)
     return _("Compared with the previous term: %(changes)s.", changes="; ".join(parts))

@@ -10,18 +10,24 @@ import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from typing import IO, Any, Optional
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from ..services.result_fields import targets_of
 from .query import SHARES, Report, UnitRow
 from .text import Words, headline
 
-INT, PCT, TEXT = "int", "pct", "text"
+INT, PCT, TEXT, DATE, BOOL = "int", "pct", "text", "date", "bool"
+FORMATS = {INT: "#,##0", PCT: "0.00%", DATE: "dd/mm/yyyy"}  # Excel's own codes: the reader's Excel localises them
+WIDTHS = {TEXT: 14, INT: 11, PCT: 10, DATE: 12, BOOL: 9}     # column widths in characters, by type
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
 Column = tuple[str, str, Callable[[UnitRow], Any], Callable[[dict], Any]]
 
 
@@ -40,12 +46,11 @@ def columns(report: Report, locale: str, words: Optional[Words] = None) -> list[
         (_("Unit"), TEXT, lambda r: r.name, lambda t: ""),
         (_("Kind"), TEXT, lambda r: w.kind(r.kind), lambda t: ""),
         (_("Working group"), TEXT, lambda r: r.group or "", lambda t: ""),
-        (_("Pilot congress"), INT, lambda r: 1 if r.pilot else 0, lambda t: t["units"]["pilot"]),
+        (_("Pilot congress"), BOOL, lambda r: r.pilot, lambda t: t["units"]["pilot"]),
         (_("Party members"), INT, lambda r: r.party_members, lambda t: t["dissemination"]["members_total"]),
         (_("Congress stage"), TEXT, lambda r: w.status(r.status), lambda t: ""),
-        (_("Congress held"), INT, lambda r: 1 if r.held else 0, lambda t: t["units"]["congress_held"]),
-        (f("held_on"), TEXT, lambda r: (r.congress or {}).get("held_on") and
-         r.congress["held_on"].strftime("%d/%m/%Y"), lambda t: ""),
+        (_("Congress held"), BOOL, lambda r: r.held, lambda t: t["units"]["congress_held"]),
+        (f("held_on"), DATE, lambda r: (r.congress or {}).get("held_on"), lambda t: None),
         (f("sessions"), INT, _get("dissemination", "sessions"), lambda t: t["dissemination"]["sessions"]),
         (f("attendees"), INT, _get("dissemination", "attendees"), lambda t: t["dissemination"]["attendees"]),
         (f("members_reached"), INT, _get("dissemination", "members_reached"),
@@ -67,13 +72,13 @@ def columns(report: Report, locale: str, words: Optional[Words] = None) -> list[
          lambda t: t["delegates"]["alternate"]),
         (f("standing_committee"), INT, _get("first_session", "standing_committee"),
          lambda t: t["first_session"]["standing_committee"]),
-        (f("secretary_elected"), INT, lambda r: _flag(r, "secretary_elected"),
+        (f("secretary_elected"), BOOL, lambda r: _flag(r, "secretary_elected"),
          lambda t: t["first_session"]["secretaries"]),
         (f("deputy_secretaries"), INT, _get("first_session", "deputy_secretaries"),
          lambda t: t["first_session"]["deputy_secretaries"]),
         (f("inspection_committee"), INT, _get("first_session", "inspection_committee"),
          lambda t: t["first_session"]["inspection_committee"]),
-        (f("inspection_chair_elected"), INT, lambda r: _flag(r, "inspection_chair_elected"),
+        (f("inspection_chair_elected"), BOOL, lambda r: _flag(r, "inspection_chair_elected"),
          lambda t: t["first_session"]["inspection_chairs"]),
     ]
     totals = {c["key"]: c["total"] for c in report.summary.get("custom", [])}
@@ -87,10 +92,10 @@ def columns(report: Report, locale: str, words: Optional[Words] = None) -> list[
     return cols
 
 
-def _flag(row: UnitRow, name: str) -> Optional[int]:
+def _flag(row: UnitRow, name: str) -> Optional[bool]:
     if row.first_session is None:
         return None
-    return 1 if row.first_session[name] else 0
+    return bool(row.first_session[name])
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -103,23 +108,48 @@ def safe_text(value: Any) -> Any:
     return value
 
 
-def _csv_value(v: Any) -> Any:
-    return "" if v is None else (f"{v:.2f}" if isinstance(v, float) else safe_text(v))
+class CsvStyle:
+    """How a spreadsheet of the reader's locale opens a CSV as columns and numbers.
+
+    Vietnamese Excel reads "," as the decimal mark and ";" as the list separator, so a Vietnamese
+    reader gets `;` between columns and `79,16` for a percentage; English keeps `,` and `79.16`.
+    Whole numbers carry no group separator (Excel would read "1.234" as a decimal); dates are dd/mm/yyyy.
+    """
+
+    def __init__(self, locale: str):
+        self.vietnamese = not locale.startswith("en")
+        self.delimiter = ";" if self.vietnamese else ","
+        self.yes, self.no = _("Yes"), _("No")
+
+    def value(self, v: Any, kind: str) -> Any:
+        """One cell's text."""
+        if v is None:
+            return ""
+        if kind == BOOL:
+            return self.yes if v else self.no
+        if isinstance(v, float):
+            text = f"{v:.2f}"
+            return text.replace(".", ",") if self.vietnamese else text
+        if isinstance(v, date):
+            return v.strftime("%d/%m/%Y")
+        return safe_text(v)
 
 
 def csv_chunks(report: Report, rows: Iterable[UnitRow], locale: str, rows_per_chunk: int = 500) -> Iterator[bytes]:
     """UTF-8 CSV in chunks (a byte-order mark first, so spreadsheet programs read the Vietnamese letters)."""
     cols = columns(report, locale)
+    style = CsvStyle(locale)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=style.delimiter)
     writer.writerow([safe_text(c[0]) for c in cols])
     n = 0
     for row in rows:
-        writer.writerow([_csv_value(get(row)) for _h, _t, get, _tot in cols])
+        writer.writerow([style.value(get(row), kind) for _h, kind, get, _tot in cols])
         n += 1
         if n % rows_per_chunk == 0:
             yield _drain(out, n == rows_per_chunk)
-    writer.writerow([_csv_value(tot(report.summary)) for _h, _t, _g, tot in cols])
+    # the totals row counts the yes cells: a number, not "Có"
+    writer.writerow([style.value(tot(report.summary), INT if kind == BOOL else kind) for _h, kind, _g, tot in cols])
     yield _drain(out, n < rows_per_chunk)
 
 
@@ -131,46 +161,70 @@ def _drain(buf: io.StringIO, first: bool) -> bytes:
 
 
 def write_xlsx(report: Report, rows: Iterable[UnitRow], locale: str, out: IO[bytes]) -> None:
-    """A write-only workbook: the summary with its headline, the per-unit table with totals, the per-kind table."""
+    """A write-only workbook: the summary with its headline, the per-unit table with totals, the per-kind table.
+
+    Dates are date cells (dd/mm/yyyy), percentages fractions shown as 0.00%, yes/no "Có"/"Không", the
+    header rows frozen, widths set. Per-unit whole numbers stay plain (General shows them as integers, and
+    a styled cell per number would slow the nation-scale export); the totals and the per-kind sheet carry
+    the integer format with its thousands separator.
+    """
     words = Words()
     cols = columns(report, locale, words)
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
+    yes_no = (_("Yes"), _("No"))
     summary = wb.create_sheet(_("Summary")[:31])
     units = wb.create_sheet(_("Units")[:31])
     kinds = wb.create_sheet(_("By kind")[:31])
+    summary.column_dimensions["A"].width = 120
     summary.append([_cell(summary, safe_text(report.campaign.name), font=bold)])
     summary.append([safe_text(report.campaign.organiser or _("the superior committee"))])
     for sentence in headline(report.summary, report.campaign.youth_age, report.today,
                              report.campaign.ethnic_group):
         summary.append([sentence])
-    units.freeze_panes = "C2"
-    units.append([_cell(units, safe_text(c[0]), font=bold) for c in cols])
     types = [c[1] for c in cols]
+    _widths(units, types, {1: 32, 3: 16})  # the unit's name and the working group read wider
+    units.freeze_panes = "C2"  # the header row and the code and name columns stay in view
+    units.append([_cell(units, safe_text(c[0]), font=bold, wrap=True) for c in cols])
     for row in rows:
-        units.append(_line(units, [get(row) for _h, _t, get, _tot in cols], types))
-    units.append(_line(units, [tot(report.summary) for _h, _t, _g, tot in cols], types))
+        units.append(_line(units, [get(row) for _h, _t, get, _tot in cols], types, yes_no))
+    # the totals count the yes cells: numbers, in the integer format
+    units.append(_line(units, [tot(report.summary) for _h, _t, _g, tot in cols],
+                       [INT if t == BOOL else t for t in types], yes_no, totals=True))
     f = words.field
-    kind_heads = [_("Kind"), _("Units"), _("Congress held"), f("committee_elected"),
-                  f("re_elected"), "%", f("first_time"), "%", f("women"), "%",
-                  f("young"), "%", f("ethnic_minority"), "%", f("delegates_official"), f("delegates_alternate")]
-    kind_types = [TEXT, INT, INT, INT] + [INT, PCT] * 5 + [INT, INT]
-    kinds.freeze_panes = "C2"
-    kinds.append([_cell(kinds, h, font=bold) for h in kind_heads])
+    kind_heads = [_("Kind"), _("Units"), _("Congress held"), f("committee_elected")]
+    for n in SHARES:
+        kind_heads += [f(n), _("%(field)s %%", field=f(n))]
+    kind_heads += [f("delegates_official"), f("delegates_alternate"), f("standing_committee"), _("Secretaries"),
+                   f("sessions"), f("attendees"), f("members_reached"), _("% of members reached")]
+    kind_types = [TEXT, INT, INT, INT] + [INT, PCT] * len(SHARES) + [INT] * 7 + [PCT]
+    _widths(kinds, kind_types, {0: 30})
+    kinds.freeze_panes = "B2"
+    kinds.append([_cell(kinds, h, font=bold, wrap=True) for h in kind_heads])
     for kind, s in report.by_kind + [("", report.summary)]:
-        c = s["committee"]
+        c, d, fs = s["committee"], s["dissemination"], s["first_session"]
         line = [words.kind(kind) if kind else _("Total"), s["units"]["total"], s["units"]["congress_held"],
                 c["elected"]]
         for n in SHARES:
             line += [c[n]["count"], c[n]["percent"]]
-        kinds.append(_line(kinds, line + [s["delegates"]["official"], s["delegates"]["alternate"]], kind_types))
+        line += [s["delegates"]["official"], s["delegates"]["alternate"], fs["standing_committee"],
+                 fs["secretaries"], d["sessions"], d["attendees"], d["members_reached"], d["percent_reached"]]
+        kinds.append(_line(kinds, line, kind_types, yes_no, totals=True))
     wb.save(out)
 
 
-def _cell(ws, value: Any, font: Optional[Font] = None, number_format: Optional[str] = None) -> WriteOnlyCell:
+def _widths(ws, types: list[str], wider: dict[int, int]) -> None:
+    for i, kind in enumerate(types):
+        ws.column_dimensions[get_column_letter(i + 1)].width = wider.get(i, WIDTHS[kind])
+
+
+def _cell(ws, value: Any, font: Optional[Font] = None, number_format: Optional[str] = None,
+          wrap: bool = False) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=value)
     if font is not None:
         cell.font = font
+    if wrap:
+        cell.alignment = WRAP
     if number_format is not None:
         cell.number_format = number_format
     if isinstance(value, str):
@@ -178,14 +232,22 @@ def _cell(ws, value: Any, font: Optional[Font] = None, number_format: Optional[s
     return cell
 
 
-def _line(ws, values: list[Any], types: list[str]) -> list[Any]:
+def _line(ws, values: list[Any], types: list[str], yes_no: tuple[str, str], totals: bool = False) -> list[Any]:
     # plain values cost least; a cell object only where a format is needed or text could look like a formula
     out: list[Any] = []
     for value, kind in zip(values, types, strict=False):
-        if kind == PCT and value is not None:
-            out.append(_cell(ws, value, number_format="0.00"))
+        if value is None:
+            out.append(None)
+        elif kind == PCT:
+            out.append(_cell(ws, value / 100, number_format=FORMATS[PCT], font=BOLD if totals else None))
+        elif kind == DATE:
+            out.append(_cell(ws, value, number_format=FORMATS[DATE]))
+        elif kind == BOOL:
+            out.append(yes_no[0] if value else yes_no[1])
         elif isinstance(value, str):
-            out.append(safe_text(value))  # never starts with "=" now, so openpyxl stores it as text
+            out.append(safe_text(value) if not totals else _cell(ws, safe_text(value), font=BOLD))
+        elif totals and kind == INT:
+            out.append(_cell(ws, value, number_format=FORMATS[INT], font=BOLD))
         else:
             out.append(value)
     return out

@@ -30,7 +30,7 @@ from ..models import (
 )
 from ..paging import Page
 from ..permissions import in_working_groups
-from ..readmodel import FINISHED, stage_rows
+from ..readmodel import FINISHED, live_unit, stage_rows
 from ..services.result_fields import rounding_of, targets_of
 from ..services.results import campaign_earliest_congress
 from ..workflow.result_rules import (
@@ -59,7 +59,7 @@ FIRST_SESSION_FIELDS = FIRST_SESSION_COUNTS + FIRST_SESSION_FLAGS
 
 
 def _scope(campaign: Campaign, group: Optional[WorkingGroup]) -> list:
-    where = [units_in_view(campaign.id)]
+    where = [units_in_view(campaign.id), live_unit()]
     if group is not None:
         where.append(in_working_groups([group.id]))  # a sub-cell without a group follows its committee's
     return where

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from datetime import date, datetime
 from typing import Any, Optional
 from urllib.parse import quote
 
@@ -19,7 +20,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -32,6 +33,7 @@ from ..extensions import db
 from ..labels import status_label
 from ..models import WorkingGroup
 from ..permissions import can_admin, can_change_unit, can_read_report
+from ..readmodel import live_group
 from ..services import result_fields
 from ..services import results as service
 from ..services.campaigns import current_campaign
@@ -49,10 +51,12 @@ from ..workflow.result_rules import (
 )
 from ..workflow.rounding import MODES
 from ..workflow.stages import COMMITTEE_KINDS
-from . import compare
+from . import compare, document_settings
+from . import documents as party_documents
 from . import export as report_export
+from . import progress as report_progress
 from . import text as report_text
-from .query import LIST_LIMIT, build_report, iter_unit_rows
+from .query import LIST_LIMIT, build_report, checks, iter_unit_rows
 
 log = logging.getLogger(__name__)
 bp = Blueprint("reports", __name__)
@@ -110,7 +114,8 @@ def index():
     campaign, group = _report_scope()
     today = local_today(utcnow())
     report = build_report(campaign, today, group, page=request.args.get("page"))
-    groups = db.session.scalars(select(WorkingGroup).where(groups_in_view()).order_by(WorkingGroup.code)).all()
+    groups = db.session.scalars(select(WorkingGroup).where(groups_in_view(), live_group())
+                                .order_by(WorkingGroup.code)).all()
     sentences = report_text.headline(report.summary, campaign.youth_age, today, campaign.ethnic_group)
     previous = compare.sentence(compare.changes(report.summary, compare.previous_summary(campaign, today, group)),
                                 campaign.ethnic_group)
@@ -162,6 +167,58 @@ def export_xlsx():
 def export_csv():
     """The report's per-unit table as CSV, streamed."""
     return _export("csv")
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _docx(body: bytes, name: str):
+    response = Response(body, mimetype=DOCX)
+    _attachment(response, name)
+    return response
+
+
+@bp.route("/reports/export.docx")
+@login_required
+def export_docx():
+    """The report as a Party-format Word document (Hướng dẫn 36-HD/VPTW), in Vietnamese."""
+    campaign, group = _report_scope()
+    today = local_today(utcnow())
+    report = build_report(campaign, today, group, details=False)
+    report.checks = checks(campaign, today, group)
+    settings = document_settings.document_settings(campaign)
+    with force_locale("vi"):  # the Party's format is Vietnamese whatever the reader's interface language
+        # figures: the charts (PNG) go here once they exist; the document places them after the tables
+        previous = compare.changes(report.summary, compare.previous_summary(campaign, today, group))
+        body = party_documents.results_document(report, settings, figures=(), comparison=previous)
+    return _docx(body, f"bao-cao-ket-qua{'-' + group.code if group else ''}.docx")
+
+
+def parse_day(text: str) -> Optional[date]:
+    """A day written as YYYY-MM-DD (a date input) or dd/mm/yyyy; None when it is neither."""
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+@bp.route("/reports/progress.docx")
+@login_required
+def progress_docx():
+    """The progress report on a day (?on=YYYY-MM-DD, default today) as a Party-format Word document."""
+    campaign, group = _report_scope()
+    raw = (request.args.get("on") or "").strip()
+    on = parse_day(raw) if raw else local_today(utcnow())
+    if on is None:
+        flash(_("The date is not valid: write it as dd/mm/yyyy."), "danger")
+        return redirect(url_for("reports.index", **({"group": group.code} if group else {})), 303)
+    data = report_progress.progress(campaign, on, group)
+    settings = document_settings.document_settings(campaign)
+    with force_locale("vi"):  # issued today, as of the day asked for
+        body = party_documents.progress_document(data, settings, local_today(utcnow()), figures=())
+    return _docx(body, f"bao-cao-tien-do-{on.isoformat()}{'-' + group.code if group else ''}.docx")
 
 
 # ---- a unit's numbers --------------------------------------------------------------------------
@@ -252,6 +309,7 @@ def _settings_page(campaign, errors: Optional[dict] = None, form: Optional[str] 
                    message: str = "", field_id: Optional[int] = None):
     return render_template(
         "reports/settings.html", campaign=campaign, fields=service.campaign_fields(campaign.id),
+        document=document_settings.document_settings(campaign),
         errors=errors or {}, form=form, field_id=field_id, posted=request.form if form else {},
         message=message, modes=list(MODES), stages=RESULT_STAGES, **_template_helpers()), status
 
@@ -281,6 +339,14 @@ def _admin_post(action, form: str, field_id: Optional[int] = None):
 def save_settings():
     """Save the composition targets and the rounding mode."""
     return _admin_post(lambda c: result_fields.update_settings(c, request.form, current_user), "settings")
+
+
+@bp.route("/reports/document-settings", methods=["POST"])
+@login_required
+def save_document_settings():
+    """Save the Party document's issuer, number, place, signer and recipients."""
+    return _admin_post(lambda c: document_settings.update_document_settings(c, request.form, current_user),
+                       "document")
 
 
 @bp.route("/reports/fields", methods=["POST"])

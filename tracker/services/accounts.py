@@ -1,4 +1,4 @@
-"""Users, working groups and API tokens (tokens are made at the command line only, by the operator)."""
+"""Users and working groups (API tokens live in tracker/tokens)."""
 from __future__ import annotations
 
 import hashlib
@@ -14,8 +14,9 @@ from flask_babel import gettext as _
 from sqlalchemy import Integer, Text, func, literal, select, update
 
 from ..campaigns.scope import group_by_code, unit_by_code
+from ..codes import code_problem
 from ..extensions import db
-from ..models import ApiToken, OutboxMessage, PasswordResetToken, User, WorkingGroup
+from ..models import OutboxMessage, PasswordResetToken, User, WorkingGroup
 from ..models._types import UTCDateTime
 from ..permissions import require_admin
 from ..signin import events as signin_events
@@ -280,29 +281,13 @@ def create_user(email: Optional[str], name: str, role: str, password: Optional[s
     return user
 
 
-def create_token(user: User, now: datetime) -> str:
-    """A new API token for the user; only its hash is kept, so this is the one time it is seen."""
-    token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=ApiToken.digest(token), created_at=now))
-    db.session.flush()
-    return token
-
-
-def user_for_token(token: str, now: datetime) -> Optional[User]:
-    """The active user a bearer token belongs to, or None."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.digest(token)))
-    if row is None or not row.user.active:
-        return None
-    return row.user
-
-
 def create_group(code: str, name: str, member_emails: list[str], *, actor: Optional[User]) -> WorkingGroup:
     """A new working group with the given members (group-role users); admins, or the operator (actor None)."""
     require_admin(actor, _("Only the organisation office adds working groups."))
     errors: dict[str, str] = {}
     code = (code or "").strip()
-    if not code or len(code) > 30 or any(c.isspace() for c in code):
-        errors["code"] = _("A code is 1 to 30 characters without spaces.")
+    if code_problem(code):
+        errors["code"] = code_problem(code)
     if not (name or "").strip():
         errors["name"] = _("This field is required.")
     members: list[User] = []

@@ -12,10 +12,12 @@ from sqlalchemy import func, select, update
 
 from ..campaigns.scope import unit_by_code
 from ..clock import utcnow
+from ..edits.live import require_live, require_live_group
 from ..extensions import db
 from ..models import CalendarDay, Campaign, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
 from ..permissions import require_admin
 from ..signin import events as signin_events
+from ..tokens.service import revoke_all
 from ..workflow import KINDS, STAGES
 from . import accounts, journal, template_changes
 from .accounts import find_user
@@ -270,14 +272,15 @@ def reset_password(user: User, password: str, actor: Optional[User], now: Option
     accounts.set_password(user, password, now or utcnow(), actor)
 
 
-def set_active(user: User, active: bool, actor: Optional[User]) -> None:
-    """Deactivate or reactivate an account; a deactivated user cannot sign in or use API tokens."""
+def set_active(user: User, active: bool, actor: Optional[User], now: Optional[datetime] = None) -> None:
+    """Deactivate or reactivate an account; deactivation revokes the user's API tokens for good."""
     require_admin(actor)
     if not active and actor is not None and user.id == actor.id:
         raise Invalid(_("You cannot deactivate your own account."), {"active": _("This is you.")})
     user.active = active
     if not active:
-        signin_events.end_sessions([user.id], signin_events.DEACTIVATED, utcnow(), actor)
+        signin_events.end_sessions([user.id], signin_events.DEACTIVATED, now or utcnow(), actor)
+        revoke_all([user.id], now or utcnow(), actor=actor)
     db.session.flush()
 
 
@@ -289,6 +292,7 @@ def assign_unit(user: User, unit_code: str, actor: Optional[User], now: datetime
     unit = unit_by_code((unit_code or "").strip())
     if unit is None:
         raise Invalid(_("No unit with code %(code)s.", code=unit_code), {"unit": _("No such unit.")})
+    require_live(unit)
     if user.unit_id == unit.id:
         return unit
     old = user.unit
@@ -329,6 +333,7 @@ def rename_group(group: WorkingGroup, name: str, actor: Optional[User]) -> None:
     name = _text(name, "name", errors, 200)
     if errors:
         raise Invalid(_("The working group was not saved: check the marked fields."), errors)
+    require_live_group(group)
     group.name = name
     db.session.flush()
 
@@ -336,6 +341,7 @@ def rename_group(group: WorkingGroup, name: str, actor: Optional[User]) -> None:
 def add_member(group: WorkingGroup, email: str, actor: Optional[User]) -> User:
     """Add a group-role user to a working group."""
     require_admin(actor)
+    require_live_group(group)
     user = find_user(email)
     if user is None:
         raise Invalid(_("No user with email %(email)s.", email=email), {"email": _("No such user.")})

@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from ..clock import local_zone
 from ..models import Blocker, Unit, User
 from ..paging import Page, paginate
+from ..readmodel import live_unit
 
 
 @dataclass
@@ -35,7 +36,7 @@ def open_blockers_page(campaign_id: Optional[int], group_ids: Optional[set[int]]
 
     group_ids None: every unit; a set: only the units of those working groups. Two queries whatever the size.
     """
-    cond = [Blocker.resolved_at.is_(None), Unit.campaign_id == campaign_id]
+    cond = [Blocker.resolved_at.is_(None), Unit.campaign_id == campaign_id, live_unit()]
     if group_ids is not None:
         cond.append(Unit.group_id.in_(sorted(group_ids)))
     raiser = aliased(User)

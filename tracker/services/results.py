@@ -28,6 +28,7 @@ from ..models import (
     Unit,
     User,
 )
+from ..edits.live import require_live
 from ..permissions import can_change_unit, can_read_unit
 from ..readmodel import FINISHED
 from ..workflow.result_rules import (
@@ -193,6 +194,7 @@ def _require_change(unit: Unit, user: User) -> None:
         raise Forbidden(_("You may not see this unit."))
     if not can_change_unit(user, unit):
         raise Forbidden(_("You may not change this unit."))
+    require_live(unit)
 
 
 def congress_done(unit: Unit, today: date) -> bool:

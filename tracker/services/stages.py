@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..labels import stage_label, status_label
 from ..models import Blocker, Item, StageReview, Unit, User
+from ..edits.live import require_live
 from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, can_tick
 from ..subcells import service as subcells
 from ..workflow import STAGES, GateClosed, check_gate
@@ -52,6 +53,7 @@ def set_item_done(unit: Unit, item: Item, done: bool, version: Optional[int], us
             raise Forbidden(_("This item records the superior's decision: the working group or the "
                               "organisation office ticks it."))
         raise Forbidden(_("You may not change this unit."))
+    require_live(unit)
     # re-read the row under a lock, so two requests holding the same version cannot both pass
     db.session.refresh(item, with_for_update=True)
     if version is not None and version != item.version:
@@ -109,6 +111,7 @@ def verify_stage(unit: Unit, stage: str, user: User, now: datetime, today: date)
     check_stage(stage)
     if not can_oversee(user, unit):
         raise Forbidden(_("Only the unit's working group or the organisation office verifies stages."))
+    require_live(unit)
     status = unit_statuses(unit.id, today)[stage]
     if status != "done":
         raise Invalid(_("Only a done stage can be verified (this one is %(status)s).", status=status_label(status)),
@@ -127,6 +130,7 @@ def return_stage(unit: Unit, stage: str, comment: str, user: User, now: datetime
     check_stage(stage)
     if not can_oversee(user, unit):
         raise Forbidden(_("Only the unit's working group or the organisation office returns stages."))
+    require_live(unit)
     comment = (comment or "").strip()
     if not comment:
         raise Invalid(_("Say why the stage goes back."), {"comment": _("This field is required.")})
@@ -152,6 +156,7 @@ def move_deadline(unit: Unit, item: Item, new_due: date, reason: str, user: User
     refuse_if_archived(unit.campaign)
     if not can_review(user, unit):
         raise Forbidden(_("Only the unit's working group or the organisation office moves deadlines."))
+    require_live(unit)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("Give the reason for the new date."), {"reason": _("This field is required.")})
@@ -175,6 +180,7 @@ def raise_blocker(unit: Unit, stage: str, text: str, user: User, now: datetime) 
     check_stage(stage)
     if not can_change_unit(user, unit):
         raise Forbidden(_("You may not change this unit."))
+    require_live(unit)
     text = (text or "").strip()
     if not text:
         raise Invalid(_("Describe the difficulty."), {"text": _("This field is required.")})
@@ -191,6 +197,7 @@ def answer_blocker(blocker: Blocker, answer: str, resolve: bool, user: User, now
     refuse_if_archived(blocker.unit.campaign)
     if not can_oversee(user, blocker.unit):
         raise Forbidden(_("Only the unit's working group or the organisation office answers blockers."))
+    require_live(blocker.unit)
     answer = (answer or "").strip()
     if not answer and not resolve:
         raise Invalid(_("Write an answer."), {"answer": _("This field is required.")})

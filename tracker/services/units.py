@@ -6,6 +6,8 @@ from typing import Any, Optional
 
 from flask_babel import gettext as _
 
+from ..codes import code_problem
+from ..edits.live import require_live, require_live_group
 from ..extensions import db
 from ..models import Campaign, Item, ItemTemplate, Unit, User, WorkingGroup
 from ..permissions import can_admin, can_change_unit, can_read_unit, require_admin
@@ -88,9 +90,9 @@ def validate_unit_data(data: dict[str, Any], *, partial: bool) -> dict[str, str]
             if not data.get(name):
                 errors[name] = _("This field is required.")
     if "code" in data and data["code"] is not None:
-        code = str(data["code"]).strip()
-        if not code or len(code) > 30 or any(c.isspace() for c in code):
-            errors["code"] = _("A code is 1 to 30 characters without spaces.")
+        problem = code_problem(str(data["code"]).strip())
+        if problem:
+            errors["code"] = problem
     if "name" in data and data["name"] is not None and not str(data["name"]).strip():
         errors["name"] = _("This field is required.")
     if data.get("kind") and data["kind"] not in KINDS:
@@ -138,7 +140,7 @@ def create_unit(data: dict[str, Any], user: Optional[User], now: datetime) -> Un
 
 # A unit's own fields are the organisation office's: they decide who follows a unit and how it is placed,
 # the congress date moves every deadline and party_members is the base of the report's percentages.
-ADMIN_ONLY_FIELDS = ("name", "party_members", "congress_date", "group", "pilot", "parent")
+ADMIN_ONLY_FIELDS = ("name", "party_members", "congress_date", "group", "pilot", "parent", "code", "kind")
 
 
 def _require_update(unit: Unit, data: dict[str, Any], user: Optional[User]) -> None:
@@ -152,7 +154,7 @@ def _require_update(unit: Unit, data: dict[str, Any], user: Optional[User]) -> N
         raise Forbidden(_("You may not change this unit."))
     current = {"name": unit.name, "party_members": unit.party_members, "congress_date": unit.congress_date,
                "group": unit.group.code if unit.group else None, "pilot": unit.pilot,
-               "parent": unit.parent.code if unit.parent else None}
+               "parent": unit.parent.code if unit.parent else None, "code": unit.code, "kind": unit.kind}
     refused = [f for f in ADMIN_ONLY_FIELDS if f in data and data[f] != current[f]]
     if refused:
         raise Forbidden(_("Only the organisation office changes these fields."),
@@ -161,11 +163,12 @@ def _require_update(unit: Unit, data: dict[str, Any], user: Optional[User]) -> N
 
 def update_unit(unit: Unit, data: dict[str, Any], user: Optional[User], now: datetime) -> Unit:
     """Change a unit's fields (admin-only fields: admins); a new congress date moves every open, not
-    hand-set due date."""
+    hand-set due date; a new code or kind goes through tracker/edits (journalled, checklist follows)."""
+    from ..edits import service as edits
+
     _require_update(unit, data, user)
+    require_live(unit)
     errors = validate_unit_data(data, partial=True)
-    if "code" in data and data["code"] != unit.code:
-        errors["code"] = _("A unit's code cannot be changed.")
     group = unit.group
     if "group" in data:
         group = None
@@ -173,6 +176,8 @@ def update_unit(unit: Unit, data: dict[str, Any], user: Optional[User], now: dat
             group = group_by_code(data["group"], unit.campaign_id)
             if group is None:
                 errors["group"] = _("No working group with code %(code)s.", code=data["group"])
+            elif group != unit.group:
+                require_live_group(group)
     parent = unit.parent
     if "parent" in data:
         parent = None
@@ -180,8 +185,6 @@ def update_unit(unit: Unit, data: dict[str, Any], user: Optional[User], now: dat
             parent = unit_by_code(data["parent"], unit.campaign_id)
             if parent is None or parent.id == unit.id:
                 errors["parent"] = _("No unit with code %(code)s.", code=data["parent"])
-    if "kind" in data and data["kind"] != unit.kind:
-        errors["kind"] = _("A unit's kind cannot be changed once its checklist exists.")
     if errors:
         raise Invalid(_("The unit was not saved: check the marked fields."), errors)
     for name in ("name", "party_members", "pilot"):
@@ -196,6 +199,10 @@ def update_unit(unit: Unit, data: dict[str, Any], user: Optional[User], now: dat
     unit.parent = parent
     if "congress_date" in data and data["congress_date"] != unit.congress_date:
         set_congress_date(unit, data["congress_date"], user, now)
+    if data.get("kind") and data["kind"] != unit.kind:
+        edits.change_kind(unit, data["kind"], user, now, confirm=bool(data.get("confirm_kind")))
+    if data.get("code") and str(data["code"]).strip() != unit.code:
+        edits.change_code(unit, data["code"], user, now)
     db.session.flush()
     return unit
 

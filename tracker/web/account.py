@@ -1,4 +1,4 @@
-"""The signed-in user's password, and the way back in for one who forgot it (a single-use link by email)."""
+"""The signed-in user's account page (reminder channels) and password; the way back in for one who forgot it."""
 from __future__ import annotations
 
 import logging
@@ -14,7 +14,11 @@ from wtforms.validators import DataRequired, Length
 
 from ..clock import utcnow
 from ..edge import commit_or_refuse, refuse
+from ..reminders import preferences
+from ..reminders.channels import chosen
 from ..reminders.digest import base_url
+from ..reminders.forms import ChannelsForm, channel_names
+from ..reminders.webhook import webhook_configured
 from ..services import accounts
 from ..services.errors import Invalid, NotFound
 from ..signin import sessions
@@ -124,3 +128,28 @@ def reset_password(token: str):
 @bp.context_processor
 def _password_rules():
     return {"min_password": accounts.MIN_PASSWORD}
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The signed-in user's account: who they are, and the channels their reminders go out through."""
+    form = ChannelsForm(data={"channels": list(chosen(current_user.channels))})
+    if request.method == "POST":
+        form = ChannelsForm()
+        if not form.validate_on_submit():
+            abort(400)
+        _done, refusal = commit_or_refuse(lambda: preferences.set_channels(
+            current_user, form.channels.data or [], actor=current_user))
+        if refusal is not None:
+            status = refuse(refusal, form)
+            return _account_page(form), status
+        flash(_("Your reminder channels were saved."), "success")
+        return redirect(url_for("account.account"))
+    return _account_page(form)
+
+
+def _account_page(form):
+    return render_template("account/index.html", form=form, person=current_user,
+                           reaching=preferences.reaching(current_user), labels=channel_names(),
+                           webhook_on=webhook_configured())

@@ -13,6 +13,11 @@ from ..edge import EmptyForm, act, attempt, invalid_form, saved, submit
 from ..extensions import db
 from ..models import Unit, User, WorkingGroup
 from ..paging import page_number, paginate
+from ..readmodel import live_group
+from ..reminders import preferences
+from ..reminders.channels import chosen
+from ..reminders.forms import ChannelsForm, channel_names
+from ..reminders.webhook import webhook_configured
 from ..services import accounts
 from ..services import admin as svc
 from ..services import units as unit_service
@@ -40,7 +45,7 @@ PER_PAGE = 50
 
 
 def _group_choices(blank):
-    groups = db.session.execute(select(WorkingGroup.code, WorkingGroup.name).where(groups_in_view())
+    groups = db.session.execute(select(WorkingGroup.code, WorkingGroup.name).where(groups_in_view(), live_group())
                                 .order_by(WorkingGroup.code)).all()
     return [("", blank)] + [(code, f"{code} – {name}") for code, name in groups]
 
@@ -117,6 +122,8 @@ def _unit_edit_form(unit: Unit | None) -> UnitEditForm:
     form = UnitEditForm() if unit is None else UnitEditForm(formdata=None, obj=unit)
     form.group.choices = _no_group_choices()
     if unit is not None:
+        if unit.group and unit.group.archived:  # keep showing the unit's own group, archived or not
+            form.group.choices = [*form.group.choices, *options([(unit.group.code, unit.group.code)])]
         form.group.data = unit.group.code if unit.group else ""
         form.parent.data = unit.parent.code if unit.parent else ""
     return form
@@ -307,14 +314,17 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
-def _user_page(user, status=200, password=None, unit_form=None, group_form=None):
+def _user_page(user, status=200, password=None, unit_form=None, group_form=None, channels_form=None):
     group_form = group_form or GroupChoiceForm(formdata=None)
+    channels_form = channels_form or ChannelsForm(formdata=None, data={"channels": list(chosen(user.channels))})
     mine = {g.code for g in user.groups}
     group_form.group.choices = options(c for c in _group_choices(_("Choose a working group")) if c[0] not in mine)
     return render_template("admin/user.html", user=user, role_labels=ROLE_LABELS,
                            password=password or PasswordResetForm(formdata=None),
                            unit_form=unit_form or CodeForm(formdata=None), group_form=group_form,
-                           delete_form=EmptyForm()), status
+                           delete_form=EmptyForm(), channels_form=channels_form,
+                           reaching=preferences.reaching(user), channel_labels=channel_names(),
+                           webhook_on=webhook_configured()), status
 
 
 @bp.route("/users/<int:user_id>")
@@ -334,6 +344,18 @@ def user_password(user_id: int):
     return _user_page(_user_or_404(user_id), status, password=form)
 
 
+@bp.route("/users/<int:user_id>/channels", methods=["POST"])
+def user_channels(user_id: int):
+    """Choose the channels the user's reminders go out through."""
+    user = _user_or_404(user_id)
+    form = ChannelsForm()
+    _result, status = submit(form, lambda: preferences.set_channels(user, form.channels.data or [],
+                                                                    actor=current_user), field="channels")
+    if status is None:
+        return saved(_("The reminder channels were saved."), url_for("admin.user", user_id=user_id))
+    return _user_page(_user_or_404(user_id), status, channels_form=form)
+
+
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 def user_active(user_id: int):
     """Deactivate or reactivate an account."""
@@ -341,7 +363,7 @@ def user_active(user_id: int):
     if request.form.get("active") not in ("0", "1"):
         abort(400)
     active = request.form.get("active") == "1"
-    return act(lambda: svc.set_active(user, active, current_user),
+    return act(lambda: svc.set_active(user, active, current_user, utcnow()),
                _("The account was reactivated.") if active else
                _("The account was deactivated: it can no longer sign in or use API tokens."),
                url_for("admin.user", user_id=user_id))

@@ -148,7 +148,7 @@ def conditions(filters: Filters, campaign_id: Optional[int], today: date) -> Sco
 def _clauses(shape: tuple[bool, ...]) -> tuple:
     mine, group, kind, pilot, overdue, q, status, stage, direct, parent = shape
     today = bindparam("today", type_=Date)
-    conds = [Unit.campaign_id == bindparam("campaign_id")]
+    conds = [Unit.campaign_id == bindparam("campaign_id"), readmodel.live_unit()]
     if mine:
         conds.append(in_working_groups(bindparam("group_ids", expanding=True)))
     if group:
@@ -216,7 +216,7 @@ def page_of_units(scope: Scope, page: int, per_page: int, sort: str = "unit"):
 def working_groups() -> list:
     """The working groups of the campaign in view (id, code, name), for the group filter."""
     return db.session.execute(select(WorkingGroup.id, WorkingGroup.code, WorkingGroup.name)
-                              .where(groups_in_view()).order_by(WorkingGroup.code)).all()
+                              .where(groups_in_view(), readmodel.live_group()).order_by(WorkingGroup.code)).all()
 
 
 @functools.lru_cache(maxsize=256)

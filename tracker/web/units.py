@@ -66,6 +66,10 @@ def action_label(action: str) -> str:
         "sub_cell_exempted": _("Exempted from the committee's sub-cell gate"),
         "sub_cell_exemption_cleared": _("Sub-cell gate exemption withdrawn"),
         "sub_cell_gate": _("Sub-cell gate setting changed"),
+        "code_changed": _("Code changed"),
+        "kind_changed": _("Kind changed"),
+        "unit_archived": _("Unit archived"),
+        "unit_restored": _("Unit restored"),
     }
     return labels.get(action, action)
 
@@ -204,7 +208,8 @@ def _render_unit(unit: Unit, status: int = 200, open_stage: Optional[str] = None
     if open_stage not in STAGES:
         # a phone shows the first stage still to do, not six long lists
         open_stage = next((k for k, v in views.items() if v.status not in ("done", "verified")), None)
-    open_ = not unit.campaign.archived  # an archived campaign's units are read only: no edit buttons
+    # read only, no edit buttons: an archived campaign's units and an archived unit (tracker/edits)
+    open_ = not unit.campaign.archived and not unit.archived
     may_change = open_ and can_change_unit(current_user, unit)
     sub_cells = subcell_service.committee_view(unit, today)
     return render_template(
