@@ -1,6 +1,7 @@
 """The charts (issue 12): the numbers behind each one on hand-made data, the SVG URLs, permissions, query counts."""
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 
@@ -176,3 +177,61 @@ def test_chart_query_count_does_not_grow_with_units(campaign, make_user, login, 
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert many.n == few.n, many.statements
+
+
+# ---- PNG for the Word documents ------------------------------------------------------------------
+
+def test_each_chart_as_png(district, campaign, app):
+    from PIL import Image
+
+    from tracker.charts import images
+    from tracker.reports.query import build_report
+    from tracker.services.result_fields import targets_of
+    with app.test_request_context("/"):
+        charts = [images.burn_up(campaign, TODAY, fmt="png"), images.stages(campaign, TODAY, fmt="png"),
+                  images.composition(build_report(campaign, TODAY, details=False), targets_of(campaign), fmt="png")]
+    for chart in charts:
+        assert chart.image.startswith(b"\x89PNG\r\n\x1a\n")
+        with Image.open(io.BytesIO(chart.image)) as picture:
+            assert picture.width >= 800 and picture.height >= 250
+    assert "3/5" in charts[0].caption and "đã tổ chức đại hội" in charts[0].caption
+
+
+def _body_order(doc) -> list[str]:
+    """The document's body as a list: 'P:<text>' for paragraphs, 'IMG' for a paragraph holding a picture."""
+    out = []
+    for p in doc.paragraphs:
+        out.append("IMG" if p._p.xpath(".//pic:pic") else f"P:{p.text}")
+    return out
+
+
+def test_the_results_docx_carries_the_charts_in_their_sections(district, login):
+    from docx import Document
+    resp = login(district["viewer"]).get("/reports/export.docx")
+    assert resp.status_code == 200
+    doc = Document(io.BytesIO(resp.data))
+    assert len(doc.inline_shapes) == 2
+    assert all(part.content_type == "image/png" for part in doc.part.package.image_parts)
+    order = _body_order(doc)
+    first = order.index("IMG")
+    second = order.index("IMG", first + 1)
+    heading_1 = next(i for i, t in enumerate(order) if t.startswith("P:1. "))
+    heading_2 = next(i for i, t in enumerate(order) if t.startswith("P:2. "))
+    heading_3 = next(i for i, t in enumerate(order) if t.startswith("P:3. "))
+    assert heading_1 < first < heading_2 < second < heading_3  # composition in 1., the burn-up in 2.
+    assert order[first + 1].startswith("P:Cơ cấu cấp ủy được bầu so với chỉ tiêu")
+    assert "3/5 đơn vị đã tổ chức đại hội" in order[second + 1]
+
+
+def test_the_progress_docx_carries_the_charts(district, login):
+    from docx import Document
+    resp = login(district["viewer"]).get("/reports/progress.docx?on=2030-03-20")
+    assert resp.status_code == 200
+    doc = Document(io.BytesIO(resp.data))
+    assert len(doc.inline_shapes) == 2
+    order = _body_order(doc)
+    first = order.index("IMG")
+    assert next(i for i, t in enumerate(order) if t.startswith("P:1. ")) < first < \
+        next(i for i, t in enumerate(order) if t.startswith("P:2. "))
+    # as of 20/03: A held (06/03), B not yet (its tick is on 18/03 local — before 20/03: held), F not (25/03)
+    assert "Đến ngày 20/03/2030: 2/5 đơn vị đã tổ chức đại hội" in " ".join(order)

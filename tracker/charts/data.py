@@ -161,13 +161,13 @@ def burn_up(campaign: Campaign, today: date, group: Optional[WorkingGroup] = Non
     finished = congress.c.status.in_(FINISHED)
     cols = [_n(Unit.congress_date <= end) for end in ends]
     held_ends = [e for e in ends if e <= now_end] or ends[:1]
+    undated = and_(held_on.is_(None), when.c.at.is_(None))
     for end in held_ends:
-        if end >= now_end:
-            cols.append(_n(finished))  # today's week: every finished congress, dated or not
-        else:
-            by_result = and_(held_on.is_not(None), held_on <= end)
-            by_tick = and_(held_on.is_(None), when.c.at < local_midnight_after(end))
-            cols.append(_n(and_(finished, or_(by_result, by_tick))))
+        upto = min(end, today)  # today's week counts what happened by today (a report as of a past day)
+        by_result = and_(held_on.is_not(None), held_on <= upto)
+        by_tick = and_(held_on.is_(None), when.c.at < local_midnight_after(upto))
+        # a finished congress with no date at all counts from today's week on
+        cols.append(_n(and_(finished, or_(by_result, by_tick, *([undated] if end >= now_end else [])))))
     query = (select(*cols).select_from(Unit)
              .outerjoin(congress, congress.c.unit_id == Unit.id)
              .outerjoin(CongressResult, CongressResult.unit_id == Unit.id)
@@ -187,7 +187,9 @@ def stage_progress(campaign: Campaign, today: date, group: Optional[WorkingGroup
     when = finished_at(ids)
     finished = rows.c.status.in_(FINISHED)
     now_end = week_end(today)
-    cols = [_n(finished) if end >= now_end else _n(and_(finished, when.c.at < local_midnight_after(end)))
+    undated = when.c.at.is_(None)
+    cols = [_n(and_(finished, or_(when.c.at < local_midnight_after(min(end, today)),
+                                  *([undated] if end >= now_end else []))))
             for end in ends]
     query = (select(rows.c.stage, *cols)
              .outerjoin(when, and_(when.c.unit_id == rows.c.unit_id, when.c.stage == rows.c.stage))

@@ -15,6 +15,7 @@ from ..formatting import fmt_percent
 from ..labels import stage_label
 from ..models import Campaign, WorkingGroup
 from ..reports import text as report_text
+from ..reports.partydoc import Figure
 from ..workflow import STAGES
 from . import data, draw
 
@@ -78,3 +79,21 @@ def composition(report: Any, targets: Any, fmt: Optional[str] = "svg") -> Chart:
              "young_target": _("Target for the young: %s")}
     image = draw.composition(numbers, row_names, share_names, texts, fmt_percent, fmt) if fmt else b""
     return Chart("composition", _("Committee composition against the targets"), caption, image)
+
+
+def results_figures(report: Any, targets: Any) -> list[Figure]:
+    """The results report's charts as PNG for the .docx: the composition after the results by kind,
+    the burn-up after the units not done yet."""
+    comp = composition(report, targets, fmt="png")
+    burn = burn_up(report.campaign, report.today, report.group, fmt="png")
+    return [Figure(comp.image, comp.caption, after="by_kind"),
+            Figure(burn.image, burn.caption, after="not_done")]
+
+
+def progress_figures(campaign: Campaign, on: date, group: Optional[WorkingGroup] = None) -> list[Figure]:
+    """The progress report's charts as PNG, as of its day: stages by week after the units by stage, the burn-up
+    after the coming congresses."""
+    steps = stages(campaign, on, group, fmt="png")
+    burn = burn_up(campaign, on, group, fmt="png")
+    return [Figure(steps.image, steps.caption, after="by_stage"),
+            Figure(burn.image, burn.caption, after="coming")]

@@ -51,6 +51,7 @@ class Figure:
     png: bytes
     caption: str = ""
     width_cm: float = 15.0
+    after: str = ""  # the section it illustrates (documents.py names them); "" = after the tables, at the end
 
 
 def number_line(issuer: Issuer) -> str:
