@@ -282,6 +282,7 @@ def _png() -> bytes:
 def test_figures_and_a_comparison_find_their_place(district, frozen):
     """The hooks the charts and the previous-term comparison use: pictures after the tables, a section 4."""
     from tracker.reports.document_settings import document_settings
+    from tracker.reports.compare import Change
     from tracker.reports.documents import results_document
     from tracker.reports.partydoc import Figure
     from tracker.reports.query import build_report, checks
@@ -290,12 +291,13 @@ def test_figures_and_a_comparison_find_their_place(district, frozen):
     with frozen(NOW):
         report = build_report(campaign, NOW.date(), details=False)
         report.checks = checks(campaign, NOW.date())
-        report.comparison = {"rows": [("Tỷ lệ nữ", "18,20%", "16,67%")]}
-        body = results_document(report, document_settings(campaign), figures=[Figure(_png(), "Biểu đồ 1")])
+        comparison = [Change("women", 18.2, 16.67, 1.53)]
+        body = results_document(report, document_settings(campaign), figures=[Figure(_png(), "Biểu đồ 1")],
+                                comparison=comparison)
     doc = Document(io.BytesIO(body))
     texts = _texts(doc)
     assert "4. So sánh với nhiệm kỳ trước" in texts and "Biểu đồ 1" in texts
-    assert _cells(doc.tables[-2])[1] == ["Tỷ lệ nữ", "18,20%", "16,67%"]
+    assert _cells(doc.tables[-2])[1] == ["nữ", "16,67%", "18,20%", "+1,53"]
     assert len(doc.inline_shapes) == 1
 
 
