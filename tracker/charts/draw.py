@@ -24,7 +24,8 @@ STAGE_STYLES = ((BLUE, "o", "-"), (ORANGE, "s", "-"), (PURPLE, "^", "-"), (TEAL,
 SHARE_COLOURS = {"women": RED, "young": BLUE, "ethnic_minority": ORANGE}
 RC = {"svg.fonttype": "none", "svg.hashsalt": "tracker-charts", "font.family": "DejaVu Sans", "font.size": 9,
       "axes.spines.top": False, "axes.spines.right": False}
-MAX_LABELS = 10  # date labels on an axis at most
+MAX_LABELS = 10  # date labels on an axis at most (5 on a small chart)
+WIDE, SMALL = 8.0, 4.6  # inches: a chart across a page, and one across a phone (readable at 390 px)
 
 
 def _dm(day: date) -> str:
@@ -40,15 +41,22 @@ def _save(fig: Figure, fmt: str) -> bytes:
     return out.getvalue()
 
 
-def _figure(height: float = 3.4) -> Figure:
+def _figure(height: float = 3.4, small: bool = False) -> Figure:
     with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(8.0, height), layout="constrained")
+        fig = Figure(figsize=(SMALL if small else WIDE, height), layout="constrained")
         fig.add_subplot()
     return fig
 
 
-def _date_axis(ax, ends: Sequence[date]) -> None:
-    step = max(1, -(-len(ends) // MAX_LABELS))
+def _legend(ax, small: bool, ncols: int = 1) -> None:
+    if small:  # below the plot, so it never hides a line on a narrow chart
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False, fontsize=8, ncols=2)
+    else:
+        ax.legend(loc="upper left", frameon=False, fontsize=8, ncols=ncols)
+
+
+def _date_axis(ax, ends: Sequence[date], small: bool = False) -> None:
+    step = max(1, -(-len(ends) // (MAX_LABELS // 2 if small else MAX_LABELS)))
     shown = list(range(len(ends) - 1, -1, -step))[::-1]  # the last week always labelled
     ax.set_xticks(shown, [_dm(ends[i]) for i in shown])
     ax.set_xlim(-0.3, max(len(ends) - 0.7, 0.7))
@@ -56,10 +64,10 @@ def _date_axis(ax, ends: Sequence[date]) -> None:
     ax.grid(axis="y", color="#dee2e6", linewidth=0.6)
 
 
-def burn_up(data: BurnUp, texts: dict[str, str], fmt: str = "svg") -> bytes:
+def burn_up(data: BurnUp, texts: dict[str, str], fmt: str = "svg", small: bool = False) -> bytes:
     """Congresses held against the plan by week: planned (dashed), held (solid), the units' total (dotted)."""
     with matplotlib.rc_context(RC):
-        fig = _figure()
+        fig = _figure(4.2 if small else 3.4, small)
         ax = fig.axes[0]
         xs = range(len(data.ends))
         ax.plot(xs, data.planned, color=BLUE, linestyle="--", marker="o", markersize=3, label=texts["planned"])
@@ -70,38 +78,39 @@ def burn_up(data: BurnUp, texts: dict[str, str], fmt: str = "svg") -> bytes:
             ax.axvline(len(data.held) - 1, color=DARK, linewidth=0.8, alpha=0.5)
             ax.annotate(texts["today"], (len(data.held) - 1, data.units), xytext=(3, -10),
                         textcoords="offset points", fontsize=8, color=DARK)
-        _date_axis(ax, data.ends)
+        _date_axis(ax, data.ends, small)
         ax.set_ylim(0, max(data.units, 1) * 1.08)
         ax.set_ylabel(texts["y"])
         ax.set_xlabel(texts["x"])
-        ax.legend(loc="upper left", frameon=False, fontsize=8)
+        _legend(ax, small)
         return _save(fig, fmt)
 
 
 def stage_progress(data: StageProgress, stage_names: dict[str, str], texts: dict[str, str],
-                   fmt: str = "svg") -> bytes:
+                   fmt: str = "svg", small: bool = False) -> bytes:
     """Units that finished each stage, cumulative by week: one line per stage."""
     with matplotlib.rc_context(RC):
-        fig = _figure()
+        fig = _figure(4.8 if small else 3.4, small)
         ax = fig.axes[0]
         xs = range(len(data.ends))
         for (stage, counts), (colour, marker, style) in zip(data.done.items(), STAGE_STYLES, strict=False):
             ax.plot(xs, counts, color=colour, marker=marker, markersize=3, linestyle=style,
                     label=stage_names[stage])
         ax.axhline(data.units, color=GREY, linestyle=":", linewidth=1, label=texts["units"])
-        _date_axis(ax, data.ends)
+        _date_axis(ax, data.ends, small)
         ax.set_ylim(0, max(data.units, 1) * 1.08)
         ax.set_ylabel(texts["y"])
         ax.set_xlabel(texts["x"])
-        ax.legend(loc="upper left", frameon=False, fontsize=8, ncols=2)
+        _legend(ax, small, ncols=2)
         return _save(fig, fmt)
 
 
 def composition(data: Composition, row_names: dict[str, str], share_names: dict[str, str],
-                texts: dict[str, str], percent: Callable[[float], str], fmt: str = "svg") -> bytes:
+                texts: dict[str, str], percent: Callable[[float], str], fmt: str = "svg",
+                small: bool = False) -> bytes:
     """Women, young and ethnic-minority shares of the committees per kind, with the targets as lines."""
     with matplotlib.rc_context(RC):
-        fig = _figure(1.2 + 0.75 * len(data.rows))
+        fig = _figure(1.6 + 0.9 * len(data.rows), small)
         ax = fig.axes[0]
         height = 0.26
         rows = list(reversed(data.rows))  # the first kind on top, the overall row last
@@ -119,5 +128,6 @@ def composition(data: Composition, row_names: dict[str, str], share_names: dict[
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}%"))
         ax.set_xlabel(texts["x"])
         ax.grid(axis="x", color="#dee2e6", linewidth=0.6)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False, fontsize=8, ncols=3)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22 if small else -0.18), frameon=False, fontsize=8,
+                  ncols=2 if small else 3)
         return _save(fig, fmt)

@@ -40,7 +40,8 @@ def _time_texts() -> dict[str, str]:
     return {"y": _("Units"), "x": _("Week ending (dd/mm)"), "units": _("Units in all")}
 
 
-def burn_up(campaign: Campaign, today: date, group: Optional[WorkingGroup] = None, fmt: Optional[str] = "svg") -> Chart:
+def burn_up(campaign: Campaign, today: date, group: Optional[WorkingGroup] = None, fmt: Optional[str] = "svg",
+            small: bool = False) -> Chart:
     """The burn-up of congresses held against the plan (fmt=None: the caption only, no drawing)."""
     numbers = data.burn_up(campaign, today, group)
     texts = {**_time_texts(), "planned": _("Planned congress dates"), "held": _("Congresses held"),
@@ -48,22 +49,23 @@ def burn_up(campaign: Campaign, today: date, group: Optional[WorkingGroup] = Non
     caption = _("Congresses held against the plan, by week. By %(date)s: %(held)s of %(units)s units have held "
                 "their congress; %(planned)s were planned by then.", date=_dm(today), held=numbers.held_now,
                 units=numbers.units, planned=numbers.planned_by_today)
-    image = draw.burn_up(numbers, texts, fmt) if fmt else b""
+    image = draw.burn_up(numbers, texts, fmt, small) if fmt else b""
     return Chart("burn_up", _("Congresses held against the plan"), caption, image)
 
 
-def stages(campaign: Campaign, today: date, group: Optional[WorkingGroup] = None, fmt: Optional[str] = "svg") -> Chart:
+def stages(campaign: Campaign, today: date, group: Optional[WorkingGroup] = None, fmt: Optional[str] = "svg",
+           small: bool = False) -> Chart:
     """Units that finished each stage, by week, from the journal."""
     numbers = data.stage_progress(campaign, today, group)
     names = {s: stage_label(s) for s in STAGES}
     done = "; ".join(f"{names[s]} {numbers.now(s)}" for s in STAGES)
     caption = _("Units that finished each stage, by week. By %(date)s, of %(units)s units: %(done)s.",
                 date=_dm(today), units=numbers.units, done=done)
-    image = draw.stage_progress(numbers, names, _time_texts(), fmt) if fmt else b""
+    image = draw.stage_progress(numbers, names, _time_texts(), fmt, small) if fmt else b""
     return Chart("stages", _("Stages finished over time"), caption, image)
 
 
-def composition(report: Any, targets: Any, fmt: Optional[str] = "svg") -> Chart:
+def composition(report: Any, targets: Any, fmt: Optional[str] = "svg", small: bool = False) -> Chart:
     """The committees' composition per kind against the targets, from a built report's own percentages."""
     numbers = data.composition(report, targets)
     share_names = {"women": _("Women"), "young": _("Young"), "ethnic_minority": _("Ethnic minority")}
@@ -77,7 +79,7 @@ def composition(report: Any, targets: Any, fmt: Optional[str] = "svg") -> Chart:
                 ethnic=fmt_percent(overall["ethnic_minority"]))
     texts = {"x": _("Share of the committee members elected"), "women_target": _("Target for women: %s"),
              "young_target": _("Target for the young: %s")}
-    image = draw.composition(numbers, row_names, share_names, texts, fmt_percent, fmt) if fmt else b""
+    image = draw.composition(numbers, row_names, share_names, texts, fmt_percent, fmt, small) if fmt else b""
     return Chart("composition", _("Committee composition against the targets"), caption, image)
 
 

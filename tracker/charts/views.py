@@ -39,12 +39,19 @@ def chart_scope() -> tuple[Campaign, Optional[WorkingGroup]]:
         abort(404)
 
 
-def chart_url(name: str, group: Optional[WorkingGroup] = None) -> str:
+def chart_url(name: str, group: Optional[WorkingGroup] = None, small: bool = False) -> str:
     """The chart's address with the page's filters passed through (the group, the campaign asked for)."""
-    args = {"group": group.code} if group is not None else {}
+    args: dict[str, str] = {"group": group.code} if group is not None else {}
+    if small:
+        args["size"] = "small"
     if request.args.get("campaign"):
         args["campaign"] = request.args["campaign"]
     return url_for(f"charts.{name}", **args)
+
+
+def _small() -> bool:
+    """?size=small: the chart drawn for a phone's width (larger text, fewer date labels, the legend below)."""
+    return request.args.get("size") == "small"
 
 
 def _svg(chart: images.Chart) -> Response:
@@ -59,7 +66,7 @@ def _svg(chart: images.Chart) -> Response:
 def burn_up():
     """Congresses held against the plan, by week."""
     campaign, group = chart_scope()
-    return _svg(images.burn_up(campaign, local_today(utcnow()), group))
+    return _svg(images.burn_up(campaign, local_today(utcnow()), group, small=_small()))
 
 
 @bp.route("/charts/stages.svg")
@@ -67,7 +74,7 @@ def burn_up():
 def stages():
     """Units that finished each stage, by week."""
     campaign, group = chart_scope()
-    return _svg(images.stages(campaign, local_today(utcnow()), group))
+    return _svg(images.stages(campaign, local_today(utcnow()), group, small=_small()))
 
 
 @bp.route("/charts/composition.svg")
@@ -76,7 +83,7 @@ def composition():
     """The committees' composition per kind against the campaign's targets."""
     campaign, group = chart_scope()
     report = build_report(campaign, local_today(utcnow()), group, details=False)
-    return _svg(images.composition(report, result_fields.targets_of(campaign)))
+    return _svg(images.composition(report, result_fields.targets_of(campaign), small=_small()))
 
 
 @dataclass(frozen=True)
@@ -85,11 +92,9 @@ class Figure:
 
     name: str
     url: str
+    small_url: str  # the same chart drawn for a phone (<picture><source media=…>)
     title: str
     caption: str
-
-
-ENDPOINTS = {"burn_up": "burn_up", "stages": "stages", "composition": "composition"}
 
 
 def figures(names: tuple[str, ...], campaign: Campaign, today, group: Optional[WorkingGroup] = None,
@@ -102,5 +107,6 @@ def figures(names: tuple[str, ...], campaign: Campaign, today, group: Optional[W
             chart = images.composition(report, result_fields.targets_of(campaign), fmt=None)
         else:
             chart = getattr(images, name)(campaign, today, group, fmt=None)
-        out.append(Figure(name, chart_url(ENDPOINTS[name], group), chart.title, chart.caption))
+        out.append(Figure(name, chart_url(name, group), chart_url(name, group, small=True),
+                          chart.title, chart.caption))
     return out
