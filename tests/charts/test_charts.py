@@ -235,3 +235,31 @@ def test_the_progress_docx_carries_the_charts(district, login):
         next(i for i, t in enumerate(order) if t.startswith("P:2. "))
     # as of 20/03: A held (06/03), B not yet (its tick is on 18/03 local — before 20/03: held), F not (25/03)
     assert "Đến ngày 20/03/2030: 2/5 đơn vị đã tổ chức đại hội" in " ".join(order)
+
+
+def test_charts_follow_the_campaign_in_view(district, campaign, login):
+    """A new term copied from this one: the charts show the new (active) campaign unless ?campaign= asks for
+    the old one, and the page's chart URLs pass ?campaign= through."""
+    from tracker.campaigns.service import copy_campaign
+    new = copy_campaign(campaign, "Nhiệm kỳ 2035–2040", "2035–2040")
+    db.session.commit()
+    assert data.burn_up(new, TODAY).held_now == 0 and data.burn_up(campaign, TODAY).held_now == 3
+    client = login(district["admin"])
+    now = _svg_texts(client.get("/charts/burn-up.svg").data)
+    old = _svg_texts(client.get(f"/charts/burn-up.svg?campaign={campaign.id}").data)
+    assert now != old and "10/03" in old
+    page = client.get(f"/reports?campaign={campaign.id}").get_data(as_text=True)
+    assert f'src="/charts/burn-up.svg?campaign={campaign.id}"' in page
+    assert "3/5 đơn vị đã tổ chức đại hội" in page
+
+
+def test_pages_show_the_charts_with_their_captions(district, login):
+    client = login(district["admin"])
+    board = client.get("/").get_data(as_text=True)
+    assert board.count('src="/charts/burn-up.svg"') == 2  # the desktop section and the phone's folded copy
+    assert 'srcset="/charts/stages.svg?size=small"' in board and "/charts/composition.svg" not in board
+    assert "Đến ngày 01/04/2030: 3/5 đơn vị đã tổ chức đại hội; theo kế hoạch đến ngày này là 3 đơn vị." in board
+    report = client.get("/reports?group=G1").get_data(as_text=True)
+    for name in ("burn-up", "stages", "composition"):
+        assert f'src="/charts/{name}.svg?group=G1"' in report
+    assert 'alt="Cơ cấu cấp ủy so với chỉ tiêu"' in report and "charts.css" in report
