@@ -141,8 +141,9 @@ def build(size: str, log=print) -> dict:
     groups = -(-n // GROUP_SIZE)
     with connect(size) as conn:
         conn.execute("UPDATE campaigns SET organiser = 'Ban Tổ chức (bench)', name = 'Đại hội (bench)'")
-        conn.execute("INSERT INTO working_groups (code, name) SELECT 'G' || lpad(g::text, 5, '0'), "
-                     "'Tổ công tác số ' || g FROM generate_series(1, %s) AS g", (groups,))
+        conn.execute("INSERT INTO working_groups (campaign_id, code, name) SELECT (SELECT min(id) FROM campaigns), "
+                     "'G' || lpad(g::text, 5, '0'), 'Tổ công tác số ' || g FROM generate_series(1, %s) AS g",
+                     (groups,))
     timings["schema"] = time.perf_counter() - started
     create_prototypes(size, units, today, token)
     timings["prototypes"] = time.perf_counter() - started

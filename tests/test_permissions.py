@@ -25,3 +25,13 @@ def test_require_admin_refuses_everyone_but_admins_and_the_operator(people):
         with pytest.raises(Forbidden) as refused:
             require_admin(people[role], "Chỉ Ban Tổ chức.")
         assert refused.value.status == 403 and refused.value.message == "Chỉ Ban Tổ chức."
+
+
+def test_one_list_of_committee_kinds():
+    """Review: the sub-cell and edits branches each wrote their own copy of the committee kinds."""
+    from tracker import permissions
+    from tracker.edits import service as edits
+    from tracker.workflow import gates, stages
+
+    assert permissions.COMMITTEE_KINDS is stages.COMMITTEE_KINDS
+    assert gates.COMMITTEE_KINDS is stages.COMMITTEE_KINDS and edits.COMMITTEE_KINDS is stages.COMMITTEE_KINDS

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Optional, TypeVar
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect
 from flask_babel import gettext as _
@@ -22,6 +23,18 @@ T = TypeVar("T")
 
 class EmptyForm(FlaskForm):
     """Only the CSRF token: for buttons that post."""
+
+
+def local_path(target: Optional[str]) -> Optional[str]:
+    """The target when it is a path on this site, else None: the one check before redirecting to a `next`.
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so "/\\host" and "/<tab>/host" lead
+    to another site as surely as "//host" does: none of them passes.
+    """
+    if not target or not target.startswith("/") or "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc and not target.startswith("//") else None
 
 
 def admins_only():

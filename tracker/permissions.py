@@ -13,8 +13,8 @@ from sqlalchemy.orm import aliased
 
 from .models import Item, Unit, User
 from .services.errors import Forbidden
+from .workflow.stages import COMMITTEE_KINDS
 
-COMMITTEE_KINDS = ("commune_committee", "sector_committee")
 SUB_CELL = "sub_cell"
 
 

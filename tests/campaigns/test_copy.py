@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import NOW, tick_all
+from tests.conftest import tick_all
 from tests.reports.reports_helpers import put_results
 from tracker.campaigns.scope import active_campaign
 from tracker.campaigns.service import copy_campaign

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from tests.conftest import NOW, csrf_of, items_of
-from tests.factories import API
+from tests.factories import API, PASSWORD
 from tests.reports.reports_helpers import finish, put_results
 from tracker.campaigns.service import copy_campaign
 from tracker.extensions import db
@@ -151,3 +151,41 @@ def test_the_word_report_carries_the_comparison(world, campaign, login):
     women = next(r for r in rows if r[0] == "nữ")
     assert women[1:] == ["21,00%", "23,00%", "+2,00"]
     assert next(r for r in rows if r[0] == "trẻ")[3] == "-2,00"
+
+
+def test_the_switch_and_the_sign_in_send_nobody_to_another_site(world, campaign, login, app):
+    """Review: the switch checked `next` with startswith("/") and not "//", which lets "/\\host" through (browsers
+    read the backslash as a slash); both redirects now use edge.local_path."""
+    from tracker.edge import local_path
+
+    for bad in ("//evil.example", "/\\evil.example", "/\\/evil.example", "/\t/evil.example", "https://evil.example",
+                "evil.example", "", None):
+        assert local_path(bad) is None, bad
+    assert local_path("/units/U1?campaign=2#x") == "/units/U1?campaign=2#x"
+    _new_term(campaign)
+    admin = login(world["admin"])
+    token = csrf_of(admin.get("/").get_data(as_text=True))
+    for bad in ("/\\evil.example", "//evil.example"):
+        resp = admin.post("/campaigns/switch", data={"campaign": campaign.id, "csrf_token": token, "next": bad})
+        assert resp.status_code == 302 and resp.headers["Location"] == "/"
+    resp = admin.post("/campaigns/switch", data={"campaign": "", "csrf_token": token, "next": "/units/U1"})
+    assert resp.headers["Location"] == "/units/U1"
+    client = app.test_client()
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    resp = client.post("/login?next=/%5Cevil.example", data={"email": world["admin"].email,
+                                                             "password": PASSWORD,
+                                                             "csrf_token": token})
+    assert resp.status_code == 302 and "evil" not in resp.headers["Location"]
+
+
+def test_the_office_start_page_counts_the_campaign_in_views_units_and_groups(world, campaign, login):
+    """Review: after a new term the admin start page counted the units and groups of every campaign."""
+    import re
+
+    units = db.session.scalar(select(func.count()).select_from(Unit).where(Unit.campaign_id == campaign.id))
+    _new_term(campaign)
+    html = login(world["admin"]).get("/admin").get_data(as_text=True)
+    shown = {label: value for value, label in
+             re.findall(r'<span class="fs-4">([\d.]+)</span> <span class="text-muted">([^<]+)</span>', html)}
+    assert {shown[k] for k in shown if k in ("đơn vị", "units")} == {str(units)}
+    assert {shown[k] for k in shown if k in ("tổ công tác", "working groups")} == {"2"}

@@ -334,3 +334,71 @@ def test_assigning_several_units_to_a_group_keeps_the_archive_rules(world, make_
                                world["admin"], NOW)
     with pytest.raises(Archived):
         assign_units_to_group(["U1"], "G3", world["admin"], NOW)
+
+
+def test_an_archived_campaign_refuses_the_edits_of_its_units_and_groups(world, campaign, app):
+    """Review: delete, archive, code, kind, secretaries and group edits reached an archived campaign's units
+    and groups (an admin who switched to it); every one is refused with `campaign_archived`, nothing changes."""
+    from tracker.campaigns.service import copy_campaign
+    from tracker.services.errors import DomainError
+
+    old_id = campaign.id
+    copy_campaign(campaign, "Nhiệm kỳ mới", "2035–2040")
+    db.session.commit()
+
+    def old_unit(code):
+        db.session.expire_all()
+        return db.session.scalar(select(Unit).where(Unit.code == code, Unit.campaign_id == old_id))
+
+    def old_group(code):
+        return db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == code,
+                                                            WorkingGroup.campaign_id == old_id))
+
+    admin_user = world["admin"]
+    attempts = [
+        lambda: service.delete_unit(old_unit("U2"), admin_user, NOW),
+        lambda: service.set_unit_archived(old_unit("U1"), True, admin_user, NOW),
+        lambda: service.change_code(old_unit("U1"), "U9", admin_user, NOW),
+        lambda: service.change_kind(old_unit("U1"), "sector_committee", admin_user, NOW, confirm=True),
+        lambda: service.delete_group(old_group("G2"), admin_user, NOW),
+        lambda: service.set_group_archived(old_group("G1"), True, admin_user, NOW),
+        lambda: admin.assign_unit(world["secretary"], "U1", admin_user, NOW),
+        lambda: admin.rename_group(old_group("G1"), "Tên mới", admin_user),
+        lambda: admin.add_member(old_group("G2"), world["member"].email, admin_user),
+    ]
+    from flask import g
+
+    for n, attempt in enumerate(attempts):
+        with app.test_request_context("/"):
+            g.campaign_in_view = db.session.get(Campaign, old_id)  # the admin switched to the archived campaign
+            with pytest.raises(DomainError) as refused:
+                attempt()
+                pytest.fail(f"attempt {n} was not refused")
+            assert refused.value.code == "campaign_archived", n
+            db.session.rollback()
+            g.pop("campaign_in_view", None)
+    u1, g1 = old_unit("U1"), old_group("G1")
+    assert u1.code == "U1" and u1.kind == "commune_committee" and not u1.archived
+    assert not g1.archived and g1.name != "Tên mới" and old_unit("U2") is not None
+    assert db.session.get(type(world["secretary"]), world["secretary"].id).unit.campaign_id != old_id
+
+
+def test_a_new_unit_or_user_is_not_put_in_an_archived_group_or_unit(world):
+    """Review: moving a unit into an archived group or assigning a secretary to an archived unit was refused,
+    but creating a unit in that group, or a user in that group or unit, went through."""
+    group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == "G2"))
+    service.set_group_archived(group, True, world["admin"], NOW)
+    service.set_unit_archived(_unit("U2"), True, world["admin"], NOW)
+    db.session.commit()
+    body = {"code": "U7", "name": "Mới", "kind": "grassroots_cell", "party_members": 3, "group": "G2"}
+    attempts = [
+        lambda: unit_service.create_unit(body, world["admin"], NOW),
+        lambda: accounts.create_user("g7@example.org", "Mới", "group", None, None, "G2", actor=world["admin"]),
+        lambda: accounts.create_user("s7@example.org", "Mới", "secretary", None, "U2", None, actor=world["admin"]),
+    ]
+    for attempt in attempts:
+        with pytest.raises(Archived):
+            attempt()
+        db.session.rollback()
+    assert _unit("U7") is None
+    unit_service.create_unit(body | {"group": "G1"}, world["admin"], NOW)  # a live group takes it

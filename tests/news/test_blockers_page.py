@@ -101,3 +101,15 @@ def test_paginated_and_query_count_constant(world, login, frozen, count_queries,
     with frozen(NOW):
         late = login(p["admin"]).get("/blockers?page=99")
     assert late.status_code == 302 and late.headers["Location"].endswith("/blockers?page=2")
+
+
+def test_a_group_members_list_has_the_blockers_of_the_sub_cells_its_group_follows(world, make_unit, make_user, login):
+    """Review: a sub-cell without a group follows its committee's (its blockers are news to that group), but the
+    member's own list filtered on units.group_id and left them out."""
+    u1, _u2, p = world
+    s1 = make_unit("S1", kind="sub_cell", parent="U1", group=None)
+    cell_secretary = make_user("s1@d.test", "secretary", unit="S1")
+    db.session.commit()
+    raise_on(s1, cell_secretary, "Chi bộ ấp chưa có địa điểm", 1)
+    page = login(p["group"]).get("/blockers").get_data(as_text=True)
+    assert "Chi bộ ấp chưa có địa điểm" in page

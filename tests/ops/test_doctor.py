@@ -62,7 +62,7 @@ def test_doctor_reports_bad_codes_and_a_silent_scheduler(scratch_app):
     with scratch_app.app_context():
         campaign = require_campaign()
         # written straight to the table, as codes from before the rule were
-        db.session.add(WorkingGroup(code="T/1", name="Tổ 1"))
+        db.session.add(WorkingGroup(code="T/1", name="Tổ 1", campaign_id=require_campaign().id))
         db.session.add(Unit(campaign=campaign, code="a?b", name="X", kind="grassroots_cell"))
         db.session.commit()
         code, out = doctor(scratch_app)
@@ -77,7 +77,7 @@ def test_doctor_reports_bad_codes_and_a_silent_scheduler(scratch_app):
 def test_doctor_is_happy_when_all_is_well(scratch_app):
     with scratch_app.app_context():
         beat(db.session, utcnow() - timedelta(minutes=2), "{}")
-        db.session.add(WorkingGroup(code="T.1", name="Tổ 1"))
+        db.session.add(WorkingGroup(code="T.1", name="Tổ 1", campaign_id=require_campaign().id))
         db.session.commit()
         code, out = doctor(scratch_app)
     assert code == 0, out

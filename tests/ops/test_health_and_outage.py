@@ -7,6 +7,8 @@ from config import TestConfig
 from tests.conftest import NOW
 from tests.factories import bearer
 from tracker import create_app
+from tracker.clock import utcnow
+from tracker.signin.sessions import SEEN_AT, SIGNED_IN_AT
 from tracker.extensions import db
 from tracker.reminders.sweep import beat
 
@@ -43,11 +45,12 @@ def away(app, world, tmp_path):
             "SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else "postgresql+psycopg://postgres@127.0.0.1:1/none")
 
     headers = bearer(world["admin"])
-    user_id = world["admin"].id
+    session_id = world["admin"].get_id()  # "id:generation", as the sign-in stores it
     broken = create_app(Away)
     client = broken.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)  # what Flask-Login keeps after sign-in: the page must load the user
+        session["_user_id"] = session_id  # what Flask-Login keeps after sign-in: the page must load the user
+        session[SIGNED_IN_AT] = session[SEEN_AT] = int(utcnow().timestamp())
         session["_fresh"] = True
     yield broken, client, headers
     with broken.app_context():

@@ -108,3 +108,14 @@ def test_the_account_page_says_what_reaches_the_person(app, world, login):
         assert "hộp thư trong ứng dụng; tin nhắn SMS hoặc Zalo." in reaching()
     finally:
         app.config.update(WEBHOOK_URL=None, WEBHOOK_SECRET=None)
+
+
+def test_me_names_the_groups_of_the_campaign_in_view_once(app, world, campaign, token_for):
+    """Review: a new term copies the groups with their members, and /me listed the member's groups of every
+    campaign (["G1", "G1"])."""
+    from tracker.campaigns.service import copy_campaign
+
+    copy_campaign(campaign, "Nhiệm kỳ mới", "2035–2040")
+    db.session.commit()
+    member = app.test_client().get("/api/v1/me", headers=token_for(world["member"])).get_json()
+    assert member["groups"] == ["G1"]

@@ -281,8 +281,8 @@ def _png() -> bytes:
 
 def test_figures_and_a_comparison_find_their_place(district, frozen):
     """The hooks the charts and the previous-term comparison use: pictures after the tables, a section 4."""
-    from tracker.reports.document_settings import document_settings
     from tracker.reports.compare import Change
+    from tracker.reports.document_settings import document_settings
     from tracker.reports.documents import results_document
     from tracker.reports.partydoc import Figure
     from tracker.reports.query import build_report, checks
@@ -291,13 +291,15 @@ def test_figures_and_a_comparison_find_their_place(district, frozen):
     with frozen(NOW):
         report = build_report(campaign, NOW.date(), details=False)
         report.checks = checks(campaign, NOW.date())
-        comparison = [Change("women", 18.2, 16.67, 1.53)]
+        # the comparison is a parameter now (reports/compare.Change rows), no longer a report attribute
+        rows = [Change("women", 16.67, 18.2, -1.53)]
         body = results_document(report, document_settings(campaign), figures=[Figure(_png(), "Biểu đồ 1")],
-                                comparison=comparison)
+                                comparison=rows)
     doc = Document(io.BytesIO(body))
     texts = _texts(doc)
     assert "4. So sánh với nhiệm kỳ trước" in texts and "Biểu đồ 1" in texts
-    assert _cells(doc.tables[-2])[1] == ["nữ", "16,67%", "18,20%", "+1,53"]
+    row = _cells(doc.tables[-2])[1]
+    assert "nữ" in row[0] and row[1:] == ["18,20%", "16,67%", "-1,53"]
     assert len(doc.inline_shapes) == 1
 
 
@@ -320,3 +322,44 @@ def test_the_documents_read_a_fixed_number_of_statements(viewer_for_scale, campa
 @pytest.fixture
 def viewer_for_scale(make_user, login, campaign):
     return login(make_user("v2@x.vn", "viewer"))
+
+
+def test_an_archived_campaigns_document_settings_are_not_changed(district, frozen):
+    """Review: the docx branch's settings skipped the archived-campaign rule every other campaign setting keeps."""
+    from tracker.campaigns.service import copy_campaign
+    from tracker.reports.document_settings import document_settings, update_document_settings
+    from tracker.services.errors import DomainError
+
+    with frozen(NOW):
+        old = db.session.scalar(select(Campaign))
+        copy_campaign(old, "Nhiệm kỳ mới", "2035–2040")
+        db.session.commit()
+        before = document_settings(old).place
+        with pytest.raises(DomainError) as refused:
+            update_document_settings(old, {"number_symbol": "BC/ĐU", "place": "Nơi khác"}, district["admin"])
+        assert refused.value.code == "campaign_archived"
+        db.session.rollback()
+        assert document_settings(old).place == before != "Nơi khác"
+
+
+def test_the_progress_report_covers_the_summarys_units(district, make_unit, frozen):
+    """Review: progress.py kept its own unit scope, which counted archived units and, filtered by a working
+    group, left out the sub-cells that follow their committee's group; it now shares the summary's."""
+    from tracker.edits.service import set_unit_archived
+    from tracker.models import WorkingGroup
+    from tracker.reports.progress import progress
+    from tracker.reports.query import summary
+
+    with frozen(NOW):
+        make_unit("S01", kind="sub_cell", parent="X01", group=None)  # follows X01's group, G1
+        set_unit_archived(db.session.scalar(select(Unit).where(Unit.code == "X03")), True, district["admin"], NOW)
+        db.session.commit()
+        campaign = db.session.scalar(select(Campaign))
+        g1 = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == "G1"))
+        on = date(2030, 5, 15)
+        everything, of_g1 = progress(campaign, on), progress(campaign, on, g1)
+        assert everything.units == 3  # X01, X02, S01: the archived X03 is out, as in the summary
+        assert "X03" not in {late.code for late in everything.overdue} | {c.code for c in everything.coming}
+        assert of_g1.units == 2  # X01 and its sub-cell S01
+        total = summary(campaign, on, g1)
+        assert of_g1.units == total["units"]["total"] + total["sub_cells"]["total"]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tests.conftest import NOW
 from tracker.extensions import db
+from tracker.services.campaigns import require_campaign
 from tracker.models import Campaign
 
 
@@ -128,7 +129,7 @@ def test_a_unit_name_is_never_a_formula_in_the_exports(client):
 def test_a_group_code_with_vietnamese_letters_gives_a_safe_file_name(client, make_group, make_unit):
     from tracker.models import WorkingGroup
     # new codes are ASCII (tracker/codes.py); a code saved before that rule still exports safely
-    db.session.add(WorkingGroup(code="TổA", name="Tổ A"))
+    db.session.add(WorkingGroup(code="TổA", name="Tổ A", campaign_id=require_campaign().id))
     db.session.commit()
     r = client.get("/reports/export.csv?group=TổA")
     assert r.status_code == 200

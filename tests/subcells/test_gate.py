@@ -145,3 +145,47 @@ def test_sql_twin_matches_the_pure_rollup_and_pending_list(tree):
         assert sql[k.id] == sub_cell_rollup(facts)
         assert query.pending_codes(k.id, TODAY) == pending_sub_cells(facts)
     assert sum(r["pending"] for r in sql.values()) > 0 and any(r["exempted"] for r in sql.values())
+
+
+def test_archived_cells_and_campaigns_take_no_exemption_and_hold_no_committee_back(tree, campaign):
+    """Review: exempting bypassed both archive guards (the edits and campaigns branches' rule), and an
+    archived cell kept its committee's congress waiting though the report and lists leave it out."""
+    from tracker.campaigns.service import copy_campaign
+    from tracker.edits.live import Archived
+    from tracker.edits.service import set_unit_archived
+    from tracker.services.errors import DomainError
+    from tracker.subcells.query import rollups
+
+    admin = tree["admin"]
+    set_unit_archived(_unit("S2"), True, admin, NOW)
+    db.session.commit()
+    with pytest.raises(Archived):
+        service.exempt(_unit("S2"), "dissolved", "Giải thể", admin, NOW)
+    assert [row.unit.code for row in service.committee_view(_unit("K1"), TODAY).rows] == ["S1"]
+    assert rollups([_unit("K1").id], TODAY)[_unit("K1").id]["total"] == 1
+    assert query.pending_codes(_unit("K1").id, TODAY) == ("S1",)
+    service.exempt(_unit("S1"), "postponed", "Lùi", admin, NOW)
+    k1 = _unit("K1")
+    for key in BEFORE:
+        tick_all(k1, key, admin)
+    _tick_first_congress(k1, admin)  # the archived S2 does not hold K1 back
+    db.session.commit()
+    old_id = campaign.id
+    copy_campaign(campaign, "Nhiệm kỳ mới", "2035–2040")
+    db.session.commit()
+    from tracker.models import Unit
+    old_s1 = db.session.scalar(select(Unit).where(Unit.code == "S1", Unit.campaign_id == old_id))
+    with pytest.raises(DomainError) as refused:
+        service.clear(old_s1, admin, NOW)
+    assert refused.value.code == "campaign_archived"
+    db.session.rollback()
+    assert db.session.scalar(select(SubCellExemption).where(SubCellExemption.unit_id == old_s1.id)) is not None
+
+
+def test_the_committee_page_offers_no_exemption_form_for_an_archived_cell(tree, login):
+    from tracker.edits.service import set_unit_archived
+
+    set_unit_archived(_unit("S2"), True, tree["admin"], NOW)
+    db.session.commit()
+    html = login(tree["admin"]).get("/units/K1").get_data(as_text=True)
+    assert "/units/S1/exemption" in html and "/units/S2/exemption" not in html

@@ -2,6 +2,9 @@
 Secure cookies only in production; no-store on what a signed-in user gets, never on static files."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from tests.factories import API
@@ -80,3 +83,33 @@ def test_no_store_for_signed_in_pages_and_api_not_for_static_or_anonymous(app, w
         assert resp.status_code == 200, path
         assert "no-store" not in resp.headers.get("Cache-Control", ""), path
     assert "no-store" not in app.test_client().get("/login").headers.get("Cache-Control", "")
+
+
+INLINE_HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
+INLINE_STYLE = re.compile(r"<style\b|<[^>]*\sstyle\s*=", re.IGNORECASE)
+
+
+def test_no_template_has_inline_script_handlers_or_styles():
+    """The CSP blocks inline handlers and styles: a template that still has one silently stops working
+    (the campaign switcher's onchange came back in a merge). E-mails are not served under the CSP."""
+    root = Path(__file__).resolve().parents[2] / "templates"
+    offenders = []
+    for path in root.rglob("*.html"):
+        if "email" in path.relative_to(root).parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if INLINE_HANDLER.search(text) or INLINE_STYLE.search(text):
+            offenders.append(str(path.relative_to(root)))
+    assert offenders == []
+
+
+def test_the_campaign_switcher_submits_through_app_js(app, world, campaign, login):
+    from tracker.campaigns.service import copy_campaign
+    from tracker.extensions import db
+
+    copy_campaign(campaign, "Nhiệm kỳ mới", "2035–2040")
+    db.session.commit()
+    html = login(world["admin"]).get("/").get_data(as_text=True)
+    assert 'id="campaign-switch"' in html and "data-autosubmit" in html and "onchange" not in html
+    script = (Path(__file__).resolve().parents[2] / "tracker" / "static" / "app.js").read_text(encoding="utf-8")
+    assert "[data-autosubmit]" in script

@@ -5,6 +5,7 @@ from flask import g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from ..campaigns.scope import campaign_id_in_view
 from ..reminders.channels import CHANNELS
 from ..reminders.preferences import channel_list
 from ..workflow.stages import ROLES
@@ -31,9 +32,11 @@ class MeOut(Schema):
 
 def me_json(user) -> dict:
     """The API form of a user as `/me` gives it."""
+    # a member keeps the earlier terms' groups too (campaigns copy their members): the campaign in view's only
+    campaign_id = campaign_id_in_view()
     return {"email": user.email, "name": user.name, "role": user.role,
             "unit": user.unit.code if user.unit is not None else None,
-            "groups": sorted(gr.code for gr in user.groups), "phone": user.phone,
+            "groups": sorted(gr.code for gr in user.groups if gr.campaign_id == campaign_id), "phone": user.phone,
             "channels": channel_list(user),
             "calendar_url": None}  # the calendar feed (issue 12) fills this in
 

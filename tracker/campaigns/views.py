@@ -10,7 +10,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
-from ..edge import EmptyForm, admin_page, saved, submit
+from ..edge import EmptyForm, admin_page, local_path, saved, submit
 from ..permissions import can_switch_campaign
 from . import scope, service
 
@@ -81,9 +81,8 @@ def switch():
         scope.switch_to(None if campaign.active else campaign.id)
     else:
         scope.switch_to(None)
-    target = request.form.get("next") or ""
-    # only a path on this site (no scheme, no //host): the switch never sends anyone elsewhere
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("dashboard.home"))
+    # only a path on this site: the switch never sends anyone elsewhere
+    return redirect(local_path(request.form.get("next")) or url_for("dashboard.home"))
 
 
 def switcher() -> dict | None:

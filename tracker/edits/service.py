@@ -13,18 +13,17 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from ..extensions import db
-from ..models import Item, ItemTemplate, JournalEntry, ReminderLedger, StageReview, Unit, User, WorkingGroup
+from ..models import Campaign, Item, ItemTemplate, JournalEntry, ReminderLedger, StageReview, Unit, User, WorkingGroup
 from ..permissions import require_admin
 from ..services import journal
 from ..services.calendar import load_calendar
-from ..services.campaigns import templates
+from ..services.campaigns import refuse_if_archived, templates
 from ..services.errors import Conflict, Invalid
 from ..services.units import item_values, validate_unit_data
 from ..workflow import KINDS, STAGES
+from ..workflow.stages import COMMITTEE_KINDS  # the kinds that may have cells under them
 from .holds import group_holds, unit_holds
 from .live import require_live
-
-COMMITTEES = ("commune_committee", "sector_committee")  # the kinds that may have cells under them
 
 
 class InUse(Invalid):
@@ -33,11 +32,17 @@ class InUse(Invalid):
     code = "in_use"
 
 
+def _refuse_if_campaign_archived(group: WorkingGroup) -> None:
+    # an archived campaign (an earlier term) is read, never changed: its groups neither go nor get archived
+    refuse_if_archived(db.session.get(Campaign, group.campaign_id))
+
+
 # ---- delete ------------------------------------------------------------------------------------
 
 def delete_unit(unit: Unit, user: Optional[User], now: datetime) -> str:
     """Delete a unit nothing hangs on (holds.py says what that means); else InUse naming what holds it."""
     require_admin(user, _("Only the organisation office deletes units."))
+    refuse_if_archived(unit.campaign)
     holds = unit_holds(unit)
     if holds:
         raise InUse(_("The unit %(code)s cannot be deleted: it has %(what)s. Archive it instead: it then "
@@ -57,6 +62,7 @@ def delete_unit(unit: Unit, user: Optional[User], now: datetime) -> str:
 def delete_group(group: WorkingGroup, user: Optional[User], now: datetime) -> str:
     """Delete a working group with no unit and no member; else InUse naming them."""
     require_admin(user, _("Only the organisation office deletes working groups."))
+    _refuse_if_campaign_archived(group)
     holds = group_holds(group)
     if holds:
         raise InUse(_("The working group %(code)s cannot be deleted: it has %(what)s. Archive it instead: it is "
@@ -75,6 +81,7 @@ def set_unit_archived(unit: Unit, archived: bool, user: Optional[User], now: dat
     """Archive (or restore) a unit: archived, it is read but not changed and leaves the dashboard, the lists,
     the report and the reminder sweep (readmodel.live_unit)."""
     require_admin(user, _("Only the organisation office archives units."))
+    refuse_if_archived(unit.campaign)
     if archived != unit.archived:
         unit.archived_at = now if archived else None
         unit.archived_by_id = user.id if (archived and user) else None
@@ -87,6 +94,7 @@ def set_group_archived(group: WorkingGroup, archived: bool, user: Optional[User]
     """Archive (or restore) a working group: archived, it is no longer offered in forms and filters and takes
     no new units or members; its units and members stay as they are."""
     require_admin(user, _("Only the organisation office archives working groups."))
+    _refuse_if_campaign_archived(group)
     if archived != group.archived:
         group.archived_at = now if archived else None
         group.archived_by_id = user.id if (archived and user) else None
@@ -100,6 +108,7 @@ def set_group_archived(group: WorkingGroup, archived: bool, user: Optional[User]
 def change_code(unit: Unit, new: str, user: Optional[User], now: datetime) -> Unit:
     """Give a unit a new code (valid as any unit code, unused): the journal keeps the old one."""
     require_admin(user, _("Only the organisation office changes a unit's code."))
+    refuse_if_archived(unit.campaign)
     require_live(unit)
     errors = validate_unit_data({"code": new}, partial=True)
     if errors:
@@ -165,7 +174,7 @@ def check_kind_change(unit: Unit, kind: str) -> None:
         errors["kind"] = _("Unknown kind; one of: %(kinds)s.", kinds=", ".join(KINDS))
     elif kind == "sub_cell" and unit.parent is None:
         errors["parent"] = _("A cell under a committee needs the committee's code.")
-    elif kind not in COMMITTEES and db.session.scalar(select(Unit.id).where(Unit.parent_id == unit.id).limit(1)):
+    elif kind not in COMMITTEE_KINDS and db.session.scalar(select(Unit.id).where(Unit.parent_id == unit.id).limit(1)):
         errors["kind"] = _("Cells are under this unit: it stays a committee.")
     if errors:
         raise Invalid(_("The kind was not changed: check the marked fields."), errors)
@@ -178,6 +187,7 @@ def change_kind(unit: Unit, kind: str, user: Optional[User], now: datetime, *, c
     Invalid naming them. Every added and removed item and the kind itself are journalled.
     """
     require_admin(user, _("Only the organisation office changes a unit's kind."))
+    refuse_if_archived(unit.campaign)
     require_live(unit)
     check_kind_change(unit, kind)
     if kind == unit.kind:

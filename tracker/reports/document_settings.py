@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import Campaign, User
 from ..permissions import require_admin
+from ..services.campaigns import refuse_if_archived
 from ..services.errors import Invalid
 from .models import ReportDocumentSettings
 
@@ -31,6 +32,7 @@ def document_settings(campaign: Campaign) -> ReportDocumentSettings:
 
 def update_document_settings(campaign: Campaign, data: Mapping[str, Any], user: User) -> ReportDocumentSettings:
     """Set the document's issuer, number, place, signer and recipients; all or nothing."""
+    refuse_if_archived(campaign)
     require_admin(user)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import Blocker, Campaign, Unit, WorkingGroup
 from ..readmodel import stage_rows, stage_totals
 from ..workflow import STAGES
+from .query import _scope as report_scope
 
 LIST_LIMIT = 100   # units named in each list
 AHEAD_DAYS = 14    # "the congresses of the coming two weeks"
@@ -70,17 +71,10 @@ class Progress:
     coming_count: int = 0
 
 
-def _scope(campaign: Campaign, group: Optional[WorkingGroup]) -> list:
-    where = [Unit.campaign_id == campaign.id]
-    if group is not None:
-        where.append(Unit.group_id == group.id)
-    return where
-
-
 def progress(campaign: Campaign, on: date, group: Optional[WorkingGroup] = None,
              limit: int = LIST_LIMIT) -> Progress:
     """The progress report's numbers on the day `on` (local date), for the campaign or one working group."""
-    scope = _scope(campaign, group)
+    scope = report_scope(campaign, group)  # the summary's: live units, sub-cells following their committee's group
     ids = select(Unit.id).where(*scope)
     out = Progress(campaign, group, on)
     out.units = db.session.scalar(select(func.count()).select_from(Unit).where(*scope)) or 0

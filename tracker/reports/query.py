@@ -59,6 +59,8 @@ FIRST_SESSION_FIELDS = FIRST_SESSION_COUNTS + FIRST_SESSION_FLAGS
 
 
 def _scope(campaign: Campaign, group: Optional[WorkingGroup]) -> list:
+    """The units a report covers: the campaign's live units, of one working group when given (the summary
+    and the progress report share it)."""
     where = [units_in_view(campaign.id), live_unit()]
     if group is not None:
         where.append(in_working_groups([group.id]))  # a sub-cell without a group follows its committee's

@@ -15,6 +15,7 @@ from sqlalchemy import Integer, Text, func, literal, select, update
 
 from ..campaigns.scope import group_by_code, unit_by_code
 from ..codes import code_problem
+from ..edits.live import require_live, require_live_group
 from ..extensions import db
 from ..models import OutboxMessage, PasswordResetToken, User, WorkingGroup
 from ..models._types import UTCDateTime
@@ -265,6 +266,10 @@ def create_user(email: Optional[str], name: str, role: str, password: Optional[s
             errors.update(exc.fields)
     if errors:
         raise Invalid(_("The user was not saved: check the marked fields."), errors)
+    # as assign_unit and add_member: an archived unit takes no secretary, an archived group no member
+    if unit is not None and role == "secretary":
+        require_live(unit)
+    require_live_group(group)
     if email and find_user(email):
         raise Conflict(_("A user with this email already exists."), {"email": _("Already in use.")},
                        code="duplicate")

@@ -292,6 +292,7 @@ def assign_unit(user: User, unit_code: str, actor: Optional[User], now: datetime
     unit = unit_by_code((unit_code or "").strip())
     if unit is None:
         raise Invalid(_("No unit with code %(code)s.", code=unit_code), {"unit": _("No such unit.")})
+    refuse_if_archived(unit.campaign)
     require_live(unit)
     if user.unit_id == unit.id:
         return unit
@@ -333,6 +334,7 @@ def rename_group(group: WorkingGroup, name: str, actor: Optional[User]) -> None:
     name = _text(name, "name", errors, 200)
     if errors:
         raise Invalid(_("The working group was not saved: check the marked fields."), errors)
+    refuse_if_archived(db.session.get(Campaign, group.campaign_id))
     require_live_group(group)
     group.name = name
     db.session.flush()
@@ -341,6 +343,7 @@ def rename_group(group: WorkingGroup, name: str, actor: Optional[User]) -> None:
 def add_member(group: WorkingGroup, email: str, actor: Optional[User]) -> User:
     """Add a group-role user to a working group."""
     require_admin(actor)
+    refuse_if_archived(db.session.get(Campaign, group.campaign_id))
     require_live_group(group)
     user = find_user(email)
     if user is None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from ..clock import local_zone
 from ..models import Blocker, Unit, User
 from ..paging import Page, paginate
+from ..permissions import in_working_groups
 from ..readmodel import live_unit
 
 
@@ -34,11 +35,11 @@ def open_blockers_page(campaign_id: Optional[int], group_ids: Optional[set[int]]
     """A page of the campaign's unresolved blockers (OpenBlocker), oldest first, with how many there are in all
     (a page past the end: the last one).
 
-    group_ids None: every unit; a set: only the units of those working groups. Two queries whatever the size.
+    group_ids None: every unit; a set: only the units those working groups follow. Two queries whatever the size.
     """
     cond = [Blocker.resolved_at.is_(None), Unit.campaign_id == campaign_id, live_unit()]
     if group_ids is not None:
-        cond.append(Unit.group_id.in_(sorted(group_ids)))
+        cond.append(in_working_groups(sorted(group_ids)))  # a sub-cell without a group follows its committee's
     raiser = aliased(User)
     query = (select(Blocker.id, Blocker.stage, Blocker.text, Blocker.raised_at, Blocker.answered_at, Unit.code,
                     Unit.name, raiser.name)

@@ -124,6 +124,7 @@ def create_unit(data: dict[str, Any], user: Optional[User], now: datetime) -> Un
         errors.setdefault("parent", _("A cell under a committee needs the committee's code."))
     if errors:
         raise Invalid(_("The unit was not saved: check the marked fields."), errors)
+    require_live_group(group)  # an archived group takes no new units (as update_unit refuses to move one in)
     code = str(data["code"]).strip()
     if unit_by_code(code, campaign.id) is not None:
         raise Conflict(_("A unit with code %(code)s already exists.", code=code), {"code": _("Already in use.")},

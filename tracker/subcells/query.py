@@ -12,7 +12,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 
 from ..extensions import db
 from ..models import SubCellExemption, Unit
-from ..readmodel import FINISHED, stage_rows
+from ..readmodel import FINISHED, live_unit, stage_rows
 from ..workflow.gates import SUB_CELL_GATED_STAGE
 
 SUB_CELL = "sub_cell"
@@ -20,7 +20,8 @@ SUB_CELL = "sub_cell"
 
 def cell_rows(parent_ids: Select, today: date):
     """Subquery: the sub-cells under the given committees with (unit_id, parent_id, code, status, exempted)."""
-    cells = select(Unit.id).where(Unit.kind == SUB_CELL, Unit.parent_id.in_(parent_ids))
+    # archived cells hold no committee back and are not counted (the report leaves them out too)
+    cells = select(Unit.id).where(Unit.kind == SUB_CELL, Unit.parent_id.in_(parent_ids), live_unit())
     rows = stage_rows(cells, today, (SUB_CELL_GATED_STAGE,))
     exempted = SubCellExemption.id.is_not(None)
     return (select(rows.c.unit_id, Unit.parent_id, Unit.code, rows.c.status, exempted.label("exempted"))

@@ -8,13 +8,15 @@ from typing import Optional
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..edits.live import require_live
 from ..extensions import db
 from ..labels import stage_label
 from ..models import SubCellExemption, Unit, User
 from ..models.subcells import EXEMPTION_REASONS
 from ..permissions import can_oversee
-from ..readmodel import StageCell, stage_cells
+from ..readmodel import StageCell, live_unit, stage_cells
 from ..services import journal
+from ..services.campaigns import refuse_if_archived
 from ..services.errors import Forbidden, GateRefused, Invalid
 from ..workflow.gates import (
     COMMITTEE_KINDS,
@@ -79,8 +81,9 @@ class CommitteeView:
 def committee_view(committee: Unit, today: date) -> Optional[CommitteeView]:
     """The committee's sub-cells, statuses and exemptions (three queries whatever their number); None if none."""
     # asked for every unit (an empty answer for others) so a unit page's query count does not depend on its kind
-    units = list(db.session.scalars(select(Unit).where(Unit.kind == query.SUB_CELL, Unit.parent_id == committee.id)
-                                    .order_by(Unit.code)))
+    # archived cells (merged, dissolved) are out of the list and the gate, as out of the report (live_unit)
+    units = list(db.session.scalars(select(Unit).where(Unit.kind == query.SUB_CELL, Unit.parent_id == committee.id,
+                                                       live_unit()).order_by(Unit.code)))
     if not units or committee.kind not in COMMITTEE_KINDS:
         return None
     ids = [u.id for u in units]
@@ -98,6 +101,8 @@ def _require_oversee(user: User, cell: Unit) -> None:
     if not can_oversee(user, cell):
         raise Forbidden(_("Only the committee's secretaries, its working group or the organisation office "
                           "exempt its cells."))
+    refuse_if_archived(cell.campaign)  # an archived campaign, or an archived cell, is read, never changed
+    require_live(cell)
 
 
 def exempt(cell: Unit, reason: str, note: str, user: User, now: datetime) -> SubCellExemption:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
+from ..campaigns.scope import groups_in_view, units_in_view
 from ..edge import admins_only
 from ..extensions import db
 from ..models import CalendarDay, ItemTemplate, Unit, User, WorkingGroup
@@ -24,8 +25,9 @@ def index():
     campaign = require_campaign()
     db.session.commit()  # the default campaign, if it was just created
     counts = {
-        "units": db.session.scalar(select(func.count(Unit.id))),
-        "groups": db.session.scalar(select(func.count(WorkingGroup.id))),
+        # the campaign in view's units and groups (after a new term the old ones stay in their own campaign)
+        "units": db.session.scalar(select(func.count(Unit.id)).where(units_in_view(campaign.id))),
+        "groups": db.session.scalar(select(func.count(WorkingGroup.id)).where(groups_in_view(campaign.id))),
         "users": db.session.scalar(select(func.count(User.id))),
         "inactive": db.session.scalar(select(func.count(User.id)).where(User.active.is_(False))),
         "templates": db.session.scalar(select(func.count(ItemTemplate.id))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -13,7 +12,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..clock import utcnow
-from ..edge import EmptyForm
+from ..edge import EmptyForm, local_path
 from ..extensions import db
 from ..signin import sessions
 from ..signin.events import SIGNED_OUT, client_address, end_sessions
@@ -32,11 +31,8 @@ class LoginForm(FlaskForm):
 
 
 def _safe_next(target: str | None) -> str | None:
-    # only same-site paths: never redirect to another host after sign-in
-    if not target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
+    # only same-site paths: never redirect to another host after sign-in (edge.local_path, the one check)
+    return local_path(target)
 
 
 @bp.route("/login", methods=["GET", "POST"])

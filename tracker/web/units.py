@@ -222,7 +222,7 @@ def _render_unit(unit: Unit, status: int = 200, open_stage: Optional[str] = None
         open_blockers={s: sum(1 for b in blockers if b.stage == s and b.resolved_at is None) for s in STAGES},
         state=state, state_at_top=state is not None and state.at not in _containers(views, blockers, may_change),
         has_items=any(v.items for v in views.values()),
-        sub_cells=sub_cells, may_exempt=lambda cell: can_oversee(current_user, cell),
+        sub_cells=sub_cells, may_exempt=lambda cell: open_ and not cell.archived and can_oversee(current_user, cell),
         exemption_reasons=[(r, subcell_service.reason_label(r)) for r in EXEMPTION_REASONS],
         reason_label=subcell_service.reason_label,
     ), status

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from .stages import COMMITTEE_KINDS
+
 # The only gates (CONTRACT.md). Keep them here and nowhere else.
 GATES: dict[str, tuple[str, ...]] = {
     "congress": ("documents", "personnel", "rehearsal"),
@@ -30,7 +32,6 @@ def check_gate(stage: str, statuses: Mapping[str, str]) -> None:
 # A committee's `congress` items wait for every sub-cell under it to have held its own congress
 # (its `congress` stage done or verified), unless the cell is exempted with a reason.
 SUB_CELL_GATED_STAGE = "congress"
-COMMITTEE_KINDS = ("commune_committee", "sector_committee")
 
 
 class SubCellGateClosed(GateClosed):
