@@ -62,6 +62,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     register_campaigns(app)
     from .edits import register as register_edits
     register_edits(app)
+    from .charts import register as register_charts
+    register_charts(app)
     register_cli(app)
     register_globals(app)
     init_reminders(app)

@@ -79,6 +79,7 @@ def results_document(report: Report, settings: ReportDocumentSettings, figures: 
               widths_cm=[2.8, 1.8, 1.8, 2.1, 1.5, 1.7, 1.9, 2.4], size=WIDE_TABLE_PT)
     for c in s.get("custom") or []:
         doc.paragraph(f"{c['label_vi'] if fmt.locale != 'en' else c['label_en']}: {n(c['total'])}.")
+    _figures_after(doc, figures, "by_kind")
 
     ck = report.checks
     doc.heading(_("2. Units that have not finished their congress (%(n)s)", n=n(ck.not_done_count)))
@@ -89,6 +90,7 @@ def results_document(report: Report, settings: ReportDocumentSettings, figures: 
         _more(doc, len(ck.not_done), ck.not_done_count)
     else:
         doc.paragraph(_("None."))
+    _figures_after(doc, figures, "not_done")
 
     targets = targets_of(campaign)
     doc.heading(_("3. Units below a composition target (%(n)s)", n=n(ck.below_target_count)))
@@ -102,9 +104,14 @@ def results_document(report: Report, settings: ReportDocumentSettings, figures: 
 
     if comparison:
         comparison_section(doc, comparison, campaign.ethnic_group)
-    doc.figures(figures)
+    _figures_after(doc, figures, "")
     doc.closing(issuer_of(campaign, settings))
     return doc.save()
+
+
+def _figures_after(doc: PartyDocument, figures: Sequence[Figure], section: str) -> None:
+    """The figures that illustrate this section (Figure.after), placed where the section ends."""
+    doc.figures([f for f in figures if f.after == section])
 
 
 def comparison_section(doc: PartyDocument, rows: Sequence[Change], ethnic_group: str) -> None:
@@ -147,6 +154,7 @@ def progress_document(data: Progress, settings: ReportDocumentSettings, issued_o
     doc.table([_("Stage")] + [status_label(st) for st in STATUSES],
               [[stage_label(stage)] + [n(data.by_stage[stage][st]) for st in STATUSES] for stage in STAGES],
               widths_cm=[3.4] + [12.6 / len(STATUSES)] * len(STATUSES))
+    _figures_after(doc, figures, "by_stage")
 
     doc.heading(_("2. Overdue stages (%(n)s)", n=n(data.overdue_count)))
     if data.overdue:
@@ -176,7 +184,8 @@ def progress_document(data: Progress, settings: ReportDocumentSettings, issued_o
         _more(doc, len(data.coming), data.coming_count)
     else:
         doc.paragraph(_("None."))
-    doc.figures(figures)
+    _figures_after(doc, figures, "coming")
+    _figures_after(doc, figures, "")
     doc.closing(issuer)
     return doc.save()
 

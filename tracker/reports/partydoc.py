@@ -51,6 +51,7 @@ class Figure:
     png: bytes
     caption: str = ""
     width_cm: float = 15.0
+    after: str = ""  # the section it illustrates (documents.py names them); "" = after the tables, at the end
 
 
 def number_line(issuer: Issuer) -> str:
@@ -174,7 +175,9 @@ class PartyDocument:
         for fig in figures:
             p = self.doc.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.add_run().add_picture(io.BytesIO(fig.png), width=Cm(fig.width_cm))
+            run = p.add_run()
+            run.font.name = FONT  # every run of the document names the format's font, the picture's too
+            run.add_picture(io.BytesIO(fig.png), width=Cm(fig.width_cm))
             if fig.caption:
                 self._centred(self.doc.add_paragraph(), fig.caption, italic=True, size=TABLE_PT)
 

@@ -27,6 +27,8 @@ from sqlalchemy import select
 
 from .. import form_state
 from ..campaigns.scope import groups_in_view
+from ..charts import images as chart_images
+from ..charts.views import figures as chart_figures
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..labels import status_label
@@ -118,8 +120,9 @@ def index():
     sentences = report_text.headline(report.summary, campaign.youth_age, today, campaign.ethnic_group)
     previous = compare.sentence(compare.changes(report.summary, compare.previous_summary(campaign, today, group)),
                                 campaign.ethnic_group)
+    charts = chart_figures(("burn_up", "stages", "composition"), campaign, today, group, report)
     return render_template(
-        "reports/index.html", report=report, groups=groups, locale=_locale(), words=report_text.Words(),
+        "reports/index.html", report=report, charts=charts, groups=groups, locale=_locale(), words=report_text.Words(),
         sentences=sentences + ([previous] if previous else []),
         targets=result_fields.targets_of(campaign), mode=result_fields.rounding_of(campaign),
         list_limit=LIST_LIMIT, **_template_helpers())
@@ -186,9 +189,9 @@ def export_docx():
     report.checks = checks(campaign, today, group)
     settings = document_settings.document_settings(campaign)
     with force_locale("vi"):  # the Party's format is Vietnamese whatever the reader's interface language
-        # figures: the charts (PNG) go here once they exist; the document places them after the tables
         previous = compare.changes(report.summary, compare.previous_summary(campaign, today, group))
-        body = party_documents.results_document(report, settings, figures=(), comparison=previous)
+        figures = chart_images.results_figures(report, result_fields.targets_of(campaign))
+        body = party_documents.results_document(report, settings, figures=figures, comparison=previous)
     return _docx(body, f"bao-cao-ket-qua{'-' + group.code if group else ''}.docx")
 
 
@@ -215,7 +218,8 @@ def progress_docx():
     data = report_progress.progress(campaign, on, group)
     settings = document_settings.document_settings(campaign)
     with force_locale("vi"):  # issued today, as of the day asked for
-        body = party_documents.progress_document(data, settings, local_today(utcnow()), figures=())
+        figures = chart_images.progress_figures(campaign, on, group)
+        body = party_documents.progress_document(data, settings, local_today(utcnow()), figures=figures)
     return _docx(body, f"bao-cao-tien-do-{on.isoformat()}{'-' + group.code if group else ''}.docx")
 
 

@@ -5,8 +5,11 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..charts.views import figures as chart_figures
 from ..clock import local_today, utcnow
+from ..extensions import db
 from ..labels import stage_label, stage_short_label, status_label
+from ..models import WorkingGroup
 from ..parsing import page_number
 from ..readmodel import stage_cells
 from ..services.campaigns import current_campaign
@@ -69,8 +72,18 @@ def home():
     totals = data.stage_totals(scope)
     finished, all_stages = data.completion(totals)
     rounding = campaign.rounding if campaign else "half_up"
+    charts = chart_figures(("burn_up", "stages"), campaign, today, _chart_group(filters)) if campaign else []
     return render_template("dashboard/home.html", campaign=campaign, rows=rows, totals=totals, total=total,
                            page=page, pages=pages, filters=filters, groups=groups, labels=labels,
                            stages=stages, words=_words(),
                            completion=percent(finished, all_stages, rounding), finished=finished,
-                           all_stages=all_stages, today=today)
+                           all_stages=all_stages, today=today, charts=charts)
+
+
+def _chart_group(filters):
+    """The working group the charts follow: the one picked (admins, viewers), or a member's only group."""
+    if filters.group_id is not None:
+        return db.session.get(WorkingGroup, filters.group_id)
+    if filters.scope == "mine" and len(filters.group_ids) == 1:
+        return db.session.get(WorkingGroup, next(iter(filters.group_ids)))
+    return None
