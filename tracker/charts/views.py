@@ -8,35 +8,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from flask import Blueprint, Response, abort, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, Response, request, url_for
+from flask_login import login_required
 
 from ..clock import local_today, utcnow
 from ..models import Campaign, WorkingGroup
-from ..permissions import can_read_report
 from ..reports.query import build_report
 from ..services import result_fields
-from ..services.campaigns import current_campaign
-from ..services.errors import NotFound
-from ..services.units import get_group
+from ..reports.scope import report_scope
 from . import images
 
 bp = Blueprint("charts", __name__)
 SVG = "image/svg+xml"
 
 
-def chart_scope() -> tuple[Campaign, Optional[WorkingGroup]]:
-    """The campaign in view and the working group asked for (?group=CODE); 403 for whom the report is forbidden."""
-    if not can_read_report(current_user):
-        abort(403)
-    campaign = current_campaign()
-    if campaign is None:
-        abort(404)
-    code = (request.args.get("group") or "").strip()
-    try:
-        return campaign, (get_group(code) if code else None)
-    except NotFound:
-        abort(404)
+chart_scope = report_scope  # the charts are the report's pictures: the same scope and permission
 
 
 def chart_url(name: str, group: Optional[WorkingGroup] = None, small: bool = False) -> str:

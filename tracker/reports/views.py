@@ -33,15 +33,15 @@ from ..clock import local_today, utcnow
 from ..extensions import db
 from ..labels import status_label
 from ..models import WorkingGroup
-from ..permissions import can_admin, can_change_unit, can_read_report
+from ..permissions import can_admin, can_change_unit
 from ..readmodel import live_group
 from ..services import result_fields
 from ..services import results as service
 from ..services.campaigns import current_campaign
-from ..services.errors import DomainError, NotFound
+from ..services.errors import DomainError
 from ..services.progress import unit_stage_views
 from ..services.stages import require_read
-from ..services.units import get_group, get_unit
+from ..services.units import get_unit
 from ..workflow.result_rules import (
     CONGRESS_COUNTS,
     CONGRESS_OPTIONAL,
@@ -57,6 +57,7 @@ from . import documents as party_documents
 from . import export as report_export
 from . import progress as report_progress
 from . import text as report_text
+from .scope import report_scope
 from .query import LIST_LIMIT, build_report, checks, iter_unit_rows
 
 log = logging.getLogger(__name__)
@@ -86,21 +87,6 @@ def _readable_unit(code: str):
     return unit
 
 
-def _report_scope():
-    """The campaign and the working group asked for (?group=CODE); 403 for secretaries."""
-    if not can_read_report(current_user):
-        abort(403)
-    campaign = current_campaign()
-    if campaign is None:
-        abort(404)
-    code = (request.args.get("group") or "").strip()
-    try:
-        group = get_group(code) if code else None
-    except NotFound:
-        abort(404)
-    return campaign, group
-
-
 def _template_helpers() -> dict[str, Any]:
     return {"kind_label": report_text.kind_label, "status_label": status_label,
             "field_label": service.field_label, "stage_name": report_text.stage_name,
@@ -112,7 +98,7 @@ def _template_helpers() -> dict[str, Any]:
 @login_required
 def index():
     """The report page: headline, per-kind table, the lists, one page of the per-unit table; print-friendly."""
-    campaign, group = _report_scope()
+    campaign, group = report_scope()
     today = local_today(utcnow())
     report = build_report(campaign, today, group, page=request.args.get("page"))
     groups = db.session.scalars(select(WorkingGroup).where(groups_in_view(), live_group())
@@ -129,7 +115,7 @@ def index():
 
 
 def _export(kind: str):
-    campaign, group = _report_scope()
+    campaign, group = report_scope()
     today = local_today(utcnow())
     report = build_report(campaign, today, group, details=False)
     rows = iter_unit_rows(campaign, today, group, with_custom=bool(report.fields))
@@ -183,7 +169,7 @@ def _docx(body: bytes, name: str):
 @login_required
 def export_docx():
     """The report as a Party-format Word document (Hướng dẫn 36-HD/VPTW), in Vietnamese."""
-    campaign, group = _report_scope()
+    campaign, group = report_scope()
     today = local_today(utcnow())
     report = build_report(campaign, today, group, details=False)
     report.checks = checks(campaign, today, group)
@@ -209,7 +195,7 @@ def parse_day(text: str) -> Optional[date]:
 @login_required
 def progress_docx():
     """The progress report on a day (?on=YYYY-MM-DD, default today) as a Party-format Word document."""
-    campaign, group = _report_scope()
+    campaign, group = report_scope()
     raw = (request.args.get("on") or "").strip()
     on = parse_day(raw) if raw else local_today(utcnow())
     if on is None:
