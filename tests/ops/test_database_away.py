@@ -12,7 +12,9 @@ from config import TestConfig
 from tests.factories import bearer
 from tests.ops.proxy import CuttableProxy
 from tracker import create_app
+from tracker.clock import utcnow
 from tracker.extensions import db
+from tracker.signin.sessions import SEEN_AT, SIGNED_IN_AT
 
 URL = os.environ.get("TEST_DATABASE_URL", "")
 pytestmark = [pytest.mark.slow,
@@ -31,7 +33,7 @@ def test_503_while_the_database_is_away_then_200_without_a_restart(world):
 
     app = create_app(Proxied)
     headers = bearer(world["admin"])
-    admin_id = world["admin"].id
+    session_id = world["admin"].get_id()  # "id:generation", as the sign-in stores it
     phase = {"now": "up"}
     results = []  # (phase at start, phase at end, kind, status, traceback in body)
     stop = threading.Event()
@@ -41,8 +43,9 @@ def test_503_while_the_database_is_away_then_200_without_a_restart(world):
         client = app.test_client()
         if kind == "page":
             with client.session_transaction() as session:
-                session["_user_id"] = str(admin_id)
+                session["_user_id"] = session_id
                 session["_fresh"] = True
+                session[SIGNED_IN_AT] = session[SEEN_AT] = int(utcnow().timestamp())
         path = {"page": "/", "api": "/api/v1/units?per_page=5", "health": "/healthz"}[kind]
         while not stop.is_set():
             start = phase["now"]
