@@ -47,7 +47,7 @@ def _serve(app, port: int) -> subprocess.Popen:
             return proc
         except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.1)
-    proc.kill()
+    os.killpg(proc.pid, signal.SIGKILL)  # the master and its workers (a session of their own)
     raise AssertionError("gunicorn did not start")
 
 
