@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-26 07:19:39.246946
 
 """
-from alembic import op
 import sqlalchemy as sa
-import tracker.models._types
+from alembic import op
 
+import tracker.models._types
 
 # revision identifiers, used by Alembic.
 revision = '334057b010ce'

@@ -5,9 +5,8 @@ Revises: news_0001
 Create Date: 2026-11-30 18:10:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'docx_0001'
 down_revision = 'webhook_0001'

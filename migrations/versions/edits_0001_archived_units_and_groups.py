@@ -5,10 +5,10 @@ Revises: news_0001
 Create Date: 2026-11-30 18:10:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-import tracker.models._types
+from alembic import op
 
+import tracker.models._types
 
 # revision identifiers, used by Alembic.
 revision = 'edits_0001'

@@ -5,10 +5,10 @@ Revises: rem_1_reminders_package
 Create Date: 2026-11-30 15:29:08.821846
 
 """
-from alembic import op
 import sqlalchemy as sa
-import tracker.models._types
+from alembic import op
 
+import tracker.models._types
 
 # revision identifiers, used by Alembic.
 revision = 'imp_accounts_imports'

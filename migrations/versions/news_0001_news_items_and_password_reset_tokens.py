@@ -5,10 +5,10 @@ Revises: imp_accounts_imports
 Create Date: 2026-11-30 15:29:06.276206
 
 """
-from alembic import op
 import sqlalchemy as sa
-import tracker.models._types
+from alembic import op
 
+import tracker.models._types
 
 # revision identifiers, used by Alembic.
 revision = 'news_0001'

@@ -9,8 +9,18 @@ from tests.reports.reports_helpers import put_results
 from tracker.campaigns.scope import active_campaign
 from tracker.campaigns.service import copy_campaign
 from tracker.extensions import db
-from tracker.models import (Campaign, CongressResult, CustomField, Item, ItemTemplate, JournalEntry,
-                            ReferenceDocument, Unit, User, WorkingGroup)
+from tracker.models import (
+    Campaign,
+    CongressResult,
+    CustomField,
+    Item,
+    ItemTemplate,
+    JournalEntry,
+    ReferenceDocument,
+    Unit,
+    User,
+    WorkingGroup,
+)
 from tracker.services import result_fields
 from tracker.services.errors import Invalid
 

@@ -8,9 +8,9 @@ from tests.conftest import NOW
 from tests.factories import bearer
 from tracker import create_app
 from tracker.clock import utcnow
-from tracker.signin.sessions import SEEN_AT, SIGNED_IN_AT
 from tracker.extensions import db
 from tracker.reminders.sweep import beat
+from tracker.signin.sessions import SEEN_AT, SIGNED_IN_AT
 
 
 def test_healthz_without_a_heartbeat(app, campaign):

@@ -25,10 +25,10 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Item, Notification, OutboxMessage, User
 from tracker.reminders import channels as ch
-from tracker.services import accounts
 from tracker.reminders.outbox import deliver
 from tracker.reminders.sweep import sweep
 from tracker.reminders.webhook import check_config, sign
+from tracker.services import accounts
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 SECRET = "s3cret-for-tests"

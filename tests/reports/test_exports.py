@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from tests.conftest import NOW
 from tracker.extensions import db
-from tracker.services.campaigns import require_campaign
 from tracker.models import Campaign
+from tracker.services.campaigns import require_campaign
 
 
 @pytest.fixture

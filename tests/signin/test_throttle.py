@@ -113,8 +113,9 @@ def _count_hash_checks(monkeypatch) -> list[str]:
 
 
 def test_unknown_deactivated_and_passwordless_accounts_cost_a_hash_check(app, make_user, monkeypatch):
-    from tracker.imports.first_passwords import INITIAL_HASH
     from werkzeug.security import generate_password_hash
+
+    from tracker.imports.first_passwords import INITIAL_HASH
 
     make_user("known@example.org", "viewer")
     gone = make_user("gone@example.org", "viewer")

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields
 
-from ..campaigns.scope import campaign_id_in_view
 from ..calendar import calendar_url
+from ..campaigns.scope import campaign_id_in_view
 from ..reminders.channels import CHANNELS
 from ..reminders.preferences import channel_list
 from ..workflow.stages import ROLES

@@ -14,8 +14,8 @@ from flask_login import login_required
 from ..clock import local_today, utcnow
 from ..models import Campaign, WorkingGroup
 from ..reports.query import build_report
-from ..services import result_fields
 from ..reports.scope import report_scope
+from ..services import result_fields
 from . import images
 
 bp = Blueprint("charts", __name__)

@@ -18,11 +18,11 @@ from ..models import (
     ImportRun,
     ImportUpload,
     JournalEntry,
-    SignInEvent,
     NewsItem,
     Notification,
     OutboxMessage,
     PasswordResetToken,
+    SignInEvent,
     User,
     group_members,
 )

@@ -57,8 +57,8 @@ from . import documents as party_documents
 from . import export as report_export
 from . import progress as report_progress
 from . import text as report_text
-from .scope import report_scope
 from .query import LIST_LIMIT, build_report, checks, iter_unit_rows
+from .scope import report_scope
 
 log = logging.getLogger(__name__)
 bp = Blueprint("reports", __name__)
