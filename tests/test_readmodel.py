@@ -8,18 +8,26 @@ from sqlalchemy import delete, select
 
 from tracker import readmodel
 from tracker.extensions import db
-from tracker.models import Item, StageReview, Unit
+from tracker.models import Item, StageReview, SubCellExemption, Unit
 from tracker.workflow import STAGES, STATUSES, ItemFacts, stage_due_on, stage_status
 
 TODAY = date(2030, 4, 20)
 
 
+EXEMPTED: set[int] = set()  # the units _generated_world exempted (an exempted sub-cell is never overdue)
+
+
 def _generated_world(make_unit, n_units=40, seed=7):
-    """Units with random items per stage (some stages empty) and random reviews; the expected facts."""
+    """Units with random items per stage (some stages empty), random reviews and a few exempted; the
+    expected facts (the exempted units' ids in EXEMPTED)."""
     rng = random.Random(seed)
     expected: dict[int, dict[str, tuple[list[ItemFacts], str | None]]] = {}
+    EXEMPTED.clear()
     for n in range(n_units):
         unit = make_unit(f"R{n:02d}")
+        if rng.random() < 0.2:
+            db.session.add(SubCellExemption(unit_id=unit.id, reason="merged"))
+            EXEMPTED.add(unit.id)
         db.session.execute(delete(Item).where(Item.unit_id == unit.id))
         expected[unit.id] = {}
         for stage in STAGES:
@@ -46,7 +54,7 @@ def test_sql_status_due_date_and_lateness_equal_the_pure_rule(make_unit):
     for uid, stages in expected.items():
         for stage, (facts, review) in stages.items():
             cell = cells[uid][stage]
-            status = stage_status(facts, review, TODAY)
+            status = stage_status(facts, review, TODAY, exempted=uid in EXEMPTED)
             seen.add(status)
             assert cell.status == status, (uid, stage, facts, review)
             assert cell.due_on == stage_due_on(facts), (uid, stage, facts)
@@ -54,6 +62,9 @@ def test_sql_status_due_date_and_lateness_equal_the_pure_rule(make_unit):
             assert cell.late_since == (min(late) if status == "overdue" else None)
             assert (cell.n_items, cell.n_done) == (len(facts), sum(f.done for f in facts))
     assert seen == set(STATUSES), "the generated data must reach every status"
+    late = [f for uid in EXEMPTED for facts, _r in expected[uid].values() for f in facts
+            if f.required and not f.done and f.due_on and f.due_on < TODAY]
+    assert late, "the generated data must give an exempted unit a late item (never overdue)"
 
 
 def test_totals_and_overdue_conditions_agree_with_the_cells(make_unit):

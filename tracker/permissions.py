@@ -14,9 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from .models import Item, Unit, User
 from .services.errors import Forbidden
-from .workflow.stages import COMMITTEE_KINDS
-
-SUB_CELL = "sub_cell"
+from .workflow.stages import COMMITTEE_KINDS, SUB_CELL
 
 
 def working_group_id(unit: Unit) -> Optional[int]:

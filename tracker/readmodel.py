@@ -8,6 +8,7 @@ The rule, once:
 - an item is **overdue** when it is required, not ticked, has a due date before today (local date)
   and its stage has not been returned to the unit;
 - a stage is **overdue** when it has an overdue item (so it is neither complete nor returned);
+- an exempted sub-cell (it holds no congress of its own) is never overdue: `scope.may_be_late`;
 - a **returned** stage is never overdue: the working group has sent it back with a comment and
   follows it up itself; its status says "returned" until a tick clears the return, and from then on
   its late items count as overdue again. Reminders, filters and counts all follow this one choice.
@@ -24,16 +25,14 @@ from sqlalchemy import Date, Select, and_, bindparam, case, exists, func, litera
 from sqlalchemy.sql.elements import ColumnElement
 
 from .extensions import db
-from .models import Item, StageReview, Unit, WorkingGroup
+from .models import Item, StageReview, SubCellExemption, Unit, WorkingGroup
+from .scope import live_unit, may_be_late
 from .workflow import STAGES, STATUSES
 
 FINISHED = ("done", "verified")  # a stage that counts as finished in totals and the report
 
 
-def live_unit() -> ColumnElement:
-    """A unit (the `Unit` row of the query) that is not archived: the one scope of the dashboard, the API
-    lists, the report and the reminder sweep (Unit.archived is the Python twin)."""
-    return Unit.archived_at.is_(None)
+__all__ = ["FINISHED", "live_unit"]  # live_unit: re-exported, its home is tracker.scope
 
 
 def live_group() -> ColumnElement:
@@ -57,8 +56,9 @@ def late_item(today: date) -> ColumnElement:
 
 
 def overdue_item(today: date) -> ColumnElement:
-    """The condition an overdue item meets (see the module docstring): late and its stage not returned."""
-    return and_(late_item(today), ~stage_returned())
+    """The condition an overdue item meets (see the module docstring): late, its stage not returned, and
+    its unit one that may be late."""
+    return and_(late_item(today), ~stage_returned(), may_be_late(Item.unit_id))
 
 
 def unit_overdue(today: date) -> ColumnElement:
@@ -79,13 +79,14 @@ def _stage_keys(stages: tuple[str, ...]):
     return (union_all(*keys) if len(keys) > 1 else keys[0]).subquery("stage_keys")
 
 
-def status_case(n_req, n_req_done, n_done, n_late, review) -> ColumnElement:
-    """workflow.status.stage_status as a SQL CASE over a stage's item counts and its review state."""
+def status_case(n_req, n_req_done, n_done, n_late, review, exempt) -> ColumnElement:
+    """workflow.status.stage_status as a SQL CASE over a stage's item counts, its review state and
+    whether its unit is an exempted sub-cell."""
     complete = or_(and_(n_req > 0, n_req_done == n_req), and_(n_req == 0, n_done > 0))
     return case((review == "returned", "returned"),
                 (and_(complete, review == "verified"), "verified"),
                 (complete, "done"),
-                (n_late > 0, "overdue"),
+                (and_(n_late > 0, ~exempt), "overdue"),
                 (n_done > 0, "in_progress"),
                 else_="not_started")
 
@@ -110,10 +111,13 @@ def stage_rows(unit_ids: Select, today: date, stages: tuple[str, ...] = STAGES):
              .where(Item.unit_id.in_(unit_ids), Item.stage.in_(stages))
              .group_by(Item.unit_id, Item.stage).subquery("facts"))
     keys = _stage_keys(stages)
-    units = select(Unit.id.label("unit_id")).where(Unit.id.in_(unit_ids)).subquery("scope")
+    units = (select(Unit.id.label("unit_id"), SubCellExemption.id.is_not(None).label("exempt"))
+             .outerjoin(SubCellExemption, SubCellExemption.unit_id == Unit.id)
+             .where(Unit.id.in_(unit_ids)).subquery("scope"))
     n = lambda col: func.coalesce(col, 0)  # noqa: E731 - a stage without items has zero of everything
     review = StageReview.state
-    status = status_case(n(facts.c.n_req), n(facts.c.n_req_done), n(facts.c.n_done), n(facts.c.n_late), review)
+    status = status_case(n(facts.c.n_req), n(facts.c.n_req_done), n(facts.c.n_done), n(facts.c.n_late), review,
+                         units.c.exempt)
     due_on = case((n(facts.c.n_req) > 0, facts.c.req_due), else_=facts.c.any_due)
     late_since = case((status == "overdue", facts.c.late_since), else_=None)
     return (select(units.c.unit_id, keys.c.stage, status.label("status"), due_on.label("due_on"),

@@ -344,7 +344,8 @@ def test_an_archived_campaigns_document_settings_are_not_changed(district, froze
 
 def test_the_progress_report_covers_the_summarys_units(district, make_unit, frozen):
     """Review: progress.py kept its own unit scope, which counted archived units and, filtered by a working
-    group, left out the sub-cells that follow their committee's group; it now shares the summary's."""
+    group, left out the sub-cells that follow their committee's group; it now shares the summary's
+    (tracker.scope): direct units and the cells under committees as two figures, never summed."""
     from tracker.edits.service import set_unit_archived
     from tracker.models import WorkingGroup
     from tracker.reports.progress import progress
@@ -358,8 +359,9 @@ def test_the_progress_report_covers_the_summarys_units(district, make_unit, froz
         g1 = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == "G1"))
         on = date(2030, 5, 15)
         everything, of_g1 = progress(campaign, on), progress(campaign, on, g1)
-        assert everything.units == 3  # X01, X02, S01: the archived X03 is out, as in the summary
+        assert everything.units == 2  # X01, X02: the archived X03 is out, as in the summary
+        assert everything.cells["total"] == 1  # S01, counted apart
         assert "X03" not in {late.code for late in everything.overdue} | {c.code for c in everything.coming}
-        assert of_g1.units == 2  # X01 and its sub-cell S01
+        assert (of_g1.units, of_g1.cells["total"]) == (1, 1)  # X01 and its sub-cell S01
         total = summary(campaign, on, g1)
-        assert of_g1.units == total["units"]["total"] + total["sub_cells"]["total"]
+        assert (of_g1.units, of_g1.cells["total"]) == (total["units"]["total"], total["sub_cells"]["total"])

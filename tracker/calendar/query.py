@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import Campaign, Unit, WorkingGroup
 from ..permissions import working_group_sql
 from ..readmodel import stage_rows
+from ..scope import Scope, may_be_late
 
 CONGRESS, REHEARSAL = "congress", "rehearsal"
 
@@ -51,17 +52,17 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+def shown(campaign: Campaign, group_id: Optional[int] = None) -> list:
+    """The units a calendar shows (tracker.scope): the campaign's live units and cells, of one working
+    group when given, but for the exempted cells (they hold no congress of their own)."""
+    return [*Scope.of(campaign, group_id).both().where(), may_be_late()]
+
+
 def unit_ids(campaign: Campaign, scope=None, group_id: Optional[int] = None) -> Select:
-    """SELECT the ids of the campaign's units a calendar shows: within `scope` (a condition on Unit,
-    None for all) and, when given, following one working group."""
-    parent = aliased(Unit)
-    query = (select(Unit.id).outerjoin(parent, parent.id == Unit.parent_id)
-             .where(Unit.campaign_id == campaign.id))
-    if scope is not None:
-        query = query.where(scope)
-    if group_id is not None:
-        query = query.where(working_group_sql(parent) == group_id)
-    return query
+    """SELECT the ids of the units a calendar shows (`shown`), within `scope` (a condition on Unit,
+    None for all)."""
+    query = select(Unit.id).where(*shown(campaign, group_id))
+    return query if scope is None else query.where(scope)
 
 
 def entries(ids: Select, first: date, last: date, today: date) -> list[Entry]:
@@ -93,7 +94,7 @@ def clashes(campaign: Campaign, first: Optional[date] = None, last: Optional[dat
     congresses_per_day on a day), with their units, by day: four queries whatever the number of units."""
     parent = aliased(Unit)
     group = working_group_sql(parent)
-    when = [Unit.campaign_id == campaign.id, Unit.congress_date.is_not(None)]
+    when = [*shown(campaign), Unit.congress_date.is_not(None)]
     if first is not None:
         when.append(Unit.congress_date >= first)
     if last is not None:
@@ -113,7 +114,7 @@ def clashes(campaign: Campaign, first: Optional[date] = None, last: Optional[dat
     days = sorted({c.day for c in found})
     units = db.session.execute(
         select(Unit, group.label("group_id")).outerjoin(parent, parent.id == Unit.parent_id)
-        .where(Unit.campaign_id == campaign.id, Unit.congress_date.in_(days)).order_by(Unit.code)).all()
+        .where(*shown(campaign), Unit.congress_date.in_(days)).order_by(Unit.code)).all()
     for clash in found:
         clash.units = [u for u, g in units if u.congress_date == clash.day
                        and (clash.kind == "day" or g == clash.group.id)]

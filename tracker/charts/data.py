@@ -22,9 +22,10 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from ..clock import local_zone
 from ..extensions import db
 from ..models import Campaign, CongressResult, Item, JournalEntry, Unit, WorkingGroup
-from ..permissions import SUB_CELL, in_working_groups
 from ..readmodel import FINISHED, stage_rows
+from ..scope import Scope
 from ..workflow import STAGES
+from ..workflow.stages import SUB_CELL
 
 MAX_POINTS = 40  # points on an axis at most: a longer span is drawn every 2, 3 … weeks
 
@@ -83,11 +84,8 @@ def local_midnight_after(day: date) -> datetime:
 
 
 def unit_scope(campaign: Campaign, group: Optional[WorkingGroup]) -> list:
-    """The direct units of the campaign (or of one working group) as WHERE conditions."""
-    where = [Unit.campaign_id == campaign.id, Unit.kind != SUB_CELL]
-    if group is not None:
-        where.append(in_working_groups([group.id]))
-    return where
+    """The direct units of the campaign (or of one working group) as WHERE conditions (tracker.scope)."""
+    return Scope.of(campaign, group).where()
 
 
 def _n(cond) -> Any:

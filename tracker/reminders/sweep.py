@@ -71,8 +71,9 @@ from ..models import (
     group_members,
 )
 from ..models._types import UTCDateTime
-from ..permissions import COMMITTEE_KINDS, SUB_CELL
-from ..readmodel import live_unit, overdue_item
+from ..permissions import COMMITTEE_KINDS, SUB_CELL, working_group_sql
+from ..readmodel import overdue_item
+from ..scope import Scope, may_be_late
 from ..services import news as news_service
 from ..services.calendar import load_calendar
 from .channels import OUTBOX_CHANNELS, delivers_sql
@@ -194,13 +195,14 @@ def reminder_candidates(campaign: Campaign, today: date):
     # of its own, its committee's working group (permissions.working_group_id, as SQL)
     parent = aliased(Unit)
     superior = case((and_(Unit.kind == SUB_CELL, parent.kind.in_(COMMITTEE_KINDS)), Unit.parent_id), else_=None)
-    group_id = case((and_(Unit.group_id.is_(None), Unit.kind == SUB_CELL), parent.group_id), else_=Unit.group_id)
+    group_id = working_group_sql(parent)
     return (select(Item.id.label("item_id"), Item.unit_id.label("unit_id"), group_id.label("group_id"),
                    superior.label("superior_id"), Item.due_on.label("due_on"),
                    case((overdue, literal("overdue", String)), else_=soon).label("kind"))
             .join(Unit, Unit.id == Item.unit_id)
             .outerjoin(parent, parent.id == Unit.parent_id)
-            .where(Unit.campaign_id == campaign.id, live_unit(), Item.done.is_(False), Item.due_on.is_not(None),
+            # the units that count (tracker.scope): direct units and cells, but for exempted cells (never late)
+            .where(*Scope.of(campaign).both().where(), may_be_late(), Item.done.is_(False), Item.due_on.is_not(None),
                    Item.due_on <= today + timedelta(days=thresholds[-1]),
                    or_(Item.due_on >= today, overdue))
             .cte("candidates", nesting=True))  # WITH after INSERT: sqlite3 then reports the rowcount

@@ -149,6 +149,11 @@ def progress_document(data: Progress, settings: ReportDocumentSettings, issued_o
                     "overdue; %(blockers)s difficulties raised by units are not resolved yet; %(coming)s congresses "
                     "are planned in the coming two weeks.", date=on, units=n(data.units), held=n(held),
                     late=n(data.overdue_count), blockers=n(data.blockers_count), coming=n(data.coming_count)))
+    if data.cells.get("total"):
+        # the cells under committees are their own figure (CONTRACT.md: never summed with the units)
+        doc.paragraph(_("Cells under grassroots committees: %(held)s of %(total)s have held their congress; "
+                        "%(exempted)s hold none of their own (exempted).", held=n(data.cells["held"]),
+                        total=n(data.cells["total"]), exempted=n(data.cells["exempted"])))
 
     doc.heading(_("1. Units by stage"))
     doc.table([_("Stage")] + [status_label(st) for st in STATUSES],

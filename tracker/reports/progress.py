@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from ..clock import local_zone
 from ..extensions import db
 from ..models import Blocker, Campaign, Unit, WorkingGroup
-from ..readmodel import stage_rows, stage_totals
+from ..readmodel import FINISHED, stage_rows, stage_totals
+from ..scope import Scope, exempted
 from ..workflow import STAGES
-from .query import _scope as report_scope
 
 LIST_LIMIT = 100   # units named in each list
 AHEAD_DAYS = 14    # "the congresses of the coming two weeks"
@@ -69,14 +69,17 @@ class Progress:
     blockers_count: int = 0
     coming: list[Congress] = field(default_factory=list)
     coming_count: int = 0
+    cells: dict[str, int] = field(default_factory=dict)  # the cells under committees: total, held, exempted
 
 
 def progress(campaign: Campaign, on: date, group: Optional[WorkingGroup] = None,
              limit: int = LIST_LIMIT) -> Progress:
     """The progress report's numbers on the day `on` (local date), for the campaign or one working group."""
-    scope = report_scope(campaign, group)  # the summary's: live units, sub-cells following their committee's group
+    # the summary's figures (tracker.scope): the organiser's direct units; the cells under committees apart
+    scope = Scope.of(campaign, group).where()
     ids = select(Unit.id).where(*scope)
     out = Progress(campaign, group, on)
+    out.cells = cell_figures(Scope.of(campaign, group).cells(), on)
     out.units = db.session.scalar(select(func.count()).select_from(Unit).where(*scope)) or 0
     out.by_stage = stage_totals(ids, on)
     out.overdue_count = sum(out.by_stage[s]["overdue"] for s in STAGES)
@@ -103,6 +106,16 @@ def progress(campaign: Campaign, on: date, group: Optional[WorkingGroup] = None,
               .order_by(Unit.congress_date, Unit.code).limit(limit))
     out.coming = [Congress(_as_date(day), code, name, status) for day, code, name, status in db.session.execute(coming)]
     return out
+
+
+def cell_figures(scope: Scope, on: date) -> dict[str, int]:
+    """{total, held, exempted} of the cells in scope on the day `on` (one query; exempted: not held)."""
+    rows = stage_rows(scope.unit_ids(), on, stages=("congress",))
+    held = rows.c.status.in_(FINISHED)
+    count = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)  # noqa: E731
+    total, n_held, n_exempt = db.session.execute(
+        select(func.count(), count(held), count(and_(~held, exempted(rows.c.unit_id))))).one()
+    return {"total": int(total), "held": int(n_held), "exempted": int(n_exempt)}
 
 
 def _local_day(moment) -> date:

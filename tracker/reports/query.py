@@ -16,7 +16,6 @@ from typing import Any, Optional
 
 from sqlalchemy import and_, case, func, select
 
-from ..campaigns.scope import units_in_view
 from ..extensions import db
 from ..models import (
     Campaign,
@@ -29,8 +28,8 @@ from ..models import (
     WorkingGroup,
 )
 from ..paging import Page
-from ..permissions import in_working_groups
-from ..readmodel import FINISHED, live_unit, stage_rows
+from ..readmodel import FINISHED, stage_rows
+from ..scope import Scope, exempted
 from ..services.result_fields import rounding_of, targets_of
 from ..services.results import campaign_earliest_congress
 from ..workflow.result_rules import (
@@ -47,24 +46,19 @@ from ..workflow.result_rules import (
     target_flags,
 )
 from ..workflow.rounding import percent
-from ..workflow.stages import KINDS
+from ..workflow.stages import KINDS, SUB_CELL
 
 SHARES = ("re_elected", "first_time", "women", "young", "ethnic_minority")
 PER_PAGE = 100      # units per page of the per-unit table
 LIST_LIMIT = 50     # units named in each list (not finished, below target, cannot be right); counts are complete
 BATCH = 1000        # rows fetched at a time when every unit is read (checks, exports)
-SUB_CELL = "sub_cell"
 CONGRESS_FIELDS = ("held_on",) + CONGRESS_COUNTS + CONGRESS_OPTIONAL
 FIRST_SESSION_FIELDS = FIRST_SESSION_COUNTS + FIRST_SESSION_FLAGS
 
 
 def _scope(campaign: Campaign, group: Optional[WorkingGroup]) -> list:
-    """The units a report covers: the campaign's live units, of one working group when given (the summary
-    and the progress report share it)."""
-    where = [units_in_view(campaign.id), live_unit()]
-    if group is not None:
-        where.append(in_working_groups([group.id]))  # a sub-cell without a group follows its committee's
-    return where
+    """The units a report covers (tracker.scope): direct units and cells alike, told apart by kind."""
+    return Scope.of(campaign, group).both().where()
 
 
 def _congress_stage(scope: list, today: date):
@@ -148,7 +142,7 @@ def shape(t: dict, mode: str, custom: Optional[list[dict]] = None) -> dict[str, 
 
 def _custom_totals(campaign: Campaign, group: Optional[WorkingGroup]) -> list[dict]:
     """Each custom field of the campaign with its sum over the direct units in scope (one query)."""
-    in_scope = and_(Unit.id == CustomValue.unit_id, Unit.kind != SUB_CELL, *_scope(campaign, group))
+    in_scope = and_(Unit.id == CustomValue.unit_id, *Scope.of(campaign, group).where())
     query = (select(CustomField.key, CustomField.stage, CustomField.label_vi, CustomField.label_en,
                     func.coalesce(func.sum(case((Unit.id.is_not(None), CustomValue.value), else_=0)), 0))
              .outerjoin(CustomValue, CustomValue.field_id == CustomField.id).outerjoin(Unit, in_scope)
@@ -212,6 +206,7 @@ HEAD = ("id", "code", "name", "kind", "pilot", "party_members", "congress_date",
 _D = len(HEAD)                              # where each part's columns start in a row
 _C = _D + len(DISSEMINATION_COUNTS)
 _F = _C + len(CONGRESS_FIELDS)
+_E = _F + len(FIRST_SESSION_FIELDS)          # the last column: the unit is an exempted sub-cell
 
 
 def _rows_query(scope: list, today: date):
@@ -223,6 +218,7 @@ def _rows_query(scope: list, today: date):
     cols += [getattr(DisseminationResult, n).label(f"d_{n}") for n in DISSEMINATION_COUNTS]
     cols += [getattr(CongressResult, n).label(f"c_{n}") for n in CONGRESS_FIELDS]
     cols += [getattr(FirstSessionResult, n).label(f"f_{n}") for n in FIRST_SESSION_FIELDS]
+    cols.append(exempted().label("exempt"))
     query = select(*cols).select_from(Unit).outerjoin(WorkingGroup, WorkingGroup.id == Unit.group_id)
     return _joined(query, congress).where(*scope).order_by(Unit.code, Unit.id)
 
@@ -231,7 +227,7 @@ def _parts(t: tuple) -> tuple[Optional[dict], Optional[dict], Optional[dict]]:
     # by position: a row's attributes cost a lookup each, and an export reads some 40 per unit
     return (None if t[10] is None else dict(zip(DISSEMINATION_COUNTS, t[_D:_C], strict=True)),
             None if t[11] is None else dict(zip(CONGRESS_FIELDS, t[_C:_F], strict=True)),
-            None if t[12] is None else dict(zip(FIRST_SESSION_FIELDS, t[_F:], strict=True)))
+            None if t[12] is None else dict(zip(FIRST_SESSION_FIELDS, t[_F:_E], strict=True)))
 
 
 class _Rules:
@@ -348,7 +344,7 @@ def checks(campaign: Campaign, today: date, group: Optional[WorkingGroup] = None
     """One streamed pass over every unit in scope: the rules applied to each, at most `limit` kept per list."""
     rules, out, late = _Rules(campaign, today), Checks(), _Earliest(limit)
     for r in db.session.execute(_rows_query(_scope(campaign, group), today).execution_options(yield_per=BATCH)):
-        if not r[9]:  # held
+        if not r[9] and not r[_E]:  # neither held nor exempted (an exempted cell holds no congress: never late)
             out.not_done_count += 1
             late.add((r[6] is None, r[6] or date.min, r[1]), r)  # by planned congress date, then code
         wrong, below = rules.marks(r)

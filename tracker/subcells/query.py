@@ -14,8 +14,7 @@ from ..extensions import db
 from ..models import SubCellExemption, Unit
 from ..readmodel import FINISHED, live_unit, stage_rows
 from ..workflow.gates import SUB_CELL_GATED_STAGE
-
-SUB_CELL = "sub_cell"
+from ..workflow.stages import SUB_CELL
 
 
 def cell_rows(parent_ids: Select, today: date):

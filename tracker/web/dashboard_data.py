@@ -12,15 +12,18 @@ from datetime import date
 from typing import Any, Optional
 from urllib.parse import quote
 
-from sqlalchemy import Boolean, Date, Integer, Select, String, and_, bindparam, func, or_, select
+from sqlalchemy import Boolean, Date, Integer, Select, String, bindparam, func, or_, select
 
 from .. import readmodel
 from ..campaigns.scope import groups_in_view
 from ..extensions import db
 from ..models import Blocker, Unit, WorkingGroup
-from ..permissions import SUB_CELL, in_working_groups
 from ..readmodel import FINISHED, StageCell, unit_overdue
+from ..scope import ALL, CELLS, DIRECT
+from ..scope import Scope as UnitScope
+from ..scope import clauses as scope_clauses
 from ..workflow import KINDS, STAGES, STATUSES
+from ..workflow.stages import SUB_CELL
 
 SORTS = ("unit", "congress", "late")  # pilots then code; congress date; most overdue first
 MAX_SEARCH = 100  # characters of a search kept (a name is at most 200; nobody types more)
@@ -116,14 +119,15 @@ def like_pattern(text: str) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """The filters as SQL: which clauses apply (`shape`) and their values (`params`).
+    """The filters as SQL: the units that count (tracker.scope.Scope), narrowed by the dashboard's own
+    filters; which clauses apply (`shape`) and their values (`params`).
 
     The clauses take their values as named parameters, so the same kind of filter gives the very same
     statement objects (cached below): SQLAlchemy then skips rebuilding and re-keying them per request,
     which cost more than the queries themselves.
     """
 
-    shape: tuple[bool, ...]
+    shape: tuple
     params: dict[str, Any]
 
     @property
@@ -133,30 +137,25 @@ class Scope:
 
 
 def conditions(filters: Filters, campaign_id: Optional[int], today: date) -> Scope:
-    """The Scope of these filters (status and overdue from the read model)."""
-    shape = (filters.scope == "mine", filters.group_id is not None, bool(filters.kind),
-             filters.pilot is not None, filters.overdue, bool(filters.q), bool(filters.status),
-             bool(filters.status and filters.stage), filters.direct_only, filters.parent is not None)
-    params = {"campaign_id": campaign_id, "today": today, "group_ids": sorted(filters.group_ids) or [-1],
-              "group_id": filters.group_id, "kind": filters.kind, "pilot": filters.pilot,
-              "q": like_pattern(filters.q) if filters.q else None, "status": filters.status, "stage": filters.stage,
-              "parent_id": (filters.parent_id or -1) if filters.parent else None}
-    return Scope(shape, {k: v for k, v in params.items() if v is not None})
+    """The Scope of these filters (the units that count from tracker.scope; status and overdue from the
+    read model)."""
+    groups = (tuple(sorted(filters.group_ids)) if filters.scope == "mine"
+              else (filters.group_id,) if filters.group_id is not None else None)
+    units = (DIRECT if filters.direct_only else CELLS if filters.parent is not None else ALL)
+    parent_id = (filters.parent_id or -1) if filters.parent else None
+    counted = UnitScope(campaign_id or -1, units, groups, parent_id)
+    shape = (counted.shape, bool(filters.kind), filters.pilot is not None, filters.overdue, bool(filters.q),
+             bool(filters.status), bool(filters.status and filters.stage))
+    params = {"today": today, "kind": filters.kind, "pilot": filters.pilot,
+              "q": like_pattern(filters.q) if filters.q else None, "status": filters.status, "stage": filters.stage}
+    return Scope(shape, {**counted.params, **{k: v for k, v in params.items() if v is not None}})
 
 
 @functools.lru_cache(maxsize=256)
-def _clauses(shape: tuple[bool, ...]) -> tuple:
-    mine, group, kind, pilot, overdue, q, status, stage, direct, parent = shape
+def _clauses(shape: tuple) -> tuple:
+    counted, kind, pilot, overdue, q, status, stage = shape
     today = bindparam("today", type_=Date)
-    conds = [Unit.campaign_id == bindparam("campaign_id"), readmodel.live_unit()]
-    if mine:
-        conds.append(in_working_groups(bindparam("group_ids", expanding=True)))
-    if group:
-        conds.append(in_working_groups([bindparam("group_id")]))
-    if direct:
-        conds.append(Unit.kind != SUB_CELL)
-    if parent:
-        conds.append(and_(Unit.kind == SUB_CELL, Unit.parent_id == bindparam("parent_id")))
+    conds = list(scope_clauses(counted))
     if kind:
         conds.append(Unit.kind == bindparam("kind"))
     if pilot:
@@ -168,7 +167,7 @@ def _clauses(shape: tuple[bool, ...]) -> tuple:
         conds.append(or_(func.lower(Unit.name).like(pattern, escape="\\"),
                          func.lower(Unit.code).like(pattern, escape="\\")))
     if status:
-        campaign_units = select(Unit.id).where(Unit.campaign_id == bindparam("campaign_id"))
+        campaign_units = select(Unit.id).where(Unit.campaign_id == bindparam("scope_campaign_id"))
         conds.append(Unit.id.in_(readmodel.units_with_status(
             campaign_units, bindparam("stage") if stage else None, bindparam("status"), today)))
     return tuple(conds)

@@ -33,14 +33,15 @@ def stage_due_on(items: Iterable[ItemFacts]) -> Optional[date]:
     return max(dates) if dates else None
 
 
-def stage_status(items: Iterable[ItemFacts], review: Optional[str], today: date) -> str:
-    """not_started, in_progress, done, verified, returned or overdue."""
+def stage_status(items: Iterable[ItemFacts], review: Optional[str], today: date, exempted: bool = False) -> str:
+    """not_started, in_progress, done, verified, returned or overdue (never for an exempted sub-cell,
+    which holds no congress of its own)."""
     items = list(items)
     complete = is_complete(items)
     if review == "returned":
         return "returned"
     if complete:
         return "verified" if review == "verified" else "done"
-    if any(i.required and not i.done and i.due_on and i.due_on < today for i in items):
+    if not exempted and any(i.required and not i.done and i.due_on and i.due_on < today for i in items):
         return "overdue"
     return "in_progress" if any(i.done for i in items) else "not_started"
