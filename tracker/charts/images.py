@@ -5,7 +5,7 @@ the same numbers. Texts are translated in the reader's language (Vietnamese firs
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Optional
 
@@ -30,6 +30,7 @@ class Chart:
     title: str
     caption: str
     image: bytes = b""
+    data: dict = field(default_factory=dict)  # the numbers drawn, as JSON beside the image (?format=json)
 
 
 def _dm(day: date) -> str:
@@ -50,7 +51,11 @@ def burn_up(campaign: Campaign, today: date, group: Optional[WorkingGroup] = Non
                 "their congress; %(planned)s were planned by then.", date=_dm(today), held=numbers.held_now,
                 units=numbers.units, planned=numbers.planned_by_today)
     image = draw.burn_up(numbers, texts, fmt, small) if fmt else b""
-    return Chart("burn_up", _("Congresses held against the plan"), caption, image)
+    weeks = [{"week_end": end.isoformat(), "planned": planned, "held": numbers.held[i] if i < len(numbers.held)
+              else None} for i, (end, planned) in enumerate(zip(numbers.ends, numbers.planned, strict=True))]
+    return Chart("burn_up", _("Congresses held against the plan"), caption, image,
+                 {"units": numbers.units, "held": numbers.held_now, "planned": numbers.planned_by_today,
+                  "weeks": weeks})
 
 
 def stages(campaign: Campaign, today: date, group: Optional[WorkingGroup] = None, fmt: Optional[str] = "svg",
@@ -62,7 +67,9 @@ def stages(campaign: Campaign, today: date, group: Optional[WorkingGroup] = None
     caption = _("Units that finished each stage, by week. By %(date)s, of %(units)s units: %(done)s.",
                 date=_dm(today), units=numbers.units, done=done)
     image = draw.stage_progress(numbers, names, _time_texts(), fmt, small) if fmt else b""
-    return Chart("stages", _("Stages finished over time"), caption, image)
+    return Chart("stages", _("Stages finished over time"), caption, image,
+                 {"units": numbers.units, "finished": {s: numbers.now(s) for s in STAGES},
+                  "weeks": [end.isoformat() for end in numbers.ends], "by_week": numbers.done})
 
 
 def composition(report: Any, targets: Any, fmt: Optional[str] = "svg", small: bool = False) -> Chart:
@@ -80,7 +87,10 @@ def composition(report: Any, targets: Any, fmt: Optional[str] = "svg", small: bo
     texts = {"x": _("Share of the committee members elected"), "women_target": _("Target for women: %s"),
              "young_target": _("Target for the young: %s")}
     image = draw.composition(numbers, row_names, share_names, texts, fmt_percent, fmt, small) if fmt else b""
-    return Chart("composition", _("Committee composition against the targets"), caption, image)
+    return Chart("composition", _("Committee composition against the targets"), caption, image,
+                 {"rows": [{"kind": kind, "elected": elected, "shares": shares}
+                           for kind, shares, elected in numbers.rows],
+                  "targets": {"women": numbers.women_min, "young": numbers.young_min}})
 
 
 def results_figures(report: Any, targets: Any) -> list[Figure]:

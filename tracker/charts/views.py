@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 from flask_login import login_required
 
 from ..clock import local_today, utcnow
@@ -40,7 +40,21 @@ def _small() -> bool:
     return request.args.get("size") == "small"
 
 
+def _json() -> bool:
+    """?format=json: the chart's numbers and caption instead of its image (for scripts and the tests that
+    compare every output's numbers)."""
+    return request.args.get("format") == "json"
+
+
+def _fmt() -> Optional[str]:
+    return None if _json() else "svg"  # nothing drawn for the JSON answer
+
+
 def _svg(chart: images.Chart) -> Response:
+    if _json():
+        response = jsonify({"name": chart.name, "title": chart.title, "caption": chart.caption, "data": chart.data})
+        response.headers["Cache-Control"] = "private, no-cache"
+        return response
     response = Response(chart.image, mimetype=SVG)
     response.headers["Cache-Control"] = "private, no-cache"  # the numbers change with every tick
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -52,7 +66,7 @@ def _svg(chart: images.Chart) -> Response:
 def burn_up():
     """Congresses held against the plan, by week."""
     campaign, group = chart_scope()
-    return _svg(images.burn_up(campaign, local_today(utcnow()), group, small=_small()))
+    return _svg(images.burn_up(campaign, local_today(utcnow()), group, _fmt(), small=_small()))
 
 
 @bp.route("/charts/stages.svg")
@@ -60,7 +74,7 @@ def burn_up():
 def stages():
     """Units that finished each stage, by week."""
     campaign, group = chart_scope()
-    return _svg(images.stages(campaign, local_today(utcnow()), group, small=_small()))
+    return _svg(images.stages(campaign, local_today(utcnow()), group, _fmt(), small=_small()))
 
 
 @bp.route("/charts/composition.svg")
@@ -69,7 +83,7 @@ def composition():
     """The committees' composition per kind against the campaign's targets."""
     campaign, group = chart_scope()
     report = build_report(campaign, local_today(utcnow()), group, details=False)
-    return _svg(images.composition(report, result_fields.targets_of(campaign), small=_small()))
+    return _svg(images.composition(report, result_fields.targets_of(campaign), _fmt(), small=_small()))
 
 
 @dataclass(frozen=True)
