@@ -21,6 +21,7 @@ from .services.calendar import load_calendar
 from .services.campaigns import require_campaign, templates
 from .services.units import item_values
 from .workflow import GATES, STAGES
+from .workflow.stages import FINISHED
 
 HAMLETS = [
     "Bến Có", "Sóc Chuối", "Nô Công", "Cà Hom", "Chông Bát", "Bào Sen", "Giồng Lớn", "Sóc Giụt", "Nhì Trường",
@@ -156,7 +157,7 @@ def _gated(items: list[dict]) -> None:
 def _settle(cells: list[Unit], committees: list[Unit], today: date, now: datetime) -> None:
     """A committee whose congress is done saw its cells hold theirs first: finish them, but one merged cell."""
     status = stage_cells([c.id for c in committees], today)
-    done = [c for c in committees if status[c.id]["congress"].status in ("done", "verified")]
+    done = [c for c in committees if status[c.id]["congress"].status in FINISHED]
     exempt = next((c for c in reversed(cells) if c.parent_id in {d.id for d in done}
                    and c.code.split("-")[1].startswith("A")), cells[-1])
     finish = [c.id for c in cells if c.parent_id in {d.id for d in done} and c.id != exempt.id]

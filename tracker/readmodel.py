@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import Date, Select, and_, bindparam, case, exists, func, literal_column, or_, select, true, union_all
@@ -28,9 +28,7 @@ from .extensions import db
 from .models import Item, StageReview, SubCellExemption, Unit, WorkingGroup
 from .scope import live_unit, may_be_late
 from .workflow import STAGES, STATUSES
-
-FINISHED = ("done", "verified")  # a stage that counts as finished in totals and the report
-
+from .workflow.stages import FINISHED
 
 __all__ = ["FINISHED", "live_unit"]  # live_unit: re-exported, its home is tracker.scope
 
@@ -164,15 +162,16 @@ def stage_cells(unit_ids: Iterable[int], today: date) -> dict[int, dict[str, Sta
     out: dict[int, dict[str, StageCell]] = {uid: {} for uid in ids}
     for chunk in _chunks(ids):
         for r in db.session.execute(_cells_statement(), {"ids": chunk, "today": today}):
-            out[r.unit_id][r.stage] = StageCell(r.status, _as_date(r.due_on), _as_date(r.late_since),
+            out[r.unit_id][r.stage] = StageCell(r.status, as_date(r.due_on), as_date(r.late_since),
                                                 int(r.n_items), int(r.n_done))
     return {uid: {s: cells[s] for s in STAGES} for uid, cells in out.items()}
 
 
-def _as_date(value) -> Optional[date]:
-    # SQLite hands back a CASE over a date column as text; PostgreSQL as a date
+def as_date(value) -> Optional[date]:
+    """A date read from SQL: SQLite hands back a CASE, MIN() or subquery over a date column as text,
+    PostgreSQL as a date (a moment is cut to its date)."""
     if value is None or isinstance(value, date):
-        return value
+        return value.date() if isinstance(value, datetime) else value
     return date.fromisoformat(str(value)[:10])
 
 

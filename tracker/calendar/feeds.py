@@ -18,9 +18,8 @@ from sqlalchemy import Select, select
 from ..extensions import db
 from ..labels import stage_label
 from ..models import Unit
-from ..readmodel import stage_rows
+from ..readmodel import as_date, stage_rows
 from ..workflow import STAGES
-from .query import _as_date
 
 PRODID = "-//congress-tracker//lich-dai-hoi//VI"
 
@@ -53,7 +52,7 @@ def build(ids: Select, name: str, now: datetime, today: date, host: str) -> byte
         for unit_id, stage, due_on in sorted(due, key=lambda r: (units[r[0]].code, STAGES.index(r[1]))):
             unit = units[unit_id]
             title = _("Due: %(stage)s — %(unit)s", stage=stage_label(stage), unit=unit.name)
-            cal.add_component(_event(uid(unit.id, stage, host), _as_date(due_on), title, unit, now))
+            cal.add_component(_event(uid(unit.id, stage, host), as_date(due_on), title, unit, now))
     return cal.to_ical()
 
 

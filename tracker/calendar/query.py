@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Campaign, Unit, WorkingGroup
 from ..permissions import working_group_sql
-from ..readmodel import stage_rows
+from ..readmodel import as_date, stage_rows
 from ..scope import Scope, may_be_late
 
 CONGRESS, REHEARSAL = "congress", "rehearsal"
@@ -47,11 +47,6 @@ class Clash:
     units: list = field(default_factory=list)
 
 
-def _as_date(value) -> date:
-    # SQLite hands back a CASE over a date column as text; PostgreSQL as a date
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 def shown(campaign: Campaign, group_id: Optional[int] = None) -> list:
     """The units a calendar shows (tracker.scope): the campaign's live units and cells, of one working
     group when given, but for the exempted cells (they hold no congress of their own)."""
@@ -76,7 +71,7 @@ def entries(ids: Select, first: date, last: date, today: date) -> list[Entry]:
     rows = stage_rows(ids, today, (REHEARSAL,))
     query = (base.add_columns(rows.c.due_on, rows.c.status).join(rows, rows.c.unit_id == Unit.id)
              .where(rows.c.due_on.is_not(None), rows.c.due_on >= first, rows.c.due_on <= last))
-    out += [Entry(_as_date(r.due_on), REHEARSAL, r.id, r.code, r.name, r.pilot, r.group_id, r.status)
+    out += [Entry(as_date(r.due_on), REHEARSAL, r.id, r.code, r.name, r.pilot, r.group_id, r.status)
             for r in db.session.execute(query)]
     return sorted(out, key=lambda e: (e.day, e.kind != CONGRESS, not e.pilot, e.code))
 
@@ -109,8 +104,8 @@ def clashes(campaign: Campaign, first: Optional[date] = None, last: Optional[dat
     # the same four statements whether or not there is a clash: the page's query count stays flat
     groups = {g.id: g for g in db.session.scalars(
         select(WorkingGroup).where(WorkingGroup.id.in_(sorted({g for g, _d, _n in per_group}))))}
-    found = [Clash("group", _as_date(d), n, groups[g]) for g, d, n in per_group]
-    found += [Clash("day", _as_date(d), n) for d, n in per_day]
+    found = [Clash("group", as_date(d), n, groups[g]) for g, d, n in per_group]
+    found += [Clash("day", as_date(d), n) for d, n in per_day]
     days = sorted({c.day for c in found})
     units = db.session.execute(
         select(Unit, group.label("group_id")).outerjoin(parent, parent.id == Unit.parent_id)

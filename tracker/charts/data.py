@@ -22,7 +22,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from ..clock import local_zone
 from ..extensions import db
 from ..models import Campaign, CongressResult, Item, JournalEntry, Unit, WorkingGroup
-from ..readmodel import FINISHED, stage_rows
+from ..readmodel import FINISHED, as_date, stage_rows
 from ..scope import Scope
 from ..workflow import STAGES
 from ..workflow.stages import SUB_CELL
@@ -108,13 +108,6 @@ def finished_at(unit_ids: Select, stages: tuple[str, ...] = STAGES):
             .subquery("finished_at"))
 
 
-def _as_date(value) -> Optional[date]:
-    # SQLite hands back MIN() of a date as text, PostgreSQL as a date
-    if value is None or isinstance(value, date):
-        return value.date() if isinstance(value, datetime) else value
-    return date.fromisoformat(str(value)[:10])
-
-
 def _as_moment(value) -> Optional[datetime]:
     if value is None:
         return None
@@ -139,8 +132,8 @@ def _bounds(scope: list) -> dict[str, Any]:
                                     first_held.label("held"), first_tick.label("tick"),
                                     first_journal.label("journal")).where(*scope)).one()
     ticks = [m for m in (_as_moment(row.tick), _as_moment(row.journal)) if m]
-    return {"first_plan": _as_date(row[0]), "last_plan": _as_date(row[1]), "units": int(row[2]),
-            "first_held": _as_date(row.held), "first_tick": _local(min(ticks)) if ticks else None}
+    return {"first_plan": as_date(row[0]), "last_plan": as_date(row[1]), "units": int(row[2]),
+            "first_held": as_date(row.held), "first_tick": _local(min(ticks)) if ticks else None}
 
 
 def burn_up(campaign: Campaign, today: date, group: Optional[WorkingGroup] = None) -> BurnUp:

@@ -53,11 +53,6 @@ class Campaign(db.Model):
         back_populates="campaign", cascade="all, delete-orphan", order_by="ReferenceDocument.issued_on")
 
     @property
-    def due_soon_list(self) -> list[int]:
-        """The due-soon offsets as integers, largest first."""
-        return sorted({int(x) for x in self.due_soon_days.split(",") if x.strip()}, reverse=True)
-
-    @property
     def archived(self) -> bool:
         """An archived campaign (no longer active) is read, never changed, and sends no reminders."""
         return not self.active

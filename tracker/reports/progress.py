@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, func, select
 from ..clock import local_zone
 from ..extensions import db
 from ..models import Blocker, Campaign, Unit, WorkingGroup
-from ..readmodel import FINISHED, stage_rows, stage_totals
+from ..readmodel import FINISHED, as_date, stage_rows, stage_totals
 from ..scope import Scope, exempted
 from ..workflow import STAGES
 
@@ -86,7 +86,7 @@ def progress(campaign: Campaign, on: date, group: Optional[WorkingGroup] = None,
     rows = stage_rows(ids, on)
     late = (select(Unit.code, Unit.name, rows.c.stage, rows.c.late_since).join(Unit, Unit.id == rows.c.unit_id)
             .where(rows.c.status == "overdue").order_by(rows.c.late_since, Unit.code, rows.c.stage).limit(limit))
-    out.overdue = [LateStage(code, name, stage, (on - _as_date(since)).days if since else 0)
+    out.overdue = [LateStage(code, name, stage, (on - as_date(since)).days if since else 0)
                    for code, name, stage, since in db.session.execute(late)]
     open_ = [Blocker.resolved_at.is_(None), Unit.id == Blocker.unit_id, *scope]
     counts = select(Blocker.stage, func.count()).select_from(Blocker).join(Unit, Unit.id == Blocker.unit_id) \
@@ -104,7 +104,7 @@ def progress(campaign: Campaign, on: date, group: Optional[WorkingGroup] = None,
     coming = (select(Unit.congress_date, Unit.code, Unit.name, congress.c.status)
               .join(congress, congress.c.unit_id == Unit.id).where(*soon)
               .order_by(Unit.congress_date, Unit.code).limit(limit))
-    out.coming = [Congress(_as_date(day), code, name, status) for day, code, name, status in db.session.execute(coming)]
+    out.coming = [Congress(as_date(day), code, name, status) for day, code, name, status in db.session.execute(coming)]
     return out
 
 
@@ -120,8 +120,3 @@ def cell_figures(scope: Scope, on: date) -> dict[str, int]:
 
 def _local_day(moment) -> date:
     return moment.astimezone(local_zone()).date()
-
-
-def _as_date(value) -> date:
-    # SQLite hands back a date from a subquery as text; PostgreSQL as a date
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

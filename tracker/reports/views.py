@@ -51,7 +51,7 @@ from ..workflow.result_rules import (
     RESULT_STAGES,
 )
 from ..workflow.rounding import MODES
-from ..workflow.stages import COMMITTEE_KINDS
+from ..workflow.stages import COMMITTEE_KINDS, FINISHED
 from . import compare, document_settings
 from . import documents as party_documents
 from . import export as report_export
@@ -225,7 +225,7 @@ def _unit_page(unit, errors: Optional[dict] = None, part: Optional[str] = None, 
         held_late=service.held_after_deadline(unit, stored["congress"]),
         congress_status=stages["congress"].status, dissemination_status=stages["dissemination"].status,
         first_session_status=stages["first_session"].status,
-        congress_open=stages["congress"].status in ("done", "verified"),
+        congress_open=stages["congress"].status in FINISHED,
         can_change=can_change_unit(current_user, unit), is_committee=unit.kind in COMMITTEE_KINDS,
         fields_by_stage=fields_by_stage, names={
             "dissemination": DISSEMINATION_COUNTS, "congress": CONGRESS_COUNTS + CONGRESS_OPTIONAL,

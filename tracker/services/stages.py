@@ -14,6 +14,7 @@ from ..models import Blocker, Item, StageReview, Unit, User
 from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, can_tick
 from ..subcells import service as subcells
 from ..workflow import STAGES, GateClosed, check_gate
+from ..workflow.stages import FINISHED
 from . import journal, news
 from .campaigns import refuse_if_archived
 from .errors import Conflict, Forbidden, GateRefused, Invalid, NotFound
@@ -135,7 +136,7 @@ def return_stage(unit: Unit, stage: str, comment: str, user: User, now: datetime
     if not comment:
         raise Invalid(_("Say why the stage goes back."), {"comment": _("This field is required.")})
     status = unit_statuses(unit.id, today)[stage]
-    if status not in ("done", "verified"):
+    if status not in FINISHED:
         raise Invalid(_("Only a done stage can be returned (this one is %(status)s).", status=status_label(status)),
                       {"stage": status})
     review = _review(unit, stage)

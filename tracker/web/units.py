@@ -28,6 +28,7 @@ from ..services.units import get_unit
 from ..subcells import service as subcell_service
 from ..workflow import GATES, STAGES, STATUSES, GateClosed, check_gate
 from ..workflow.deadlines import plausible
+from ..workflow.stages import FINISHED
 
 log = logging.getLogger(__name__)
 bp = Blueprint("units", __name__)
@@ -207,7 +208,7 @@ def _render_unit(unit: Unit, status: int = 200, open_stage: Optional[str] = None
     ids |= {e.user_id for e in journal}
     if open_stage not in STAGES:
         # a phone shows the first stage still to do, not six long lists
-        open_stage = next((k for k, v in views.items() if v.status not in ("done", "verified")), None)
+        open_stage = next((k for k, v in views.items() if v.status not in FINISHED), None)
     # read only, no edit buttons: an archived campaign's units and an archived unit (tracker/edits)
     open_ = not unit.campaign.archived and not unit.archived
     may_change = open_ and can_change_unit(current_user, unit)

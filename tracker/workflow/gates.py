@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from .stages import COMMITTEE_KINDS
+from .stages import COMMITTEE_KINDS, FINISHED
 
 # The only gates (CONTRACT.md). Keep them here and nowhere else.
 GATES: dict[str, tuple[str, ...]] = {
     "congress": ("documents", "personnel", "rehearsal"),
     "first_session": ("congress",),
 }
-FINISHED = ("done", "verified")
 
 
 class GateClosed(Exception):
