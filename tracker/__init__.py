@@ -52,8 +52,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     register_imports(app)
     from .calendar import register as register_calendar
     register_calendar(app)
-    from .subcells.views import register as register_subcells
-    register_subcells(app)
+    from .subcells import init_app as init_subcells
+    init_subcells(app)
     from .tokens.views import register as register_tokens
     register_tokens(app)
     register_api(app)

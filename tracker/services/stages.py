@@ -7,18 +7,21 @@ from typing import Optional
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import hooks
 from ..edits.live import require_live
 from ..extensions import db
 from ..labels import stage_label, status_label
 from ..models import Blocker, Item, StageReview, Unit, User
 from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, can_tick
-from ..subcells import service as subcells
 from ..workflow import STAGES, GateClosed, check_gate
-from ..workflow.stages import FINISHED
+from ..workflow.gates import SUB_CELL_GATED_STAGE, SubCellGateClosed, check_sub_cell_gate
+from ..workflow.stages import COMMITTEE_KINDS, FINISHED
 from . import journal, news
 from .campaigns import refuse_if_archived
 from .errors import Conflict, Forbidden, GateRefused, Invalid, NotFound
 from .progress import unit_statuses
+
+SHOWN_CODES = 30  # a refusal names at most this many cells, then "and N more"
 
 
 def check_stage(stage: str) -> str:
@@ -78,7 +81,7 @@ def set_item_done(unit: Unit, item: Item, done: bool, version: Optional[int], us
             raise GateRefused(
                 _("Gate %(stage)s: not before %(missing)s is done.", stage=stage_label(gate.stage),
                   missing=names), {"gate": gate.stage, "missing": ",".join(gate.missing)}) from gate
-        subcells.check_tick(unit, item.stage, today)
+        check_sub_cells(unit, item.stage, today)
     # a tick clears a return ("returned until ticked again"); an untick withdraws a verification
     review = db.session.scalar(select(StageReview).where(StageReview.unit_id == unit.id,
                                                          StageReview.stage == item.stage))
@@ -95,6 +98,28 @@ def set_item_done(unit: Unit, item: Item, done: bool, version: Optional[int], us
                    before=not done, after=done, note=note)
     db.session.flush()
     return item
+
+
+def sub_cell_gate_on(unit: Unit) -> bool:
+    """The campaign setting `sub_cell_gate` (on by default)."""
+    return unit.campaign is None or bool(unit.campaign.sub_cell_gate)
+
+
+def check_sub_cells(unit: Unit, stage: str, today: date) -> None:
+    """Refuse (GateRefused, 422) a committee's congress tick while a cell under it has not held its congress
+    and is not exempted: workflow.gates' rule over the cells the subcells package provides (tracker.hooks)."""
+    if unit.kind not in COMMITTEE_KINDS or stage != SUB_CELL_GATED_STAGE or not sub_cell_gate_on(unit):
+        return
+    try:
+        check_sub_cell_gate(stage, unit.kind, hooks.sub_cells_of(unit, today))
+    except SubCellGateClosed as gate:
+        shown = ", ".join(gate.cells[:SHOWN_CODES])
+        if len(gate.cells) > SHOWN_CODES:
+            shown += " " + _("and %(n)s more", n=len(gate.cells) - SHOWN_CODES)
+        raise GateRefused(
+            _("Gate %(stage)s (cells under the committee): not before these cells have held their congress "
+              "or are exempted: %(cells)s.", stage=stage_label(gate.stage), cells=shown),
+            {"gate": "sub_cells", "cells": ",".join(gate.cells)}) from gate
 
 
 def _review(unit: Unit, stage: str) -> StageReview:

@@ -10,25 +10,22 @@ from sqlalchemy import select
 
 from ..edits.live import require_live
 from ..extensions import db
-from ..labels import stage_label
 from ..models import SubCellExemption, Unit, User
 from ..models.subcells import EXEMPTION_REASONS
 from ..permissions import can_oversee
 from ..readmodel import StageCell, live_unit, stage_cells
 from ..services import journal
 from ..services.campaigns import refuse_if_archived
-from ..services.errors import Forbidden, GateRefused, Invalid
+from ..services.errors import Forbidden, Invalid
+from ..services.stages import sub_cell_gate_on
 from ..workflow.gates import (
     COMMITTEE_KINDS,
-    SubCellGateClosed,
-    check_sub_cell_gate,
     pending_sub_cells,
     sub_cell_rollup,
 )
 from . import query
 
 MAX_NOTE = 2000
-SHOWN_CODES = 30  # a refusal names at most this many cells, then "and N more"
 
 
 def reason_label(reason: str) -> str:
@@ -37,26 +34,11 @@ def reason_label(reason: str) -> str:
             "dissolved": _("Cell dissolved")}.get(reason, reason)
 
 
-def gate_enabled(unit: Unit) -> bool:
-    """The campaign setting `sub_cell_gate` (on by default)."""
-    return unit.campaign is None or bool(unit.campaign.sub_cell_gate)
-
-
-def check_tick(unit: Unit, stage: str, today: date) -> None:
-    """Refuse (GateRefused, 422) a committee's congress tick while a sub-cell has not held its congress."""
-    if unit.kind not in COMMITTEE_KINDS or not gate_enabled(unit):
-        return
-    rows = db.session.execute(select(query.cell_rows(select(Unit.id).where(Unit.id == unit.id), today))).all()
-    try:
-        check_sub_cell_gate(stage, unit.kind, [(r.code, r.status, bool(r.exempted)) for r in rows])
-    except SubCellGateClosed as gate:
-        shown = ", ".join(gate.cells[:SHOWN_CODES])
-        if len(gate.cells) > SHOWN_CODES:
-            shown += " " + _("and %(n)s more", n=len(gate.cells) - SHOWN_CODES)
-        raise GateRefused(
-            _("Gate %(stage)s (cells under the committee): not before these cells have held their congress "
-              "or are exempted: %(cells)s.", stage=stage_label(gate.stage), cells=shown),
-            {"gate": "sub_cells", "cells": ",".join(gate.cells)}) from gate
+def gate_cells(committee: Unit, today: date) -> list[tuple[str, str, bool]]:
+    """(code, congress status, exempted) of the committee's live cells: the provider of the core's sub-cell
+    gate (tracker.hooks.provide_sub_cells, registered in init_app); one query."""
+    rows = db.session.execute(select(query.cell_rows(select(Unit.id).where(Unit.id == committee.id), today))).all()
+    return [(r.code, r.status, bool(r.exempted)) for r in rows]
 
 
 @dataclass
@@ -92,7 +74,7 @@ def committee_view(committee: Unit, today: date) -> Optional[CommitteeView]:
         select(SubCellExemption).where(SubCellExemption.unit_id.in_(ids)))}
     facts = [(u.code, cells[u.id][query.SUB_CELL_GATED_STAGE].status, u.id in exemptions) for u in units]
     return CommitteeView([CellRow(u, cells[u.id], exemptions.get(u.id)) for u in units], sub_cell_rollup(facts),
-                         pending_sub_cells(facts), gate_enabled(committee))
+                         pending_sub_cells(facts), sub_cell_gate_on(committee))
 
 
 def _require_oversee(user: User, cell: Unit) -> None:
