@@ -17,8 +17,3 @@ __all__ = [
     "Heartbeat", "Notification", "OutboxMessage", "ReminderLedger", "ImportRun", "ImportUpload",
     "NewsItem", "PasswordResetToken", "SignInEvent", "SubCellExemption", "CalendarToken",
 ]
-
-# feature-owned models (kept in their feature package, imported here so the metadata is complete)
-from ..reports.models import ReportDocumentSettings
-
-__all__ += ["ReportDocumentSettings"]
