@@ -13,10 +13,10 @@ from ..clock import utcnow
 from ..edits.live import Archived, require_live_group
 from ..extensions import db
 from ..models import JournalEntry, Unit, User, WorkingGroup, group_members
+from ..services import sessions
 from ..services.accounts import find_user, normalise_email, normalise_phone
 from ..services.campaigns import refuse_if_archived, require_campaign
 from ..services.errors import Conflict, Invalid, NotFound
-from ..signin import events as signin_events
 from ..tokens.service import revoke_all
 from ..workflow.stages import ROLES
 
@@ -74,7 +74,7 @@ def set_users_active(user_ids: list[int], active: bool, actor: User, now: Option
     result = db.session.execute(update(User).where(User.id.in_(ids), User.active.is_not(active))
                                 .values(active=active).execution_options(synchronize_session=False))
     if not active:
-        signin_events.end_sessions(ids, signin_events.DEACTIVATED, now or utcnow(), actor)
+        sessions.end_sessions(ids, sessions.DEACTIVATED, now or utcnow(), actor)
         revoke_all(ids, now or utcnow(), actor=actor)
     db.session.flush()
     db.session.expire_all()

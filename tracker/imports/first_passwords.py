@@ -15,7 +15,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..labels import role_label
 from ..models import User
-from ..signin import events as signin_events
+from ..services import sessions
 
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper and typed on a phone
 LENGTH = 12  # about 59 bits: out of reach of guessing even with the fast hash below
@@ -45,7 +45,7 @@ def issue(user_ids: Optional[list[int]], actor: Optional[User] = None) -> list[t
         db.session.execute(update(User), [
             {"id": user.id, "password_hash": generate_password_hash(password, method=INITIAL_HASH),
              "must_change_password": True} for user, password in issued])
-        signin_events.end_sessions([user.id for user, _pw in issued], signin_events.PASSWORD_RESET, utcnow(), actor)
+        sessions.end_sessions([user.id for user, _pw in issued], sessions.PASSWORD_RESET, utcnow(), actor)
         db.session.flush()
     return issued
 

@@ -19,8 +19,10 @@ def register(app: Flask) -> None:
     from ..api import api
     from ..extensions import csrf
     from . import api as report_api
-    from . import models  # noqa: F401  (the feature's own tables join the metadata here)
-    from . import views
+    from . import (
+        models,  # noqa: F401  (the feature's own tables join the metadata here)
+        views,
+    )
 
     app.register_blueprint(views.bp)
     csrf.exempt(report_api.blp)  # bearer tokens, not cookies

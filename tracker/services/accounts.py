@@ -20,8 +20,8 @@ from ..extensions import db
 from ..models import OutboxMessage, PasswordResetToken, User, WorkingGroup
 from ..models._types import UTCDateTime
 from ..permissions import require_admin
-from ..signin import events as signin_events
 from ..workflow.stages import ROLES
+from . import sessions
 from .campaigns import refuse_if_archived, require_campaign
 from .errors import Conflict, Invalid, NotFound
 
@@ -100,7 +100,7 @@ def change_password(user: User, current: str, new: str, confirm: str, now: datet
     user.set_password(new)
     _end_reset_links(user.id, now)
     # every session ends, this one too: the page starts a new one for the user (signin.sessions.start)
-    signin_events.end_sessions([user.id], signin_events.PASSWORD_CHANGED, now)
+    sessions.end_sessions([user.id], sessions.PASSWORD_CHANGED, now)
     db.session.flush()
 
 
@@ -110,7 +110,7 @@ def set_password(user: User, password: str, now: datetime, actor: Optional[User]
     check_password_rules(password)
     user.set_password(password)
     _end_reset_links(user.id, now)
-    signin_events.end_sessions([user.id], signin_events.PASSWORD_RESET, now, actor)
+    sessions.end_sessions([user.id], sessions.PASSWORD_RESET, now, actor)
     db.session.flush()
 
 
@@ -219,7 +219,7 @@ def reset_password(token: str, new: str, confirm: str, now: datetime) -> User:
         raise NotFound(_("This link is not valid any more: it was used, it expired, or it is wrong."))
     user.set_password(new)
     _end_reset_links(user.id, now)
-    signin_events.end_sessions([user.id], signin_events.PASSWORD_RESET, now)
+    sessions.end_sessions([user.id], sessions.PASSWORD_RESET, now)
     db.session.flush()
     return user
 

@@ -16,10 +16,9 @@ from ..edits.live import require_live, require_live_group
 from ..extensions import db
 from ..models import CalendarDay, Campaign, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
 from ..permissions import require_admin
-from ..signin import events as signin_events
 from ..tokens.service import revoke_all
 from ..workflow import KINDS, STAGES
-from . import accounts, journal, template_changes
+from . import accounts, journal, sessions, template_changes
 from .accounts import find_user
 from .campaigns import refuse_if_archived
 from .errors import Conflict, Invalid, NotFound
@@ -286,7 +285,7 @@ def set_active(user: User, active: bool, actor: Optional[User], now: Optional[da
         raise Invalid(_("You cannot deactivate your own account."), {"active": _("This is you.")})
     user.active = active
     if not active:
-        signin_events.end_sessions([user.id], signin_events.DEACTIVATED, now or utcnow(), actor)
+        sessions.end_sessions([user.id], sessions.DEACTIVATED, now or utcnow(), actor)
         revoke_all([user.id], now or utcnow(), actor=actor)
     db.session.flush()
 

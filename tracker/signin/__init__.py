@@ -20,7 +20,10 @@ def init_app(app: Flask) -> None:
         # a form's token lives as long as an idle session may: a page left open is still usable, never forever
         app.config["WTF_CSRF_TIME_LIMIT"] = int(float(app.config["SESSION_IDLE_MINUTES"]) * 60)
 
+    from .. import hooks
     from .commands import register as register_commands
+    from .events import log_ended
     from .views import bp
+    hooks.sessions_ended.connect(log_ended)  # the core ends sessions; the log says so
     app.register_blueprint(bp)
     register_commands(app)

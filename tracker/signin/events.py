@@ -1,21 +1,19 @@
-"""The sign-in log: write one line, end a user's sessions (with its line), prune old lines."""
+"""The sign-in log: write one line, a line for each user whose sessions ended, prune old lines."""
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Optional
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import Integer, delete, func, insert, literal, select, update
+from sqlalchemy import Integer, delete, func, insert, literal, select
 
 from ..extensions import db
 from ..models import SignInEvent, User
 from ..models._types import UTCDateTime
+from ..services.sessions import DEACTIVATED, PASSWORD_CHANGED, PASSWORD_RESET, SIGNED_OUT
 
 # What a line says happened; the first four are sign-in answers, FAILURES of them count towards the throttle.
 OK, BAD_PASSWORD, UNKNOWN, INACTIVE, THROTTLED = "ok", "bad_password", "unknown", "inactive", "throttled"
-SIGNED_OUT, PASSWORD_CHANGED, PASSWORD_RESET, DEACTIVATED = "signed_out", "password_changed", "password_reset", \
-    "deactivated"
 OUTCOMES = (OK, BAD_PASSWORD, UNKNOWN, INACTIVE, THROTTLED, SIGNED_OUT, PASSWORD_CHANGED, PASSWORD_RESET, DEACTIVATED)
 FAILURES = (BAD_PASSWORD, UNKNOWN, INACTIVE)
 
@@ -36,24 +34,15 @@ def record(outcome: str, now: datetime, *, user: Optional[User] = None, login: s
     db.session.flush()
 
 
-def end_sessions(user_ids: Iterable[int], outcome: str, now: datetime, actor: Optional[User] = None) -> None:
-    """End every session of these users (their session generation moves on) and log why; flush.
-
-    One UPDATE and one INSERT … SELECT whatever the number of users; objects already loaded are refreshed,
-    so a caller that signs the user in again gets the new generation."""
-    ids = sorted(set(user_ids))
-    if not ids:
-        return
-    db.session.execute(update(User).where(User.id.in_(ids))
-                       .values(session_generation=User.session_generation + 1)
-                       .execution_options(synchronize_session="fetch"))
+def log_ended(_sender, user_ids: list[int], outcome: str, now: datetime, actor: Optional[User] = None,
+              **_extra) -> None:
+    """One line per user whose sessions ended (hooks.sessions_ended, connected in init_app): one INSERT … SELECT."""
     db.session.execute(insert(SignInEvent).from_select(
         ["at", "outcome", "user_id", "login", "address", "actor_id"],
         select(literal(now, UTCDateTime()), literal(outcome), User.id,
                func.substr(func.coalesce(User.email, User.phone, ""), 1, 254), literal(client_address()[:64]),
-               literal(actor.id if actor is not None else None, Integer)).where(User.id.in_(ids))))
+               literal(actor.id if actor is not None else None, Integer)).where(User.id.in_(user_ids))))
     prune(now)
-    db.session.flush()
 
 
 def prune(now: datetime) -> None:

@@ -14,8 +14,9 @@ from wtforms.validators import DataRequired, Length
 from ..clock import utcnow
 from ..edge import EmptyForm, local_path
 from ..extensions import db
+from ..services.sessions import SIGNED_OUT, end_sessions
 from ..signin import sessions
-from ..signin.events import SIGNED_OUT, client_address, end_sessions
+from ..signin.events import client_address
 from ..signin.service import sign_in
 from ..signin.throttle import Limits
 
