@@ -17,7 +17,6 @@ from ..services import sessions
 from ..services.accounts import find_user, normalise_email, normalise_phone
 from ..services.campaigns import refuse_if_archived, require_campaign
 from ..services.errors import Conflict, Invalid, NotFound
-from ..tokens.service import revoke_all
 from ..workflow.stages import ROLES
 
 
@@ -75,7 +74,6 @@ def set_users_active(user_ids: list[int], active: bool, actor: User, now: Option
                                 .values(active=active).execution_options(synchronize_session=False))
     if not active:
         sessions.end_sessions(ids, sessions.DEACTIVATED, now or utcnow(), actor)
-        revoke_all(ids, now or utcnow(), actor=actor)
     db.session.flush()
     db.session.expire_all()
     return result.rowcount

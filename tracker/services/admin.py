@@ -16,7 +16,6 @@ from ..edits.live import require_live, require_live_group
 from ..extensions import db
 from ..models import CalendarDay, Campaign, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
 from ..permissions import require_admin
-from ..tokens.service import revoke_all
 from ..workflow import KINDS, STAGES
 from . import accounts, journal, sessions, template_changes
 from .accounts import find_user
@@ -286,7 +285,6 @@ def set_active(user: User, active: bool, actor: Optional[User], now: Optional[da
     user.active = active
     if not active:
         sessions.end_sessions([user.id], sessions.DEACTIVATED, now or utcnow(), actor)
-        revoke_all([user.id], now or utcnow(), actor=actor)
     db.session.flush()
 
 

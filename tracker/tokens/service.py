@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import ApiToken, User
 from ..permissions import require_admin
 from ..services.errors import Invalid, NotFound
+from ..services.sessions import DEACTIVATED
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3650
@@ -82,6 +83,13 @@ def revoke_all(user_ids: Iterable[int], now: datetime, *, actor: Optional[User] 
                                 .values(revoked_at=now).execution_options(synchronize_session=False))
     db.session.flush()
     return result.rowcount
+
+
+def revoke_on_deactivation(_sender, user_ids: list[int], outcome: str, now: datetime,
+                           actor: Optional[User] = None, **_extra) -> None:
+    """A deactivated account loses its tokens for good (hooks.sessions_ended, connected in register)."""
+    if outcome == DEACTIVATED:
+        revoke_all(user_ids, now, actor=actor)
 
 
 def find_token(token: str, now: datetime) -> Optional[ApiToken]:

@@ -29,8 +29,11 @@ class TokenForm(FlaskForm):
 
 
 def register(app: Flask) -> None:
-    """Attach the token pages."""
+    """Attach the token pages; deactivating an account revokes its tokens (tracker.hooks)."""
+    from .. import hooks
+    from .service import revoke_on_deactivation
     app.register_blueprint(bp)
+    hooks.sessions_ended.connect(revoke_on_deactivation)
 
 
 def _user_or_404(user_id: int) -> User:
