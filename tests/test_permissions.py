@@ -30,7 +30,7 @@ def test_require_admin_refuses_everyone_but_admins_and_the_operator(people):
 def test_one_list_of_committee_kinds():
     """Review: the sub-cell and edits branches each wrote their own copy of the committee kinds."""
     from tracker import permissions
-    from tracker.edits import service as edits
+    from tracker.services import unit_changes as edits
     from tracker.workflow import gates, stages
 
     assert permissions.COMMITTEE_KINDS is stages.COMMITTEE_KINDS

@@ -19,7 +19,7 @@ from .readmodel import stage_cells
 from .services import journal
 from .services.calendar import load_calendar
 from .services.campaigns import require_campaign, templates
-from .services.units import item_values
+from .services.unit_data import item_values
 from .workflow import GATES, STAGES
 from .workflow.stages import FINISHED
 

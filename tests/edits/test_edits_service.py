@@ -13,15 +13,15 @@ from tests.conftest import NOW, items_of
 from tests.factories import tick_stage
 from tracker.edits import service
 from tracker.edits.holds import unit_holds
-from tracker.edits.live import Archived
 from tracker.extensions import db
 from tracker.models import Campaign, Item, ItemTemplate, JournalEntry, ReminderLedger, Unit, WorkingGroup
 from tracker.readmodel import live_group, live_unit
 from tracker.reminders.sweep import sweep
 from tracker.reports.query import summary
-from tracker.services import accounts, admin, results, stages
+from tracker.services import accounts, admin, results, stages, unit_changes
 from tracker.services import units as unit_service
 from tracker.services.errors import Conflict, Forbidden, Invalid
+from tracker.services.live import Archived
 from tracker.web import dashboard_data
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -112,8 +112,8 @@ def test_only_admins_delete_archive_and_change(world, make_unit, who):
     unit, user = make_unit("U3"), world[who]
     group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == "G1"))
     for call in (lambda: service.delete_unit(unit, user, NOW), lambda: service.set_unit_archived(unit, True, user, NOW),
-                 lambda: service.change_code(unit, "U9", user, NOW),
-                 lambda: service.change_kind(unit, "grassroots_cell", user, NOW, confirm=True),
+                 lambda: unit_changes.change_code(unit, "U9", user, NOW),
+                 lambda: unit_changes.change_kind(unit, "grassroots_cell", user, NOW, confirm=True),
                  lambda: service.delete_group(group, user, NOW),
                  lambda: service.set_group_archived(group, True, user, NOW)):
         with pytest.raises(Forbidden):
@@ -180,7 +180,7 @@ def test_an_archived_unit_cannot_be_changed(world):
         lambda: results.record_dissemination(unit, {"sessions": 1, "attendees": 1, "members_reached": 1},
                                              world["secretary"], NOW, TODAY),
         lambda: unit_service.update_unit(unit, {"name": "Tên mới"}, world["admin"], NOW),
-        lambda: service.change_code(unit, "U9", world["admin"], NOW),
+        lambda: unit_changes.change_code(unit, "U9", world["admin"], NOW),
         lambda: admin.assign_secretary(unit, "other_secretary@example.org", world["admin"], NOW),
     ]
     for attempt in attempts:
@@ -213,17 +213,17 @@ def test_an_archived_group_takes_no_units_or_members(world, make_unit):
 
 def test_a_new_code_is_journalled_unique_and_valid(world):
     unit = _unit("U1")
-    service.change_code(unit, "  U1-MOI ", world["admin"], NOW)
+    unit_changes.change_code(unit, "  U1-MOI ", world["admin"], NOW)
     db.session.commit()
     assert _unit("U1") is None and _unit("U1-MOI").id == unit.id
     line, = _journal(unit.id, "code_changed")
     assert (line.before, line.after, line.user_id) == ("U1", "U1-MOI", world["admin"].id)
     with pytest.raises(Conflict) as dup:
-        service.change_code(_unit("U1-MOI"), "U2", world["admin"], NOW)
+        unit_changes.change_code(_unit("U1-MOI"), "U2", world["admin"], NOW)
     assert dup.value.status == 409 and dup.value.code == "duplicate" and "code" in dup.value.fields
     db.session.rollback()
     with pytest.raises(Invalid) as bad:
-        service.change_code(_unit("U1-MOI"), "U 1", world["admin"], NOW)
+        unit_changes.change_code(_unit("U1-MOI"), "U 1", world["admin"], NOW)
     assert "code" in bad.value.fields
 
 
@@ -246,9 +246,9 @@ def _committee_only_keys(campaign_id):
 def test_the_kind_plan_names_what_is_added_and_removed(world):
     committee_only = _committee_only_keys(world["u1"].campaign_id)
     assert committee_only  # the built-in template has steps only committees take
-    down = service.plan_kind_change(_unit("U1"), "grassroots_cell")
+    down = unit_changes.plan_kind_change(_unit("U1"), "grassroots_cell")
     assert {(i.stage, i.key) for i in down.removed} == committee_only and not down.added
-    up = service.plan_kind_change(_unit("U2"), "commune_committee")
+    up = unit_changes.plan_kind_change(_unit("U2"), "commune_committee")
     assert {(t.stage, t.key) for t in up.added} == committee_only and not up.removed
     assert up.kept == len(_unit("U2").items)
 
@@ -262,10 +262,10 @@ def test_a_kind_change_keeps_ticks_on_shared_items_and_needs_confirmation_to_dro
     dropped_ticked = before_ticked & committee_only
     assert dropped_ticked  # a committee-only dissemination step was ticked
     with pytest.raises(Invalid) as unconfirmed:
-        service.change_kind(unit, "grassroots_cell", world["admin"], NOW, confirm=False)
+        unit_changes.change_kind(unit, "grassroots_cell", world["admin"], NOW, confirm=False)
     assert unconfirmed.value.fields.keys() == {"confirm_kind"}
     db.session.rollback()
-    plan = service.change_kind(_unit("U1"), "grassroots_cell", world["admin"], NOW, confirm=True)
+    plan = unit_changes.change_kind(_unit("U1"), "grassroots_cell", world["admin"], NOW, confirm=True)
     db.session.commit()
     unit = _unit("U1")
     assert unit.kind == "grassroots_cell"
@@ -277,7 +277,7 @@ def test_a_kind_change_keeps_ticks_on_shared_items_and_needs_confirmation_to_dro
     removed = _journal(unit.id, "item_removed")
     assert len(removed) == len(plan.removed) and {e.before for e in removed} == {"done", ""}
     # and back: the committee steps return, open, with due dates; the kept ticks stay
-    service.change_kind(unit, "commune_committee", world["admin"], NOW, confirm=False)
+    unit_changes.change_kind(unit, "commune_committee", world["admin"], NOW, confirm=False)
     db.session.commit()
     unit = _unit("U1")
     assert {(i.stage, i.key) for i in unit.items} == keys | committee_only
@@ -288,11 +288,11 @@ def test_a_kind_change_keeps_ticks_on_shared_items_and_needs_confirmation_to_dro
 def test_kind_rules_sub_cells_and_parents(world, make_unit):
     make_unit("U1A", "sub_cell", "G1", parent="U1")
     with pytest.raises(Invalid) as has_cells:
-        service.change_kind(_unit("U1"), "grassroots_cell", world["admin"], NOW, confirm=True)
+        unit_changes.change_kind(_unit("U1"), "grassroots_cell", world["admin"], NOW, confirm=True)
     assert "kind" in has_cells.value.fields
     db.session.rollback()
     with pytest.raises(Invalid) as no_parent:
-        service.change_kind(_unit("U2"), "sub_cell", world["admin"], NOW, confirm=True)
+        unit_changes.change_kind(_unit("U2"), "sub_cell", world["admin"], NOW, confirm=True)
     assert "parent" in no_parent.value.fields
 
 
@@ -358,8 +358,8 @@ def test_an_archived_campaign_refuses_the_edits_of_its_units_and_groups(world, c
     attempts = [
         lambda: service.delete_unit(old_unit("U2"), admin_user, NOW),
         lambda: service.set_unit_archived(old_unit("U1"), True, admin_user, NOW),
-        lambda: service.change_code(old_unit("U1"), "U9", admin_user, NOW),
-        lambda: service.change_kind(old_unit("U1"), "sector_committee", admin_user, NOW, confirm=True),
+        lambda: unit_changes.change_code(old_unit("U1"), "U9", admin_user, NOW),
+        lambda: unit_changes.change_kind(old_unit("U1"), "sector_committee", admin_user, NOW, confirm=True),
         lambda: service.delete_group(old_group("G2"), admin_user, NOW),
         lambda: service.set_group_archived(old_group("G1"), True, admin_user, NOW),
         lambda: admin.assign_unit(world["secretary"], "U1", admin_user, NOW),

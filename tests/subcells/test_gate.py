@@ -151,9 +151,9 @@ def test_archived_cells_and_campaigns_take_no_exemption_and_hold_no_committee_ba
     """Review: exempting bypassed both archive guards (the edits and campaigns branches' rule), and an
     archived cell kept its committee's congress waiting though the report and lists leave it out."""
     from tracker.campaigns.service import copy_campaign
-    from tracker.edits.live import Archived
     from tracker.edits.service import set_unit_archived
     from tracker.services.errors import DomainError
+    from tracker.services.live import Archived
     from tracker.subcells.query import rollups
 
     admin = tree["admin"]

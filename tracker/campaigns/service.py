@@ -15,7 +15,7 @@ from ..readmodel import live_group, live_unit
 from ..services.calendar import load_calendar
 from ..services.campaigns import templates
 from ..services.errors import Invalid, NotFound
-from ..services.units import item_values
+from ..services.unit_data import item_values
 from ..workflow.deadlines import plausible
 
 # the campaign's settings a new round keeps (policy, targets, rounding, the report's ethnic group)

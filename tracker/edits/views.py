@@ -14,6 +14,7 @@ from ..clock import utcnow
 from ..edge import EmptyForm, act, admins_only, attempt, commit_or_refuse, invalid_form, refuse, saved
 from ..labels import kind_label
 from ..models import Unit, WorkingGroup
+from ..services import unit_changes
 from ..services.errors import DomainError
 from ..workflow import KINDS
 from . import service
@@ -65,7 +66,7 @@ def unit_code(code: str):
     form = CodeChangeForm()
     if not form.validate_on_submit():
         return _unit_page(unit, invalid_form(), code_form=form)
-    changed, status = attempt(form, lambda: service.change_code(unit, form.code.data, current_user, utcnow()),
+    changed, status = attempt(form, lambda: unit_changes.change_code(unit, form.code.data, current_user, utcnow()),
                               field="code")
     if status is not None:
         return _unit_page(_unit_or_404(code), status, code_form=form)
@@ -81,11 +82,11 @@ def unit_kind(code: str):
     if kind not in KINDS or kind == unit.kind:
         return redirect(url_for("edits.unit", code=code))
     try:
-        service.check_kind_change(unit, kind)
+        unit_changes.check_kind_change(unit, kind)
         refusal = None
     except DomainError as exc:
         refusal = exc
-    plan = service.plan_kind_change(unit, kind)
+    plan = unit_changes.plan_kind_change(unit, kind)
     form = KindConfirmForm(formdata=None, kind=kind)
     return render_template("edits/kind.html", unit=unit, plan=plan, form=form, refusal=refusal,
                            locale=str(get_locale() or "vi"))
@@ -99,7 +100,7 @@ def unit_kind_confirm(code: str):
     if not form.validate_on_submit() or form.kind.data not in KINDS:
         abort(400)
     new = form.kind.data
-    plan, refusal = commit_or_refuse(lambda: service.change_kind(unit, new, current_user, utcnow(), confirm=True))
+    plan, refusal = commit_or_refuse(lambda: unit_changes.change_kind(unit, new, current_user, utcnow(), confirm=True))
     if refusal is not None:
         refuse(refusal)
         for text in refusal.fields.values():  # the marked fields are on another page: say them here

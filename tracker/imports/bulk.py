@@ -10,13 +10,13 @@ from sqlalchemy import delete, func, insert, select, update
 
 from ..campaigns.scope import group_by_code, groups_in_view, unit_by_code, units_in_view
 from ..clock import utcnow
-from ..edits.live import Archived, require_live_group
 from ..extensions import db
 from ..models import JournalEntry, Unit, User, WorkingGroup, group_members
 from ..services import sessions
 from ..services.accounts import find_user, normalise_email, normalise_phone
-from ..services.campaigns import refuse_if_archived, require_campaign
+from ..services.campaigns import require_campaign
 from ..services.errors import Conflict, Invalid, NotFound
+from ..services.live import Archived, refuse_if_archived, require_live_group
 from ..workflow.stages import ROLES
 
 

@@ -16,7 +16,7 @@ from ..models import Item, JournalEntry, Unit, User, WorkingGroup
 from ..readmodel import live_group
 from ..services.calendar import load_calendar
 from ..services.campaigns import require_campaign, templates
-from ..services.units import MAX_MEMBERS, anchor_date, item_values
+from ..services.unit_data import MAX_MEMBERS, anchor_date, item_values
 from ..workflow import KINDS, due_date
 from . import values as v
 from .plan import Change, Plan, Row, bad, read_rows, shown

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import Campaign, User
 from ..services import journal
-from ..services.campaigns import refuse_if_archived
 from ..services.errors import Invalid
+from ..services.live import refuse_if_archived
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import Campaign, User
 from ..permissions import require_admin
-from ..services.campaigns import refuse_if_archived
 from ..services.errors import Invalid
+from ..services.live import refuse_if_archived
 from .models import ReportDocumentSettings
 
 log = logging.getLogger(__name__)

@@ -15,15 +15,15 @@ from sqlalchemy import Integer, Text, func, literal, select, update
 
 from ..campaigns.scope import group_by_code, unit_by_code
 from ..codes import code_problem
-from ..edits.live import require_live, require_live_group
 from ..extensions import db
 from ..models import OutboxMessage, PasswordResetToken, User, WorkingGroup
 from ..models._types import UTCDateTime
 from ..permissions import require_admin
 from ..workflow.stages import ROLES
 from . import sessions
-from .campaigns import refuse_if_archived, require_campaign
+from .campaigns import require_campaign
 from .errors import Conflict, Invalid, NotFound
+from .live import refuse_if_archived, require_live, require_live_group
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200

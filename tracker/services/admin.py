@@ -12,15 +12,14 @@ from sqlalchemy import func, select, update
 
 from ..campaigns.scope import unit_by_code
 from ..clock import utcnow
-from ..edits.live import require_live, require_live_group
 from ..extensions import db
 from ..models import CalendarDay, Campaign, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
 from ..permissions import require_admin
 from ..workflow import KINDS, STAGES
 from . import accounts, journal, sessions, template_changes
 from .accounts import find_user
-from .campaigns import refuse_if_archived
 from .errors import Conflict, Invalid, NotFound
+from .live import refuse_if_archived, require_live, require_live_group
 
 KEY_RE = re.compile(r"^[a-z0-9_]{1,50}$")
 ANCHORS = ("congress", "deadline")

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Campaign, ItemTemplate
 from ..template_data import DEFAULT_ITEMS
 from ..workflow import STAGES
-from .errors import DomainError
 
 
 def current_campaign() -> Optional[Campaign]:
@@ -18,13 +16,6 @@ def current_campaign() -> Optional[Campaign]:
     or viewer switched to, or `?campaign=ID`; elsewhere the active campaign."""
     from ..campaigns.scope import campaign_in_view  # scope reads the request; imported late, no cycle
     return campaign_in_view()
-
-
-def refuse_if_archived(campaign: Optional[Campaign]) -> None:
-    """An archived campaign is read, never changed: refuse any edit with a clear reason (422)."""
-    if campaign is not None and campaign.archived:
-        raise DomainError(_("Campaign %(name)s is archived: it can be read, not changed.", name=campaign.name),
-                          code="campaign_archived")
 
 
 def require_campaign() -> Campaign:

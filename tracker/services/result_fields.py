@@ -17,8 +17,8 @@ from ..parsing import whole_number
 from ..permissions import require_admin
 from ..workflow.result_rules import RESULT_STAGES, Targets
 from ..workflow.rounding import MODES
-from .campaigns import refuse_if_archived
 from .errors import Invalid, NotFound
+from .live import refuse_if_archived
 
 log = logging.getLogger(__name__)
 

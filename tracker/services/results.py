@@ -15,7 +15,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..edits.live import require_live
 from ..extensions import db
 from ..formatting import fmt_number as number_text
 from ..models import (
@@ -47,8 +46,8 @@ from ..workflow.result_rules import (
     held_on_flags,
 )
 from . import journal
-from .campaigns import refuse_if_archived
 from .errors import Conflict, Forbidden, Invalid
+from .live import refuse_if_archived, require_live
 from .progress import unit_statuses
 
 _DIGITS = re.compile(r"^-?[0-9]{1,12}$")

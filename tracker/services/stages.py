@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import hooks
-from ..edits.live import require_live
 from ..extensions import db
 from ..labels import stage_label, status_label
 from ..models import Blocker, Item, StageReview, Unit, User
@@ -17,8 +16,8 @@ from ..workflow import STAGES, GateClosed, check_gate
 from ..workflow.gates import SUB_CELL_GATED_STAGE, SubCellGateClosed, check_sub_cell_gate
 from ..workflow.stages import COMMITTEE_KINDS, FINISHED
 from . import journal, news
-from .campaigns import refuse_if_archived
 from .errors import Conflict, Forbidden, GateRefused, Invalid, NotFound
+from .live import refuse_if_archived, require_live
 from .progress import unit_statuses
 
 SHOWN_CODES = 30  # a refusal names at most this many cells, then "and N more"

@@ -7,17 +7,17 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 
 from ..campaigns.scope import group_by_code, unit_by_code
-from ..codes import code_problem
-from ..edits.live import require_live, require_live_group
 from ..extensions import db
-from ..models import Campaign, Item, ItemTemplate, Unit, User, WorkingGroup
+from ..models import Campaign, Item, Unit, User, WorkingGroup
 from ..permissions import can_admin, can_change_unit, can_read_unit, require_admin
-from ..workflow import KINDS, WorkCalendar, due_date
-from ..workflow.deadlines import FIRST_YEAR, LAST_YEAR, plausible
+from ..workflow import WorkCalendar, due_date
 from . import journal
 from .calendar import load_calendar
-from .campaigns import refuse_if_archived, require_campaign, templates
+from .campaigns import require_campaign, templates
 from .errors import Conflict, Forbidden, Invalid, NotFound
+from .live import refuse_if_archived, require_live, require_live_group
+from .unit_changes import change_code, change_kind
+from .unit_data import _anchor, item_values, validate_unit_data
 
 
 def get_unit(code: str) -> Unit:
@@ -34,25 +34,6 @@ def get_group(code: str) -> WorkingGroup:
     if group is None:
         raise NotFound(_("No working group with code %(code)s.", code=code))
     return group
-
-
-def anchor_date(anchor: str, congress_date: Optional[date], campaign: Campaign) -> Optional[date]:
-    """The date an item's deadline counts from: the campaign's final deadline or the unit's congress."""
-    return campaign.final_deadline if anchor == "deadline" else congress_date
-
-
-def _anchor(item: Item | ItemTemplate, unit: Unit, campaign: Campaign) -> Optional[date]:
-    return anchor_date(item.anchor, unit.congress_date, campaign)
-
-
-def item_values(t: ItemTemplate, congress_date: Optional[date], campaign: Campaign,
-                calendar: WorkCalendar) -> dict[str, Any]:
-    """The columns of a new unit's item made from template item t (the one recipe; imports use it in bulk)."""
-    return dict(template_id=t.id, stage=t.stage, key=t.key, position=t.position, title_vi=t.title_vi,
-                title_en=t.title_en, required=t.required, superior_only=t.superior_only,
-                offset_days=t.offset_days, working_days=t.working_days, anchor=t.anchor,
-                due_on=due_date(anchor_date(t.anchor, congress_date, campaign), t.offset_days, t.working_days,
-                                calendar))
 
 
 def instantiate_items(unit: Unit, campaign: Campaign, calendar: Optional[WorkCalendar] = None) -> None:
@@ -76,33 +57,6 @@ def recompute_due_dates(unit: Unit, calendar: Optional[WorkCalendar] = None) -> 
             item.version += 1
             moved += 1
     return moved
-
-
-MAX_MEMBERS = 10_000_000  # far above any real organisation; keeps integers inside the database's range
-UNIT_FIELDS = ("code", "name", "kind", "party_members", "pilot", "group", "congress_date", "parent")
-
-
-def validate_unit_data(data: dict[str, Any], *, partial: bool) -> dict[str, str]:
-    """Per-field messages for unit data that breaks a rule (types are checked by the schema)."""
-    errors: dict[str, str] = {}
-    if not partial:
-        for name in ("code", "name", "kind"):
-            if not data.get(name):
-                errors[name] = _("This field is required.")
-    if "code" in data and data["code"] is not None:
-        problem = code_problem(str(data["code"]).strip())
-        if problem:
-            errors["code"] = problem
-    if "name" in data and data["name"] is not None and not str(data["name"]).strip():
-        errors["name"] = _("This field is required.")
-    if data.get("kind") and data["kind"] not in KINDS:
-        errors["kind"] = _("Unknown kind; one of: %(kinds)s.", kinds=", ".join(KINDS))
-    if data.get("party_members") is not None and not 0 <= data["party_members"] <= MAX_MEMBERS:
-        errors["party_members"] = _("A whole number from 0 to %(n)s.", n=MAX_MEMBERS)
-    if data.get("congress_date") is not None and not plausible(data["congress_date"]):
-        errors["congress_date"] = _("A date between the years %(first)s and %(last)s.", first=FIRST_YEAR,
-                                    last=LAST_YEAR)
-    return errors
 
 
 def create_unit(data: dict[str, Any], user: Optional[User], now: datetime) -> Unit:
@@ -165,7 +119,6 @@ def _require_update(unit: Unit, data: dict[str, Any], user: Optional[User]) -> N
 def update_unit(unit: Unit, data: dict[str, Any], user: Optional[User], now: datetime) -> Unit:
     """Change a unit's fields (admin-only fields: admins); a new congress date moves every open, not
     hand-set due date; a new code or kind goes through tracker/edits (journalled, checklist follows)."""
-    from ..edits import service as edits
 
     _require_update(unit, data, user)
     require_live(unit)
@@ -201,9 +154,9 @@ def update_unit(unit: Unit, data: dict[str, Any], user: Optional[User], now: dat
     if "congress_date" in data and data["congress_date"] != unit.congress_date:
         set_congress_date(unit, data["congress_date"], user, now)
     if data.get("kind") and data["kind"] != unit.kind:
-        edits.change_kind(unit, data["kind"], user, now, confirm=bool(data.get("confirm_kind")))
+        change_kind(unit, data["kind"], user, now, confirm=bool(data.get("confirm_kind")))
     if data.get("code") and str(data["code"]).strip() != unit.code:
-        edits.change_code(unit, data["code"], user, now)
+        change_code(unit, data["code"], user, now)
     db.session.flush()
     return unit
 

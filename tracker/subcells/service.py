@@ -8,15 +8,14 @@ from typing import Optional
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..edits.live import require_live
 from ..extensions import db
 from ..models import SubCellExemption, Unit, User
 from ..models.subcells import EXEMPTION_REASONS
 from ..permissions import can_oversee
 from ..readmodel import StageCell, live_unit, stage_cells
 from ..services import journal
-from ..services.campaigns import refuse_if_archived
 from ..services.errors import Forbidden, Invalid
+from ..services.live import refuse_if_archived, require_live
 from ..services.stages import sub_cell_gate_on
 from ..workflow.gates import (
     COMMITTEE_KINDS,
