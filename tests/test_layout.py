@@ -53,3 +53,33 @@ def test_the_scan_sees_what_it_checks():
     assert {"tracker/readmodel.py", "tracker/scope.py", "tracker/services/stages.py"} <= files
     assert "tracker.hooks" in _imports(ROOT / "services" / "stages.py")
     assert "tracker.workflow.gates" in _imports(ROOT / "services" / "stages.py")
+
+
+REQUEST_STATE = {"request", "session", "g", "has_request_context"}
+
+
+def test_the_core_reads_no_request():
+    """The campaign (and everything else a request says) reaches the core as a parameter: no core module imports
+    Flask's request, session or g (the edge, campaigns.scope, reads `?campaign=` and the session once)."""
+    reads = set()
+    for path in _core_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module in ("flask", "flask_login"):
+                names = {a.name for a in node.names} & (REQUEST_STATE | {"current_user"})
+                reads |= {f"{path.relative_to(ROOT.parent)} imports {n}" for n in names}
+    assert not reads, "\n".join(sorted(reads))
+
+
+def test_the_readme_layout_matches_the_tree():
+    """README "Code layout" names every package and module under tracker/, and nothing that is not there."""
+    text = (ROOT.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Code layout", 1)[1].split("\n## ", 1)[0]
+    listed = set()
+    for line in section.splitlines():
+        if line.startswith("      ") and not line.startswith("       "):
+            first = line.strip().split("  ")[0]
+            listed |= {name.strip().rstrip("/") for name in first.split(",")}
+    actual = {p.name.removesuffix(".py") for p in ROOT.iterdir()
+              if (p.is_dir() and not p.name.startswith("__")) or (p.suffix == ".py" and p.name != "__init__.py")}
+    listed = {name.removesuffix(".py") for name in listed}
+    assert listed == actual, (sorted(actual - listed), sorted(listed - actual))

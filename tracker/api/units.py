@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..campaigns.scope import groups_in_view, units_in_view
+from ..campaigns.scope import campaign_id_in_view, campaign_in_view, groups_in_view, units_in_view
 from ..models import Item, Unit, WorkingGroup
 from ..paging import Page, paginate
 from ..permissions import (
@@ -46,7 +46,7 @@ def load_unit(code: str) -> Unit:
     """The unit a path names, or NotFound (odd codes never reach the database)."""
     if not code or len(code) > s.CODE_MAX or "\x00" in code:
         raise NotFound(_("No unit with code %(code)s.", code=code[:40].replace("\x00", "")))
-    return get_unit(code)
+    return get_unit(code, campaign_id_in_view())
 
 
 def unit_access(need: str):
@@ -126,7 +126,7 @@ class Units(MethodView):
     @errors(400, 401, 403, 409, 415, 422)
     def post(self, data):
         """Add a unit with its checklist (admins)."""
-        return _unit_out(create_unit(data, g.api_user, g.now))
+        return _unit_out(create_unit(data, g.api_user, g.now, campaign_in_view()))
 
 
 @blp.route("/units/<code>", parameters=[CODE])
@@ -175,7 +175,8 @@ class Groups(MethodView):
     @errors(400, 401, 403, 409, 415, 422)
     def post(self, data):
         """Add a working group (admins); members are given by email."""
-        return group_json(create_group(data["code"], data["name"], data["members"], actor=g.api_user))
+        return group_json(create_group(data["code"], data["name"], data["members"], actor=g.api_user,
+                                       campaign=campaign_in_view()))
 
 
 def group_json(group: WorkingGroup) -> dict:

@@ -11,19 +11,14 @@ from typing import Any, Optional
 from flask import abort, g, has_request_context, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Campaign, Unit, WorkingGroup
 from ..permissions import can_switch_campaign
+from ..services.campaigns import active_campaign, find_group, find_unit
 from ..services.errors import Forbidden, NotFound
 
 SESSION_KEY = "campaign_id"
-
-
-def active_campaign() -> Optional[Campaign]:
-    """The active campaign (the latest one when several are active)."""
-    return db.session.scalar(select(Campaign).where(Campaign.active).order_by(Campaign.id.desc()).limit(1))
 
 
 def _viewer() -> Any:
@@ -98,12 +93,22 @@ def groups_in_view(campaign_id: Optional[int] = None) -> Any:
 
 def unit_by_code(code: str, campaign_id: Optional[int] = None) -> Optional[Unit]:
     """The unit with that code in the campaign in view (or campaign_id), or None."""
-    return db.session.scalar(select(Unit).where(units_in_view(campaign_id), Unit.code == code))
+    cid = campaign_id if campaign_id is not None else campaign_id_in_view()
+    return find_unit(code, cid) if cid is not None else None
 
 
 def group_by_code(code: str, campaign_id: Optional[int] = None) -> Optional[WorkingGroup]:
     """The working group with that code in the campaign in view (or campaign_id), or None."""
-    return db.session.scalar(select(WorkingGroup).where(groups_in_view(campaign_id), WorkingGroup.code == code))
+    cid = campaign_id if campaign_id is not None else campaign_id_in_view()
+    return find_group(code, cid) if cid is not None else None
+
+
+def require_campaign_in_view() -> Campaign:
+    """The campaign in view, or NotFound when there is none yet (nothing is created on a request)."""
+    campaign = campaign_in_view()
+    if campaign is None:
+        raise NotFound(_("There is no campaign yet: the operator runs `flask init-db`."))
+    return campaign
 
 
 def switch_to(campaign_id: Optional[int]) -> None:

@@ -9,6 +9,7 @@ from ..api import schemas as s
 from ..api.common import Blueprint, admin_only, authenticated
 from ..api.present import unit_json
 from ..api.units import CODE, errors, group_json, load_unit
+from ..campaigns.scope import campaign_id_in_view
 from ..models import Unit
 from ..readmodel import stage_cells
 from ..services.units import get_group
@@ -66,7 +67,7 @@ class GroupDelete(MethodView):
     @errors(401, 403, 404, 422)
     def delete(self, code):
         """Delete a working group with no unit and no member; else 422 `in_use` (archive it instead)."""
-        service.delete_group(get_group(code), g.api_user, g.now)
+        service.delete_group(get_group(code, campaign_id_in_view()), g.api_user, g.now)
         return None
 
 
@@ -78,7 +79,7 @@ class GroupArchive(MethodView):
     @errors(401, 403, 404)
     def post(self, code):
         """Archive a working group: no longer offered in forms and filters; takes no new units or members."""
-        return group_json(service.set_group_archived(get_group(code), True, g.api_user, g.now))
+        return group_json(service.set_group_archived(get_group(code, campaign_id_in_view()), True, g.api_user, g.now))
 
 
 @blp.route("/groups/<code>/restore", parameters=[CODE])
@@ -89,4 +90,4 @@ class GroupRestore(MethodView):
     @errors(401, 403, 404)
     def post(self, code):
         """Restore an archived working group."""
-        return group_json(service.set_group_archived(get_group(code), False, g.api_user, g.now))
+        return group_json(service.set_group_archived(get_group(code, campaign_id_in_view()), False, g.api_user, g.now))

@@ -8,13 +8,12 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 
-from ..campaigns.scope import group_by_code, groups_in_view, unit_by_code, units_in_view
+from ..campaigns.scope import group_by_code, groups_in_view, require_campaign_in_view, unit_by_code, units_in_view
 from ..clock import utcnow
 from ..extensions import db
 from ..models import JournalEntry, Unit, User, WorkingGroup, group_members
 from ..services import sessions
 from ..services.accounts import find_user, normalise_email, normalise_phone
-from ..services.campaigns import require_campaign
 from ..services.errors import Conflict, Invalid, NotFound
 from ..services.live import Archived, refuse_if_archived, require_live_group
 from ..workflow.stages import ROLES
@@ -25,7 +24,7 @@ def assign_units_to_group(codes: list[str], group_code: Optional[str], actor: Op
     codes = sorted({c.strip() for c in codes if c and c.strip()})
     if not codes:
         raise Invalid(_("Choose at least one unit."), {"codes": _("Choose at least one unit.")})
-    campaign = require_campaign()
+    campaign = require_campaign_in_view()
     refuse_if_archived(campaign)
     group = None
     if group_code:

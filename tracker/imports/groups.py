@@ -7,10 +7,9 @@ from typing import Optional
 from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 
-from ..campaigns.scope import groups_in_view
+from ..campaigns.scope import groups_in_view, require_campaign_in_view
 from ..extensions import db
 from ..models import User, WorkingGroup
-from ..services.campaigns import require_campaign
 from . import values as v
 from .plan import Change, Plan, bad, read_rows
 from .reading import Table
@@ -52,7 +51,7 @@ def plan_groups(table: Table) -> Plan:
 def apply_groups(plan: Plan, actor: Optional[User], now: datetime) -> None:
     """Carry out a plan without errors; flush, never commit."""
     if plan.work["new"]:
-        campaign_id = require_campaign().id
+        campaign_id = require_campaign_in_view().id
         db.session.execute(insert(WorkingGroup), [row | {"campaign_id": campaign_id} for row in plan.work["new"]])
     if plan.work["renamed"]:
         db.session.execute(update(WorkingGroup), plan.work["renamed"])

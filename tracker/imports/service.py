@@ -9,9 +9,9 @@ from typing import Optional
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from ..campaigns.scope import campaign_in_view
 from ..extensions import db
 from ..models import ImportRun, User
-from ..services.campaigns import current_campaign
 from .groups import apply_groups, plan_groups
 from .plan import Plan, RowError
 from .reading import FileRefused, read_table
@@ -36,7 +36,7 @@ def run_import(kind: str, content: bytes, file_name: str, actor: Optional[User],
                now: datetime, dry_run: bool = False) -> Plan:
     """Plan the file and, when it has no error and this is no dry run, apply it (all rows or none)."""
     plan = prepare(kind, content, file_name, actor)
-    campaign = current_campaign()
+    campaign = campaign_in_view()
     if campaign is not None and campaign.archived:  # an archived campaign is read, never changed
         plan.errors.insert(0, RowError(1, "-", _("Campaign %(name)s is archived: it can be read, not changed.",
                                                  name=campaign.name)))

@@ -8,14 +8,14 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from ..campaigns.scope import groups_in_view, units_in_view
+from ..campaigns.scope import groups_in_view, require_campaign_in_view, units_in_view
 from ..codes import code_problem
 from ..extensions import db
 from ..labels import kind_label
 from ..models import Item, JournalEntry, Unit, User, WorkingGroup
 from ..readmodel import live_group
 from ..services.calendar import load_calendar
-from ..services.campaigns import require_campaign, templates
+from ..services.campaigns import templates
 from ..services.unit_data import MAX_MEMBERS, anchor_date, item_values
 from ..workflow import KINDS, due_date
 from . import values as v
@@ -51,7 +51,7 @@ def plan_units(table: Table) -> Plan:
     """Every change and every error importing this table of units would make; changes nothing."""
     plan = Plan("units")
     rows = read_rows("units", table, plan, _parsers())
-    campaign = require_campaign()
+    campaign = require_campaign_in_view()
     existing = {v.fold(u.code): u for u in db.session.execute(
         select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.party_members, Unit.pilot, Unit.group_id,
                Unit.congress_date, Unit.parent_id, Unit.archived_at).where(units_in_view(campaign.id)))}
@@ -178,7 +178,7 @@ def _group(plan: Plan, row: Row, groups: dict) -> Optional[int]:
 def apply_units(plan: Plan, actor: Optional[User], now: datetime) -> None:
     """Carry out a plan without errors: a few statements whatever the number of rows; flush, never commit."""
     work = plan.work
-    campaign = require_campaign()
+    campaign = require_campaign_in_view()
     calendar = load_calendar()
     actor_id = actor.id if actor else None
     ids: dict[str, int] = dict(work["existing_ids"])

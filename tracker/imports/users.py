@@ -9,12 +9,11 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select, update
 
-from ..campaigns.scope import groups_in_view, units_in_view
+from ..campaigns.scope import groups_in_view, require_campaign_in_view, units_in_view
 from ..extensions import db
 from ..labels import role_label
 from ..models import JournalEntry, Unit, User, WorkingGroup, group_members
 from ..services.accounts import normalise_email, normalise_phone
-from ..services.campaigns import require_campaign
 from ..services.errors import Invalid
 from ..workflow.stages import ROLES
 from . import values as v
@@ -68,7 +67,7 @@ def plan_users(table: Table, actor: Optional[User] = None) -> Plan:
     people = db.session.execute(select(User.id, User.email, User.phone, User.name, User.role, User.unit_id)).all()
     by_email = {p.email.lower(): p for p in people if p.email}
     by_phone = {p.phone: p for p in people if p.phone}
-    campaign = require_campaign()
+    campaign = require_campaign_in_view()
     units = {v.fold(code): (uid, code) for uid, code in db.session.execute(
         select(Unit.id, Unit.code).where(units_in_view(campaign.id)))}
     unit_code = {uid: code for uid, code in units.values()}

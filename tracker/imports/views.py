@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..campaigns.scope import groups_in_view, units_in_view
+from ..campaigns.scope import groups_in_view, require_campaign_in_view, units_in_view
 from ..clock import utcnow
 from ..edge import EmptyForm, admins_only, commit_or_refuse
 from ..extensions import db
@@ -24,7 +24,6 @@ from ..parsing import whole_number
 from ..readmodel import live_group
 from ..reminders.digest import base_url
 from ..services import accounts
-from ..services.campaigns import require_campaign
 from ..services.errors import DomainError
 from ..workflow import KINDS
 from ..workflow.stages import ROLES
@@ -158,7 +157,7 @@ def units_assign():
             db.session.commit()
             flash(_("%(n)s units moved.", n=moved), "success")
         return redirect(url_for("imports.units_assign", q=q or None, kind=kind or None, group=group or None))
-    campaign = require_campaign()
+    campaign = require_campaign_in_view()
     where = [units_in_view(campaign.id)]
     if q:
         where.append(or_(func.lower(Unit.code).like(f"%{q.lower()}%"), func.lower(Unit.name).like(f"%{q.lower()}%")))

@@ -6,7 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register every operations piece; call it before the blueprints (the `int` converter is read as routes are added)."""
+    """Register every operations piece; call it before the blueprints (the `int` converter is read as routes are
+    added)."""
     from . import commands, health, ids, json_bounds, requestlog, unavailable
 
     ids.init_app(app)

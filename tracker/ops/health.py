@@ -1,6 +1,7 @@
 """`GET /healthz` for load balancers and monitoring: no sign-in, no secrets, JSON only."""
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from flask import Blueprint, Flask, current_app, jsonify
@@ -23,10 +24,8 @@ def healthz():
         beat = heartbeat_state()
     except SQLAlchemyError as exc:
         log.warning("healthz: database unreachable: %s", str(getattr(exc, "orig", None) or exc).splitlines()[0][:300])
-        try:
+        with contextlib.suppress(SQLAlchemyError):
             db.session.rollback()
-        except SQLAlchemyError:
-            pass
         return unreachable()
     db.session.rollback()  # read only: end the transaction at once
     last = beat["at"]

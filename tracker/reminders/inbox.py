@@ -69,11 +69,9 @@ def notifications_page(user: User, page: int, per_page: int, unread_only: bool =
     cond = [Notification.user_id == user.id]
     if unread_only:
         cond.append(Notification.read_at.is_(None))
-    total = db.session.scalar(select(func.count(Notification.id)).where(*cond)) or 0
-    rows = list(db.session.scalars(select(Notification).where(*cond)
-                                   .order_by(Notification.ref_date.desc(), Notification.id.desc())
-                                   .offset((page - 1) * per_page).limit(per_page)))
-    return rows, total, unread_count(user.id)
+    window = paginate(select(Notification).where(*cond), page, per_page,
+                      order_by=(Notification.ref_date.desc(), Notification.id.desc()))
+    return window.items, window.total, unread_count(user.id)
 
 
 def mark_read(user: User, notification_id: int, now: datetime) -> Optional[Notification]:

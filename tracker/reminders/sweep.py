@@ -55,7 +55,6 @@ from typing import Optional
 from sqlalchemy import Date, String, and_, case, exists, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import Session, aliased
 
-from ..campaigns.scope import active_campaign
 from ..clock import local_zone, utcnow
 from ..models import (
     Campaign,
@@ -76,6 +75,7 @@ from ..readmodel import overdue_item
 from ..scope import Scope, may_be_late
 from ..services import news as news_service
 from ..services.calendar import load_calendar
+from ..services.campaigns import active_campaign
 from .channels import OUTBOX_CHANNELS, delivers_sql
 from .policy import due_soon_thresholds, send_hour
 from .webhook import webhook_configured

@@ -9,17 +9,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import BooleanField, StringField
 from wtforms.validators import InputRequired
 
+from ..campaigns.scope import campaign_in_view
 from ..clock import utcnow
 from ..edge import EmptyForm, admin_page
 from ..extensions import db
 from ..models import JournalEntry, Notification, OutboxMessage, User
+from ..paging import paginate
 from ..parsing import page_number
 from ..services import news
-from ..services.campaigns import current_campaign
 from ..services.errors import Invalid
 from .beat import heartbeat_state
 from .digest import load_digests, subjects
@@ -124,11 +125,9 @@ def delivery():
     admin_page()
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     cond = [OutboxMessage.status == status] if status else []
-    total = db.session.scalar(select(func.count(OutboxMessage.id)).where(*cond)) or 0
-    pages = max(1, -(-total // DELIVERY_PER_PAGE))
-    page = min(_page_number(), pages)
-    rows = db.session.scalars(select(OutboxMessage).where(*cond).order_by(OutboxMessage.id.desc())
-                              .offset((page - 1) * DELIVERY_PER_PAGE).limit(DELIVERY_PER_PAGE)).all()
+    window = paginate(select(OutboxMessage).where(*cond), _page_number(), DELIVERY_PER_PAGE, last_page=True,
+                      order_by=(OutboxMessage.id.desc(),))
+    rows, page, pages, total = window.items, window.page, window.pages, window.total
     return render_template("reminders/delivery.html", rows=rows, subjects=_pending_subjects(rows),
                            counts=status_counts(db.session), status=status,
                            page=page, pages=pages, total=total, beat=heartbeat_state(), form=EmptyForm(),
@@ -171,7 +170,7 @@ def _pending_subjects(rows: list[OutboxMessage]) -> dict[int, str]:
 def settings():
     """The campaign's reminder policy (admins): the service checks and journals, the view commits."""
     admin_page()
-    campaign = current_campaign()
+    campaign = campaign_in_view()
     if campaign is None:
         abort(404)
     form = PolicyForm(obj=None if request.method == "POST" else campaign)

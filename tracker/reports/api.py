@@ -8,9 +8,9 @@ from marshmallow import Schema, fields
 
 from ..api import schemas as s
 from ..api.common import Blueprint, authenticated, documented_errors
+from ..campaigns.scope import campaign_id_in_view, campaign_in_view
 from ..permissions import can_read_report
 from ..services import results as service
-from ..services.campaigns import current_campaign
 from ..services.errors import Forbidden, NotFound
 from ..services.units import get_group, get_unit
 from ..workflow.result_rules import (
@@ -78,7 +78,7 @@ FirstSessionOut = _stored("FirstSessionOut", FIRST_SESSION_COUNTS, booleans=FIRS
 def _record(record, code: str, data: dict, names: tuple[str, ...], extra=None) -> dict:
     """Record numbers for the path's unit with the service's record function; the stored values and custom
     (and what extra(unit, row) adds)."""
-    unit = get_unit(code)
+    unit = get_unit(code, campaign_id_in_view())
     row = record(unit, data, g.api_user, g.now, g.today)
     custom = service.unit_results(unit)["custom"]
     return {"unit": unit.code, **{n: getattr(row, n) for n in names}, "custom": custom,
@@ -181,8 +181,8 @@ class Summary(MethodView):
         if not can_read_report(g.api_user):
             raise Forbidden(_("The report covers other units: the working groups and the organisation office "
                               "read it."))
-        campaign = current_campaign()
+        campaign = campaign_in_view()
         if campaign is None:
             raise NotFound(_("There is no campaign yet."))
-        group = get_group(args["group"]) if args.get("group") else None
+        group = get_group(args["group"], campaign.id) if args.get("group") else None
         return query.summary(campaign, g.today, group)

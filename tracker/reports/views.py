@@ -26,7 +26,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import form_state
-from ..campaigns.scope import groups_in_view
+from ..campaigns.scope import campaign_id_in_view, campaign_in_view, groups_in_view
 from ..charts import images as chart_images
 from ..charts.views import figures as chart_figures
 from ..clock import local_today, utcnow
@@ -37,7 +37,6 @@ from ..permissions import can_admin, can_change_unit
 from ..readmodel import live_group
 from ..services import result_fields
 from ..services import results as service
-from ..services.campaigns import current_campaign
 from ..services.errors import DomainError
 from ..services.progress import unit_stage_views
 from ..services.stages import require_read
@@ -79,7 +78,7 @@ def _abort_for(exc: DomainError) -> None:
 def _readable_unit(code: str):
     """The unit, or 403/404 unless the signed-in user may see it."""
     try:
-        unit = get_unit(code)
+        unit = get_unit(code, campaign_id_in_view())
         require_read(current_user, unit)
     except DomainError as exc:
         _abort_for(exc)
@@ -287,7 +286,7 @@ def save_results(code: str, part: str):
 def _admin_campaign():
     if not can_admin(current_user):
         abort(403)
-    campaign = current_campaign()
+    campaign = campaign_in_view()
     if campaign is None:
         abort(404)
     return campaign
@@ -317,7 +316,7 @@ def _admin_post(action, form: str, field_id: Optional[int] = None):
     except DomainError as exc:
         db.session.rollback()
         _abort_for(exc)
-        return _settings_page(current_campaign(), exc.fields, form, exc.status, exc.message, field_id)
+        return _settings_page(campaign_in_view(), exc.fields, form, exc.status, exc.message, field_id)
     flash(_("Saved."), "success")
     return redirect(url_for("reports.settings"))
 

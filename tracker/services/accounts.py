@@ -13,15 +13,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Integer, Text, func, literal, select, update
 
-from ..campaigns.scope import group_by_code, unit_by_code
 from ..codes import code_problem
 from ..extensions import db
-from ..models import OutboxMessage, PasswordResetToken, User, WorkingGroup
+from ..models import Campaign, OutboxMessage, PasswordResetToken, User, WorkingGroup
 from ..models._types import UTCDateTime
 from ..permissions import require_admin
 from ..workflow.stages import ROLES
 from . import sessions
-from .campaigns import require_campaign
+from .campaigns import active_or, find_group, find_unit
 from .errors import Conflict, Invalid, NotFound
 from .live import refuse_if_archived, require_live, require_live_group
 
@@ -226,7 +225,7 @@ def reset_password(token: str, new: str, confirm: str, now: datetime) -> User:
 
 def create_user(email: Optional[str], name: str, role: str, password: Optional[str],
                 unit_code: Optional[str] = None, group_code: Optional[str] = None,
-                phone: Optional[str] = None, *, actor: Optional[User]) -> User:
+                phone: Optional[str] = None, *, actor: Optional[User], campaign: Optional[Campaign] = None) -> User:
     """A new user with an email, a phone number or both; a secretary needs a unit, a group member may
     name a group (admins, or the operator: actor None)."""
     require_admin(actor)
@@ -249,14 +248,15 @@ def create_user(email: Optional[str], name: str, role: str, password: Optional[s
     if role not in ROLES:
         errors["role"] = _("Unknown role; one of: %(roles)s.", roles=", ".join(ROLES))
     unit = group = None
+    campaign = active_or(campaign)
     if unit_code:
-        unit = unit_by_code(unit_code)
+        unit = find_unit(unit_code, campaign.id) if campaign is not None else None
         if unit is None:
             errors["unit"] = _("No unit with code %(code)s.", code=unit_code)
     elif role == "secretary":
         errors["unit"] = _("A secretary needs the unit's code.")
     if group_code:
-        group = group_by_code(group_code)
+        group = find_group(group_code, campaign.id) if campaign is not None else None
         if group is None:
             errors["group"] = _("No working group with code %(code)s.", code=group_code)
     if password is not None:
@@ -286,7 +286,8 @@ def create_user(email: Optional[str], name: str, role: str, password: Optional[s
     return user
 
 
-def create_group(code: str, name: str, member_emails: list[str], *, actor: Optional[User]) -> WorkingGroup:
+def create_group(code: str, name: str, member_emails: list[str], *, actor: Optional[User],
+                 campaign: Optional[Campaign] = None) -> WorkingGroup:
     """A new working group with the given members (group-role users); admins, or the operator (actor None)."""
     require_admin(actor, _("Only the organisation office adds working groups."))
     errors: dict[str, str] = {}
@@ -306,9 +307,11 @@ def create_group(code: str, name: str, member_emails: list[str], *, actor: Optio
             members.append(user)
     if errors:
         raise Invalid(_("The working group was not saved: check the marked fields."), errors)
-    campaign = require_campaign()
+    campaign = active_or(campaign)
+    if campaign is None:
+        raise NotFound(_("There is no campaign yet: the operator runs `flask init-db`."))
     refuse_if_archived(campaign)
-    if group_by_code(code, campaign.id) is not None:
+    if find_group(code, campaign.id) is not None:
         raise Conflict(_("A working group with code %(code)s already exists.", code=code),
                        {"code": _("Already in use.")}, code="duplicate")
     group = WorkingGroup(campaign_id=campaign.id, code=code, name=name.strip(), members=members)

@@ -10,7 +10,6 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from ..campaigns.scope import unit_by_code
 from ..clock import utcnow
 from ..extensions import db
 from ..models import CalendarDay, Campaign, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
@@ -18,6 +17,7 @@ from ..permissions import require_admin
 from ..workflow import KINDS, STAGES
 from . import accounts, journal, sessions, template_changes
 from .accounts import find_user
+from .campaigns import active_or, find_unit
 from .errors import Conflict, Invalid, NotFound
 from .live import refuse_if_archived, require_live, require_live_group
 
@@ -287,12 +287,14 @@ def set_active(user: User, active: bool, actor: Optional[User], now: Optional[da
     db.session.flush()
 
 
-def assign_unit(user: User, unit_code: str, actor: Optional[User], now: datetime) -> Unit:
-    """Make a secretary the secretary of a unit (journalled on the unit)."""
+def assign_unit(user: User, unit_code: str, actor: Optional[User], now: datetime,
+                campaign: Optional[Campaign] = None) -> Unit:
+    """Make a secretary the secretary of a unit of that campaign (None: the active one; journalled on the unit)."""
     require_admin(actor)
     if user.role != "secretary":
         raise Invalid(_("Only a secretary can be assigned to a unit."), {"email": _("Not a secretary.")})
-    unit = unit_by_code((unit_code or "").strip())
+    campaign = active_or(campaign)
+    unit = find_unit((unit_code or "").strip(), campaign.id) if campaign is not None else None
     if unit is None:
         raise Invalid(_("No unit with code %(code)s.", code=unit_code), {"unit": _("No such unit.")})
     refuse_if_archived(unit.campaign)

@@ -1,4 +1,5 @@
-"""The campaign: the current one, the default one, and its checklist template."""
+"""The campaign: the active one, the default one, its checklist template, and a unit or group found by code in
+it. Which campaign a request looks at is the edge's question (campaigns.scope), never asked here."""
 from __future__ import annotations
 
 from typing import Optional
@@ -6,21 +7,37 @@ from typing import Optional
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Campaign, ItemTemplate
+from ..models import Campaign, ItemTemplate, Unit, WorkingGroup
 from ..template_data import DEFAULT_ITEMS
 from ..workflow import STAGES
 
 
-def current_campaign() -> Optional[Campaign]:
-    """The campaign in view (tracker.campaigns.scope): in a request it may be an archived one an admin
-    or viewer switched to, or `?campaign=ID`; elsewhere the active campaign."""
-    from ..campaigns.scope import campaign_in_view  # scope reads the request; imported late, no cycle
-    return campaign_in_view()
+def active_campaign() -> Optional[Campaign]:
+    """The active campaign (the latest one when several are active)."""
+    return db.session.scalar(select(Campaign).where(Campaign.active).order_by(Campaign.id.desc()).limit(1))
+
+
+def active_or(campaign: Optional[Campaign]) -> Optional[Campaign]:
+    """The campaign a use case was given, else the active one (commands, the scheduler, tests): the core never
+    reads which campaign a request is looking at; the edge (campaigns.scope) passes it."""
+    return campaign if campaign is not None else active_campaign()
 
 
 def require_campaign() -> Campaign:
-    """The active campaign, creating the default one when there is none yet."""
-    return current_campaign() or create_default_campaign()
+    """The active campaign, creating the default one when there is none yet: `flask init-db`, `flask demo` and
+    set-up only; no page or API call creates a campaign."""
+    return active_campaign() or create_default_campaign()
+
+
+def find_unit(code: str, campaign_id: int) -> Optional[Unit]:
+    """The unit with that code in that campaign, or None."""
+    return db.session.scalar(select(Unit).where(Unit.campaign_id == campaign_id, Unit.code == code))
+
+
+def find_group(code: str, campaign_id: int) -> Optional[WorkingGroup]:
+    """The working group with that code in that campaign, or None."""
+    return db.session.scalar(select(WorkingGroup).where(WorkingGroup.campaign_id == campaign_id,
+                                                        WorkingGroup.code == code))
 
 
 def create_default_campaign(name: str = "Đại hội nhiệm kỳ", organiser: str = "", term: str = "") -> Campaign:

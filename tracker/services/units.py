@@ -6,31 +6,37 @@ from typing import Any, Optional
 
 from flask_babel import gettext as _
 
-from ..campaigns.scope import group_by_code, unit_by_code
 from ..extensions import db
 from ..models import Campaign, Item, Unit, User, WorkingGroup
 from ..permissions import can_admin, can_change_unit, can_read_unit, require_admin
 from ..workflow import WorkCalendar, due_date
 from . import journal
 from .calendar import load_calendar
-from .campaigns import require_campaign, templates
+from .campaigns import active_campaign, active_or, find_group, find_unit, templates
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .live import refuse_if_archived, require_live, require_live_group
 from .unit_changes import change_code, change_kind
 from .unit_data import _anchor, item_values, validate_unit_data
 
 
-def get_unit(code: str) -> Unit:
-    """The unit with that code, or NotFound."""
-    unit = unit_by_code(code)
+def _active_id() -> Optional[int]:
+    campaign = active_campaign()
+    return campaign.id if campaign is not None else None
+
+
+def get_unit(code: str, campaign_id: Optional[int] = None) -> Unit:
+    """The unit with that code in that campaign (None: the active one), or NotFound."""
+    campaign_id = campaign_id if campaign_id is not None else _active_id()
+    unit = find_unit(code, campaign_id) if campaign_id is not None else None
     if unit is None:
         raise NotFound(_("No unit with code %(code)s.", code=code))
     return unit
 
 
-def get_group(code: str) -> WorkingGroup:
-    """The working group with that code, or NotFound."""
-    group = group_by_code(code)
+def get_group(code: str, campaign_id: Optional[int] = None) -> WorkingGroup:
+    """The working group with that code in that campaign (None: the active one), or NotFound."""
+    campaign_id = campaign_id if campaign_id is not None else _active_id()
+    group = find_group(code, campaign_id) if campaign_id is not None else None
     if group is None:
         raise NotFound(_("No working group with code %(code)s.", code=code))
     return group
@@ -59,19 +65,22 @@ def recompute_due_dates(unit: Unit, calendar: Optional[WorkCalendar] = None) -> 
     return moved
 
 
-def create_unit(data: dict[str, Any], user: Optional[User], now: datetime) -> Unit:
-    """A new unit with its checklist (admins); raises Forbidden, Invalid or Conflict and changes nothing then."""
+def create_unit(data: dict[str, Any], user: Optional[User], now: datetime, campaign: Optional[Campaign] = None) -> Unit:
+    """A new unit with its checklist in that campaign (None: the active one; admins); raises Forbidden, Invalid or
+    Conflict and changes nothing then."""
     require_admin(user, _("Only the organisation office adds units."))
-    campaign = require_campaign()
+    campaign = active_or(campaign)
+    if campaign is None:
+        raise NotFound(_("There is no campaign yet: the operator runs `flask init-db`."))
     refuse_if_archived(campaign)
     errors = validate_unit_data(data, partial=False)
     group = parent = None
     if data.get("group"):
-        group = group_by_code(data["group"], campaign.id)
+        group = find_group(data["group"], campaign.id)
         if group is None:
             errors["group"] = _("No working group with code %(code)s.", code=data["group"])
     if data.get("parent"):
-        parent = unit_by_code(data["parent"], campaign.id)
+        parent = find_unit(data["parent"], campaign.id)
         if parent is None:
             errors["parent"] = _("No unit with code %(code)s.", code=data["parent"])
     if data.get("kind") == "sub_cell" and not data.get("parent"):
@@ -80,7 +89,7 @@ def create_unit(data: dict[str, Any], user: Optional[User], now: datetime) -> Un
         raise Invalid(_("The unit was not saved: check the marked fields."), errors)
     require_live_group(group)  # an archived group takes no new units (as update_unit refuses to move one in)
     code = str(data["code"]).strip()
-    if unit_by_code(code, campaign.id) is not None:
+    if find_unit(code, campaign.id) is not None:
         raise Conflict(_("A unit with code %(code)s already exists.", code=code), {"code": _("Already in use.")},
                        code="duplicate")
     unit = Unit(campaign=campaign, code=code, name=str(data["name"]).strip(), kind=data["kind"],
@@ -127,7 +136,7 @@ def update_unit(unit: Unit, data: dict[str, Any], user: Optional[User], now: dat
     if "group" in data:
         group = None
         if data["group"]:
-            group = group_by_code(data["group"], unit.campaign_id)
+            group = find_group(data["group"], unit.campaign_id)
             if group is None:
                 errors["group"] = _("No working group with code %(code)s.", code=data["group"])
             elif group != unit.group:
@@ -136,7 +145,7 @@ def update_unit(unit: Unit, data: dict[str, Any], user: Optional[User], now: dat
     if "parent" in data:
         parent = None
         if data["parent"]:
-            parent = unit_by_code(data["parent"], unit.campaign_id)
+            parent = find_unit(data["parent"], unit.campaign_id)
             if parent is None or parent.id == unit.id:
                 errors["parent"] = _("No unit with code %(code)s.", code=data["parent"])
     if errors:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import form_state
+from ..campaigns.scope import campaign_id_in_view
 from ..clock import utcnow
 from ..edge import commit_or_refuse
 from ..services.errors import DomainError
@@ -25,7 +26,7 @@ def register(app: Flask) -> None:
 def _back(cell_code: str, form: str, message: str, category: str, errors=None):
     """Back to the committee's page, at its list of sub-cells, with the form's answer (post/redirect/get)."""
     try:
-        cell = get_unit(cell_code)
+        cell = get_unit(cell_code, campaign_id_in_view())
         page_code = cell.parent.code if cell.parent is not None else cell.code
     except DomainError:
         page_code = cell_code
@@ -36,7 +37,7 @@ def _back(cell_code: str, form: str, message: str, category: str, errors=None):
 
 def _change(code: str, form: str, change, done: str):
     def run():
-        cell = get_unit(code)
+        cell = get_unit(code, campaign_id_in_view())
         require_read(current_user, cell)
         return change(cell)
     result, refusal = commit_or_refuse(run)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
-from ..campaigns.scope import groups_in_view, units_in_view
+from ..campaigns.scope import groups_in_view, require_campaign_in_view, units_in_view
 from ..edge import admins_only
 from ..extensions import db
 from ..models import CalendarDay, ItemTemplate, Unit, User, WorkingGroup
-from ..services.campaigns import require_campaign
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -22,7 +21,7 @@ bp.before_request(admins_only)
 @bp.route("")
 def index():
     """The office's start page: what there is and where to change it."""
-    campaign = require_campaign()
+    campaign = require_campaign_in_view()
     db.session.commit()  # the default campaign, if it was just created
     counts = {
         # the campaign in view's units and groups (after a new term the old ones stay in their own campaign)

@@ -8,13 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..campaigns.scope import require_campaign_in_view
 from ..clock import local_today, utcnow
 from ..edge import EmptyForm, act, saved, submit
 from ..extensions import db
 from ..labels import stage_label
 from ..models import CalendarDay
 from ..services import admin as svc
-from ..services.campaigns import require_campaign, templates
+from ..services.campaigns import templates
 from ..services.errors import DomainError
 from ..workflow import STAGES
 from ..workflow.deadlines import FIRST_YEAR, LAST_YEAR
@@ -35,7 +36,7 @@ from .admin_forms import (
 @bp.route("/campaign", methods=["GET", "POST"])
 def campaign():
     """Edit the campaign; list, add and remove its reference documents."""
-    camp = require_campaign()
+    camp = require_campaign_in_view()
     form = CampaignForm(obj=camp if request.method == "GET" else None)
     status = 200
     if request.method == "POST":
@@ -50,7 +51,7 @@ def campaign():
 
 
 def _campaign_page(camp, form, doc_form, status):
-    camp = require_campaign()
+    camp = require_campaign_in_view()
     return render_template("admin/campaign.html", campaign=camp, form=form, doc_form=doc_form,
                            delete_form=EmptyForm()), status
 
@@ -58,20 +59,20 @@ def _campaign_page(camp, form, doc_form, status):
 @bp.route("/campaign/documents", methods=["POST"])
 def add_document():
     """Add a reference document (number and date)."""
-    camp = require_campaign()
+    camp = require_campaign_in_view()
     doc_form = DocumentForm()
     result, status = submit(doc_form, lambda: svc.add_document(camp, doc_form.number.data, doc_form.issued_on.data,
                                                                doc_form.title.data, current_user))
     if status is None:
         return saved(_("The document was added."), url_for("admin.campaign"))
-    return _campaign_page(camp, CampaignForm(obj=require_campaign()), doc_form, status)
+    return _campaign_page(camp, CampaignForm(obj=require_campaign_in_view()), doc_form, status)
 
 
 @bp.route("/campaign/documents/<int:doc_id>/delete", methods=["POST"])
 def remove_document(doc_id: int):
     """Remove a reference document."""
-    return act(lambda: svc.remove_document(require_campaign(), doc_id, current_user), _("The document was removed."),
-               url_for("admin.campaign"))
+    return act(lambda: svc.remove_document(require_campaign_in_view(), doc_id, current_user),
+               _("The document was removed."), url_for("admin.campaign"))
 
 
 # --- checklist template --------------------------------------------------------------------------
@@ -79,7 +80,7 @@ def remove_document(doc_id: int):
 @bp.route("/templates")
 def template_list():
     """The checklist template, stage by stage."""
-    camp = require_campaign()
+    camp = require_campaign_in_view()
     by_stage = {s: [] for s in STAGES}
     for t in templates(camp):
         by_stage[t.stage].append(t)
@@ -97,7 +98,7 @@ def _template_form(form):
 @bp.route("/templates/new", methods=["GET", "POST"])
 def template_new():
     """Add a checklist item; existing units of matching kinds get it at once."""
-    camp = require_campaign()
+    camp = require_campaign_in_view()
     form = _template_form(TemplateForm())
     if request.method == "GET":
         form.stage.data = request.args.get("stage") if request.args.get("stage") in STAGES else STAGES[0]
@@ -115,7 +116,7 @@ def template_new():
 @bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
 def template_edit(template_id: int):
     """Change a checklist item and carry the change to the units' open items."""
-    camp = require_campaign()
+    camp = require_campaign_in_view()
     try:
         template = svc.get_template(camp, template_id)
     except DomainError:
@@ -130,7 +131,7 @@ def template_edit(template_id: int):
         if status is None:
             return saved(_("The checklist item was saved; units' open items were updated.") if changed
                          else _("Nothing changed."), url_for("admin.template_list"))
-        template = svc.get_template(require_campaign(), template_id)
+        template = svc.get_template(require_campaign_in_view(), template_id)
     return render_template("admin/template_form.html", form=form, template=template,
                            delete_form=EmptyForm(), stage_label=stage_label), status
 
@@ -138,7 +139,8 @@ def template_edit(template_id: int):
 @bp.route("/templates/<int:template_id>/delete", methods=["POST"])
 def template_delete(template_id: int):
     """Remove a checklist item: open items go, done items stay."""
-    return act(lambda: svc.delete_template(svc.get_template(require_campaign(), template_id), current_user, utcnow()),
+    return act(lambda: svc.delete_template(svc.get_template(require_campaign_in_view(), template_id), current_user,
+                                           utcnow()),
                _("The checklist item was removed; units keep it only where it was already done."),
                url_for("admin.template_list"))
 
@@ -170,7 +172,7 @@ def calendar():
         return _calendar_page(form, 200)
     row, status = submit(form, lambda: svc.add_calendar_day(form.day.data, form.working.data == "working",
                                                             form.name.data, current_user, utcnow(),
-                                                            require_campaign()))
+                                                            require_campaign_in_view()))
     if status is None:
         return saved(_("The day was added; open due dates counted in working days were recomputed."),
                      url_for("admin.calendar", year=row.day.year))
@@ -182,7 +184,7 @@ def calendar_delete(day_id: int):
     """Remove an added day."""
     row = db.session.get(CalendarDay, day_id)
     year = row.day.year if row else None
-    return act(lambda: svc.remove_calendar_day(day_id, current_user, utcnow(), require_campaign()),
+    return act(lambda: svc.remove_calendar_day(day_id, current_user, utcnow(), require_campaign_in_view()),
                _("The day was removed; open due dates counted in working days were recomputed."),
                url_for("admin.calendar", year=year), failed_target=url_for("admin.calendar"))
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..campaigns.scope import group_by_code, groups_in_view, unit_by_code, units_in_view
+from ..campaigns.scope import campaign_in_view, group_by_code, groups_in_view, unit_by_code, units_in_view
 from ..clock import utcnow
 from ..edge import EmptyForm, act, attempt, invalid_form, saved, submit
 from ..extensions import db
@@ -103,7 +103,7 @@ def unit_new():
     status = 200
     if request.method == "POST":
         unit, status = submit(form, lambda: unit_service.create_unit(form.data_for_service(creating=True),
-                                                                     current_user, utcnow()))
+                                                                     current_user, utcnow(), campaign_in_view()))
         if status is None:
             return saved(_("The unit %(code)s was created with its checklist.", code=unit.code),
                          url_for("admin.unit_edit", code=unit.code))
@@ -187,7 +187,8 @@ def groups():
     form = GroupForm()
     if request.method == "GET":
         return _groups_page(form, 200)
-    group, status = submit(form, lambda: accounts.create_group(form.code.data, form.name.data, [], actor=current_user))
+    group, status = submit(form, lambda: accounts.create_group(form.code.data, form.name.data, [], actor=current_user,
+                                                                       campaign=campaign_in_view()))
     if status is None:
         return saved(_("The working group %(code)s was created.", code=group.code),
                      url_for("admin.group", code=group.code))
@@ -300,7 +301,8 @@ def user_new():
     if request.method == "POST":
         user, status = submit(form, lambda: accounts.create_user(
             form.email.data, form.name.data, form.role.data, form.password.data,
-            (form.unit.data or "").strip() or None, form.group.data or None, actor=current_user))
+            (form.unit.data or "").strip() or None, form.group.data or None, actor=current_user,
+            campaign=campaign_in_view()))
         if status is None:
             return saved(_("The user %(email)s was created.", email=user.email),
                          url_for("admin.user", user_id=user.id))
@@ -374,7 +376,8 @@ def user_unit(user_id: int):
     """Make a secretary the secretary of another unit."""
     user = _user_or_404(user_id)
     form = CodeForm()
-    unit, status = submit(form, lambda: svc.assign_unit(user, form.unit.data, current_user, utcnow()), field="unit")
+    unit, status = submit(form, lambda: svc.assign_unit(user, form.unit.data, current_user, utcnow(),
+                                                                 campaign_in_view()), field="unit")
     if status is None:
         return saved(_("%(email)s is now a secretary of %(code)s.", email=user.email, code=unit.code),
                      url_for("admin.user", user_id=user_id))

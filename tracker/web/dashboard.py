@@ -5,6 +5,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..campaigns.scope import campaign_in_view
 from ..charts.views import figures as chart_figures
 from ..clock import local_today, utcnow
 from ..extensions import db
@@ -12,7 +13,6 @@ from ..labels import stage_label, stage_short_label, status_label
 from ..models import WorkingGroup
 from ..parsing import page_number
 from ..readmodel import stage_cells
-from ..services.campaigns import current_campaign
 from ..subcells import query as subcell_query
 from ..workflow import STAGES, STATUSES
 from ..workflow.rounding import percent
@@ -55,7 +55,7 @@ def home():
     group_ids = current_user.group_ids if is_member else set()
     groups = [] if is_member else data.working_groups()
     filters = data.parse_filters(request.args, current_user.role, group_ids, groups)
-    campaign = current_campaign()
+    campaign = campaign_in_view()
     if filters.parent:
         filters.parent_id = data.committee_id(filters.parent, campaign.id if campaign else None)
     scope = data.conditions(filters, campaign.id if campaign else None, today)

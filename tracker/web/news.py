@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..campaigns.scope import campaign_in_view
 from ..clock import local_today, utcnow
 from ..paging import page_number
 from ..permissions import can_list_blockers
 from ..services.blockers import open_blockers_page
-from ..services.campaigns import current_campaign
 
 bp = Blueprint("news", __name__)
 PER_PAGE = 50
@@ -21,7 +21,7 @@ def blockers():
     if not can_list_blockers(current_user):
         abort(403)
     mine_only = current_user.role == "group" and request.args.get("all") != "1"
-    campaign = current_campaign()
+    campaign = campaign_in_view()
     page = page_number(request.args.get("page", "1"))
     window = open_blockers_page(campaign.id if campaign else None,
                                 current_user.group_ids if mine_only else None, page, PER_PAGE,

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import form_state
-from ..campaigns.scope import unit_by_code
+from ..campaigns.scope import campaign_id_in_view, unit_by_code
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..formatting import fmt_number as number_text
@@ -94,7 +94,7 @@ def field_label(name: str) -> Optional[str]:
 
 def _readable_unit(code: str) -> Unit:
     """The unit, or 404; 403 unless the signed-in user may see it."""
-    unit = get_unit(code)
+    unit = get_unit(code, campaign_id_in_view())
     stage_service.require_read(current_user, unit)
     return unit
 
