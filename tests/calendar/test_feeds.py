@@ -8,8 +8,8 @@ from icalendar import Calendar
 from tests.conftest import NOW, csrf_of
 from tests.factories import make_unit
 from tracker.calendar import calendar_url, tokens
+from tracker.calendar.models import CalendarToken
 from tracker.extensions import db
-from tracker.models import CalendarToken
 from tracker.readmodel import stage_cells
 from tracker.workflow import STAGES
 

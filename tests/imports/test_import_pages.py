@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from tests.conftest import csrf_of
 from tests.imports.files import UNIT_FIELDS, csv_bytes
 from tracker.extensions import db
-from tracker.models import ImportRun, ImportUpload, JournalEntry, Unit, User, WorkingGroup
+from tracker.imports.models import ImportRun, ImportUpload
+from tracker.models import JournalEntry, Unit, User, WorkingGroup
 from tracker.services.accounts import find_user
 
 ROWS = [["K1", "Đảng bộ xã Hiệp Mỹ Đông", "commune_committee", "312", "x", "G1", "15/06/2030", ""],

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from tests.conftest import NOW
 from tests.imports.files import UNIT_FIELDS, csv_bytes, xlsx_bytes
 from tracker.extensions import db
+from tracker.imports.models import ImportRun
 from tracker.imports.service import run_import
-from tracker.models import ImportRun, Item, JournalEntry, Unit, WorkingGroup
+from tracker.models import Item, JournalEntry, Unit, WorkingGroup
 
 
 def imported(kind, content, name="file.csv", dry_run=False):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from tests.conftest import NOW, PASSWORD, csrf_of
 from tests.signin.helpers import client_at, signed_in, try_sign_in
 from tracker.extensions import db
-from tracker.models import SignInEvent
+from tracker.signin.models import SignInEvent
 
 
 def test_every_outcome_is_logged_and_shown_to_admins_only(app, make_user):

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from tests.conftest import NOW, PASSWORD
 from tests.signin.helpers import client_at, try_sign_in
 from tracker.extensions import db
-from tracker.models import SignInEvent, User
+from tracker.models import User
 from tracker.signin import service
+from tracker.signin.models import SignInEvent
 
 
 def test_thirty_wrong_passwords_are_refused_after_ten_until_the_window_passes(app, make_user):

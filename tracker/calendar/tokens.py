@@ -12,7 +12,8 @@ from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import CalendarToken, User
+from ..models import User
+from .models import CalendarToken
 
 
 def _new_secret() -> str:

@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ..campaigns.scope import campaign_in_view
 from ..extensions import db
-from ..models import ImportRun, User
+from ..models import User
 from .groups import apply_groups, plan_groups
+from .models import ImportRun
 from .plan import Plan, RowError
 from .reading import FileRefused, read_table
 from .units import apply_units, plan_units

@@ -18,7 +18,7 @@ from ..clock import utcnow
 from ..edge import EmptyForm, admins_only, commit_or_refuse
 from ..extensions import db
 from ..labels import kind_label, role_label
-from ..models import ImportRun, ImportUpload, Unit, User, WorkingGroup
+from ..models import Unit, User, WorkingGroup
 from ..paging import page_number, paginate
 from ..parsing import whole_number
 from ..readmodel import live_group
@@ -30,6 +30,7 @@ from ..workflow.stages import ROLES
 from . import bulk, first_passwords
 from .columns import COLUMNS, KINDS_OF_IMPORT
 from .forms import ProfileForm, UploadForm, choices
+from .models import ImportRun, ImportUpload
 from .service import prepare, run_import
 from .template import template_name, template_xlsx
 

@@ -1,11 +1,8 @@
 """Typed SQLAlchemy models, one module per area."""
-from .calendar import CalendarToken
-from .imports import ImportRun, ImportUpload
 from .news import NewsItem
 from .notify import Heartbeat, Notification, OutboxMessage, ReminderLedger
 from .people import ApiToken, PasswordResetToken, User, group_members
 from .results import CongressResult, CustomField, CustomValue, DisseminationResult, FirstSessionResult
-from .signin import SignInEvent
 from .subcells import SubCellExemption
 from .units import CalendarDay, Campaign, ReferenceDocument, Unit, WorkingGroup
 from .workflow import Blocker, Item, ItemTemplate, JournalEntry, StageReview
@@ -14,6 +11,6 @@ __all__ = [
     "ApiToken", "User", "group_members", "CalendarDay", "Campaign", "ReferenceDocument", "Unit",
     "WorkingGroup", "Blocker", "Item", "ItemTemplate", "JournalEntry", "StageReview",
     "CongressResult", "CustomField", "CustomValue", "DisseminationResult", "FirstSessionResult",
-    "Heartbeat", "Notification", "OutboxMessage", "ReminderLedger", "ImportRun", "ImportUpload",
-    "NewsItem", "PasswordResetToken", "SignInEvent", "SubCellExemption", "CalendarToken",
+    "Heartbeat", "Notification", "OutboxMessage", "ReminderLedger",
+    "NewsItem", "PasswordResetToken", "SubCellExemption",
 ]

@@ -13,21 +13,20 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 
 from ..extensions import db
+from ..imports.models import ImportRun, ImportUpload
 from ..models import (
     ApiToken,
-    ImportRun,
-    ImportUpload,
     JournalEntry,
     NewsItem,
     Notification,
     OutboxMessage,
     PasswordResetToken,
-    SignInEvent,
     User,
     group_members,
 )
 from ..permissions import require_admin
 from ..services.errors import Invalid
+from ..signin.models import SignInEvent
 
 log = logging.getLogger(__name__)
 

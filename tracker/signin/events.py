@@ -8,9 +8,10 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import Integer, delete, func, insert, literal, select
 
 from ..extensions import db
-from ..models import SignInEvent, User
+from ..models import User
 from ..models._types import UTCDateTime
 from ..services.sessions import DEACTIVATED, PASSWORD_CHANGED, PASSWORD_RESET, SIGNED_OUT
+from .models import SignInEvent
 
 # What a line says happened; the first four are sign-in answers, FAILURES of them count towards the throttle.
 OK, BAD_PASSWORD, UNKNOWN, INACTIVE, THROTTLED = "ok", "bad_password", "unknown", "inactive", "throttled"

@@ -16,8 +16,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import SignInEvent
 from .events import FAILURES
+from .models import SignInEvent
 
 
 @dataclass(frozen=True)

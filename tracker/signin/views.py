@@ -7,9 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ..edge import admins_only
-from ..models import SignInEvent, User
+from ..models import User
 from ..paging import page_number, paginate
 from . import events
+from .models import SignInEvent
 
 bp = Blueprint("signin", __name__, url_prefix="/admin")
 bp.before_request(admins_only)  # the whole log is the office's: everyone else gets 403

@@ -8,8 +8,8 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ._types import UTCDateTime, utcnow
-from .people import User
+from ..models import User
+from ..models._types import UTCDateTime, utcnow
 
 
 class CalendarToken(db.Model):

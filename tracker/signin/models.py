@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ._types import UTCDateTime, utcnow
+from ..models._types import UTCDateTime, utcnow
 
 
 class SignInEvent(db.Model):
