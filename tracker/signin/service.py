@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
+from email_validator import EmailNotValidError, validate_email
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -51,13 +52,20 @@ def verify(user: Optional[User], password: str) -> bool:
 
 
 def normalise_login(typed: str) -> str:
-    """The typed login as logged and counted: a phone number in its stored form, an email in lower case;
-    anything else (often a password typed in the wrong field) is not kept: ""."""
+    """The typed login as logged and counted: a phone number in its stored form, a valid-looking email
+    address in lower case; anything else (often a password typed in the wrong field, "@" or not) is not
+    kept: ""."""
     text = (typed or "").strip()
     phone = normalise_phone(text)
     if phone:
         return phone
-    return text.lower()[:254] if "@" in text else ""
+    if "@" not in text or len(text) > 254:
+        return ""
+    try:
+        # the syntax only (no DNS); the reserved .test domain (RFC 2606) of demos and checks is an address too
+        return validate_email(text, check_deliverability=False, test_environment=True).normalized.lower()
+    except EmailNotValidError:
+        return ""
 
 
 def sign_in(typed_login: str, password: str, address: str, now: datetime, limits: Limits) -> Attempt:
