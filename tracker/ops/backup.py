@@ -42,7 +42,10 @@ PRIVATE_UMASK = 0o077  # for pg_dump and whatever else it creates
 def _private_file(path: Path) -> None:
     """Create an empty file at path that only its owner may read or write (refuses an existing one)."""
     # the umask can only narrow os.open's mode, so the file is never wider than 0600
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    except FileExistsError:
+        raise BackupError(f"{path} already exists: is another backup running?") from None
 
 
 def _free_name(directory: Path, stem: str, suffix: str) -> Path:
