@@ -7,13 +7,14 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = [("**.py", "python"), ("**.html", "jinja2"), ("**.txt", "jinja2")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+            "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
 
 
 def catalogs():
     for po in sorted((ROOT / "tracker" / "i18n").glob("*/vi/LC_MESSAGES/messages.po")):
         with po.open("rb") as f:
-            yield po.parts[-5], read_po(f, locale="vi")
+            yield po.parts[-4], read_po(f, locale="vi")  # the area: tracker/i18n/<area>/vi/LC_MESSAGES
 
 
 def translations():
@@ -22,7 +23,7 @@ def translations():
         for message in catalog:
             if message.id:
                 key = message.id if isinstance(message.id, str) else message.id[0]
-                table[key][area] = message.string if isinstance(message.string, str) else tuple(message.string)
+                table[key][(area, message.context)] = message.string if isinstance(message.string, str) else tuple(message.string)
     return table
 
 
@@ -47,5 +48,7 @@ def test_every_marked_string_has_a_vietnamese_translation():
 
 
 def test_catalogs_agree_on_shared_strings():
-    clashes = {m: per for m, per in translations().items() if len(set(per.values())) > 1}
+    def one_context(per):
+        return {ctx: {s for (_area, c), s in per.items() if c == ctx} for (_a, ctx) in per}
+    clashes = {m: per for m, per in translations().items() if any(len(v) > 1 for v in one_context(per).values())}
     assert not clashes, f"the same string translated differently: {list(clashes.items())[:5]}"

@@ -104,3 +104,21 @@ def test_copy_command_prints_the_id_last_and_refuses_bad_input(app, world, campa
     db.session.expire_all()
     assert db.session.get(Campaign, new_id).copied_from_id == campaign.id
     assert _count(Unit, Unit.campaign_id == new_id) == 2
+
+
+def test_copy_from_an_archived_source_leaves_one_active_campaign_and_secretaries_keep_their_unit(
+        app, world, campaign, login):
+    second = copy_campaign(campaign, "Giữa nhiệm kỳ", "2027", actor=world["admin"])
+    db.session.commit()
+    assert db.session.get(Campaign, campaign.id).archived
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["campaigns", "copy", "Nhiệm kỳ mới", "--term", "2030–2035", "--from", str(campaign.id)])
+    assert ok.exit_code == 0, ok.output
+    third_id = int(ok.output.strip().splitlines()[-1])
+    db.session.expire_all()
+    assert [c.id for c in db.session.scalars(select(Campaign).where(Campaign.active))] == [third_id]
+    assert db.session.get(Campaign, second.id).archived and active_campaign().id == third_id
+    secretary = db.session.scalar(select(User).where(User.email == "secretary@example.org"))
+    assert secretary.unit.campaign_id == third_id and secretary.unit.code == "U1"
+    client = login(secretary)
+    assert client.get("/units/U1").status_code == 200

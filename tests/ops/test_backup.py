@@ -75,3 +75,18 @@ def test_a_bad_directory_is_one_line_and_a_non_zero_exit(app, campaign, tmp_path
 def test_a_missing_pg_dump_is_said_clearly():
     with pytest.raises(BackupError, match="pg_dump not found"):
         find_pg_dump("/nowhere/pg_dump")
+
+
+def test_a_backup_is_readable_by_its_owner_only_even_under_a_lax_umask(app, campaign, tmp_path):
+    import stat
+
+    db.session.commit()
+    old = os.umask(0o022)
+    try:
+        code, out = run_backup(app, tmp_path)
+    finally:
+        os.umask(old)
+    assert code == 0, out
+    path = out.strip().splitlines()[-1]
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert {stat.S_IMODE(os.stat(tmp_path / p).st_mode) for p in os.listdir(tmp_path)} == {0o600}

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import NOW
 from tracker.extensions import db
-from tracker.models import CalendarDay, Item, ItemTemplate, JournalEntry, ReferenceDocument
+from tracker.models import CalendarDay, Item, ItemTemplate, JournalEntry, ReferenceDocument, Unit
 from tracker.services import admin as svc
 from tracker.services import stages
 from tracker.services import units as unit_service
@@ -206,6 +206,26 @@ def test_calendar_day_moves_open_working_day_due_dates(campaign, make_unit, make
     db.session.commit()
     assert _item(u, "first_session", "dossier_sent").due_on == before
     assert db.session.scalar(select(func.count(CalendarDay.id))) == 0
+
+
+def test_a_day_off_added_while_viewing_an_archived_campaign_reaches_the_active_one(campaign, make_unit, make_user):
+    from tracker.campaigns.service import copy_campaign
+
+    admin = make_user("a@x.vn")
+    make_unit("U1", congress_date=date(2030, 5, 20))  # Monday
+    new = copy_campaign(campaign, "Nhiệm kỳ mới", "2030–2035", shift_days=0, actor=admin)
+    db.session.commit()
+    live = db.session.scalar(select(Unit).where(Unit.campaign_id == new.id, Unit.code == "U1"))
+    before = _item(live, "first_session", "dossier_sent").due_on
+    day = before - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    row = svc.add_calendar_day(day, False, "Nghỉ bù", admin, NOW, db.session.get(type(campaign), campaign.id))
+    db.session.commit()
+    assert _item(live, "first_session", "dossier_sent").due_on > before
+    svc.remove_calendar_day(row.id, admin, NOW, db.session.get(type(campaign), campaign.id))
+    db.session.commit()
+    assert _item(live, "first_session", "dossier_sent").due_on == before
 
 
 # --- users and groups --------------------------------------------------------------------------------

@@ -77,3 +77,12 @@ def test_old_lines_are_pruned(app, make_user):
     with time_machine.travel(NOW, tick=False):
         try_sign_in(client_at(app), "v@example.org", "wrong-password")
     assert db.session.scalars(select(SignInEvent.login)).all() == ["v@example.org"]
+
+
+def test_a_typed_login_is_kept_only_when_it_looks_like_an_email_or_a_phone_number(app, make_user):
+    with time_machine.travel(NOW, tick=False):
+        guesser = client_at(app, "198.51.100.7")
+        for typed in ("p@ssw0rd!", "Tr@ngAn2025", "@@@", "secret@", "Nobody@Example.ORG", "0912 000 111"):
+            try_sign_in(guesser, typed, "wrong-password")
+    logins = list(db.session.scalars(select(SignInEvent.login).order_by(SignInEvent.id)))
+    assert logins == ["", "", "", "", "nobody@example.org", "0912000111"]

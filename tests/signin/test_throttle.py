@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from tests.conftest import NOW, PASSWORD
+from tests.conftest import NOW, PASSWORD, csrf_of
 from tests.signin.helpers import client_at, try_sign_in
 from tracker.extensions import db
 from tracker.models import User
@@ -135,3 +135,44 @@ def test_unknown_deactivated_and_passwordless_accounts_cost_a_hash_check(app, ma
             assert resp.status_code == 401, login
             # one check with the default (slow) method each time, whatever the account
             assert calls.count(default_method) == 1, (login, calls)
+
+
+def test_a_burst_of_concurrent_attempts_gets_at_most_the_limits_password_checks(app, make_user, monkeypatch):
+    import threading
+
+    import tracker.models.people as people
+
+    owner_hash = make_user("owner@example.org", "viewer").password_hash
+    db.session.commit()
+    db.session.remove()  # hold no connection or lock while the burst runs
+    checked: list[str] = []
+    real = service.check_password_hash
+
+    def counting(pwhash, password):
+        checked.append(pwhash)
+        return real(pwhash, password)
+    monkeypatch.setattr(service, "check_password_hash", counting)
+    monkeypatch.setattr(people, "check_password_hash", counting)
+    burst, limit = 40, app.config["LOGIN_MAX_PER_ACCOUNT"]
+    start = threading.Barrier(burst)
+    answers: list[int] = []
+
+    def attempt():
+        client = client_at(app, "198.51.100.7")
+        token = csrf_of(client.get("/login").get_data(as_text=True))
+        start.wait()
+        resp = client.post("/login", data={"email": "owner@example.org", "password": "wrong-password",
+                                           "csrf_token": token})
+        answers.append(resp.status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(burst)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert len(answers) == burst and set(answers) <= {401, 429}, answers
+    assert checked.count(owner_hash) <= limit, (checked.count(owner_hash), answers.count(401))
+    assert answers.count(401) <= limit and answers.count(429) >= burst - limit
+    failures = db.session.scalar(select(func.count()).select_from(SignInEvent)
+                                 .where(SignInEvent.outcome == "bad_password"))
+    assert failures == answers.count(401)

@@ -69,12 +69,15 @@ def _check(name: str, term: str, start: Optional[date], deadline: Optional[date]
 def copy_campaign(source: Campaign, name: str, term: str, start: Optional[date] = None,
                   deadline: Optional[date] = None, shift_days: Optional[int] = None, *,
                   actor: Optional[User] = None) -> Campaign:
-    """A new campaign from source (the new one becomes active, source is archived); Invalid, nothing written."""
+    """A new campaign from source, any campaign, an archived one included: the new one becomes the one active
+    campaign (every other is archived) and the secretaries follow to its units; Invalid, nothing written."""
     require_admin(actor, _("Only the organisation office starts a new term."))
     name, term = (name or "").strip(), (term or "").strip()
     errors = _check(name, term, start, deadline, shift_days)
     if errors:
         raise Invalid(_("The new campaign was not created: check the marked fields."), errors)
+    # the secretaries sit in the active campaign's units, which may not be source's (an archived source)
+    was_active = set(db.session.scalars(select(Campaign.id).where(Campaign.active)))
     new = Campaign(name=name, term=term, starts_on=start, copied_from_id=source.id, active=True,
                    final_deadline=deadline or _shifted(source.final_deadline, shift_days),
                    **{k: getattr(source, k) for k in SETTINGS})
@@ -89,8 +92,11 @@ def copy_campaign(source: Campaign, name: str, term: str, start: Optional[date] 
         db.session.add(CustomField(campaign_id=new.id, key=f.key, stage=f.stage, label_vi=f.label_vi,
                                    label_en=f.label_en, position=f.position))
     group_of = _copy_groups(source, new)
-    _copy_units(source, new, group_of, shift_days)
-    source.active = False
+    _copy_units(source, new, group_of, shift_days, was_active | {source.id})
+    # one active campaign: the contract's "the active campaign" is the default of every list and command
+    db.session.execute(update(Campaign).where(Campaign.id != new.id, Campaign.active).values(active=False)
+                       .execution_options(synchronize_session=False))
+    db.session.expire_all()
     db.session.flush()
     return new
 
@@ -107,9 +113,11 @@ def _copy_groups(source: Campaign, new: Campaign) -> dict[int, int]:
     return {old_id: g.id for old_id, g in copies.items()}
 
 
-def _copy_units(source: Campaign, new: Campaign, group_of: dict[int, int], shift_days: Optional[int]) -> None:
+def _copy_units(source: Campaign, new: Campaign, group_of: dict[int, int], shift_days: Optional[int],
+                secretaries_from: set[int]) -> None:
     """The units (same codes, parents re-pointed, congress dates shifted or cleared), their checklists
-    fresh from the new template, and their secretaries moved along; a few statements in all."""
+    fresh from the new template, and the secretaries of the units with those codes in the campaigns
+    secretaries_from moved along; a few statements in all."""
     old = db.session.execute(select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.party_members,
                                     Unit.group_id, Unit.pilot, Unit.congress_date)
                              .where(Unit.campaign_id == source.id, live_unit()).order_by(Unit.id)).all()
@@ -129,7 +137,9 @@ def _copy_units(source: Campaign, new: Campaign, group_of: dict[int, int], shift
             for u in old for t in tpl if t.applies_to(u.kind)]
     if rows:
         db.session.execute(insert(Item), rows)
-    secretaries = db.session.execute(select(User.id, User.unit_id).where(User.unit_id.in_(list(copy_of)))).all()
+    secretaries = db.session.execute(
+        select(User.id, Unit.code).join(Unit, User.unit_id == Unit.id)
+        .where(Unit.campaign_id.in_(sorted(secretaries_from)), Unit.code.in_(list(new_id)))).all()
     if secretaries:
-        db.session.execute(update(User), [{"id": s.id, "unit_id": copy_of[s.unit_id]} for s in secretaries])
+        db.session.execute(update(User), [{"id": s.id, "unit_id": new_id[s.code]} for s in secretaries])
     db.session.expire_all()

@@ -1,4 +1,7 @@
-"""A consistent copy of the database: SQLite's online backup API, or `pg_dump -Fc` for PostgreSQL."""
+"""A consistent copy of the database: SQLite's online backup API, or `pg_dump -Fc` for PostgreSQL.
+
+A backup holds every password hash and personal detail: its file is created 0600 (owner only), never
+widened by the umask and never chmod-ed after the data is in it."""
 from __future__ import annotations
 
 import glob
@@ -32,6 +35,19 @@ def backup(url: URL, directory: str, now: Optional[datetime] = None, pg_dump: Op
     raise BackupError(f"no backup method for {url.get_backend_name()}")
 
 
+PRIVATE = 0o600
+PRIVATE_UMASK = 0o077  # for pg_dump and whatever else it creates
+
+
+def _private_file(path: Path) -> None:
+    """Create an empty file at path that only its owner may read or write (refuses an existing one)."""
+    # the umask can only narrow os.open's mode, so the file is never wider than 0600
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    except FileExistsError:
+        raise BackupError(f"{path} already exists: is another backup running?") from None
+
+
 def _free_name(directory: Path, stem: str, suffix: str) -> Path:
     path, n = directory / f"{stem}{suffix}", 1
     while path.exists():  # two backups within one second keep both
@@ -48,6 +64,7 @@ def _sqlite(url: URL, directory: Path, stamp: str) -> Path:
         raise BackupError(f"no SQLite database at {source}")
     path = _free_name(directory, f"{Path(source).stem}-{stamp}", ".sqlite3")
     partial = path.with_suffix(".partial")
+    _private_file(partial)  # SQLite writes into it, and gives its journal the file's own mode
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     dst = sqlite3.connect(partial)
     try:
@@ -83,8 +100,9 @@ def _postgres(url: URL, directory: Path, stamp: str, pg_dump: Optional[str]) -> 
         env["PGPASSWORD"] = str(url.password)  # not on the command line, where `ps` would show it
     dsn = URL.create("postgresql", username=url.username, host=url.host, port=url.port, database=url.database,
                      query=url.query).render_as_string(hide_password=False)
+    _private_file(partial)  # pg_dump truncates and fills it, keeping its mode
     done = subprocess.run([program, "-Fc", "-f", str(partial), "-d", dsn], env=env,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, umask=PRIVATE_UMASK)
     if done.returncode != 0:
         partial.unlink(missing_ok=True)
         lines = [line for line in done.stderr.strip().splitlines() if line.strip()]

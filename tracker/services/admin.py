@@ -225,7 +225,7 @@ def delete_template(template: ItemTemplate, user: Optional[User], now: datetime)
 
 def add_calendar_day(day: Optional[date], working: bool, name: str, user: Optional[User], now: datetime,
                      campaign: Optional[Campaign] = None) -> CalendarDay:
-    """Add a day off or a make-up working day; open working-day due dates are recomputed."""
+    """Add a day off or a make-up working day; open working-day due dates of every live campaign are recomputed."""
     require_admin(user)
     errors: dict[str, str] = {}
     if day is None:
@@ -244,7 +244,7 @@ def add_calendar_day(day: Optional[date], working: bool, name: str, user: Option
 
 def remove_calendar_day(day_id: int, user: Optional[User], now: datetime,
                         campaign: Optional[Campaign] = None) -> None:
-    """Remove an added day; open working-day due dates are recomputed."""
+    """Remove an added day; open working-day due dates of every live campaign are recomputed."""
     require_admin(user)
     row = db.session.get(CalendarDay, day_id)
     if row is None:
@@ -255,8 +255,12 @@ def remove_calendar_day(day_id: int, user: Optional[User], now: datetime,
 
 
 def _recompute_working(campaign: Optional[Campaign], user: Optional[User], now: datetime) -> None:
-    if campaign is not None and not campaign.archived:  # an archived campaign's dates stay as they were
-        template_changes.recompute_open_due_dates(campaign, user, now, working_only=True)
+    # the calendar is everyone's: every live campaign's dates move, whichever campaign is in view
+    # (`campaign`, kept for the callers, may be an archived one, whose dates stay as they were)
+    live = db.session.scalars(select(Campaign).where(Campaign.active).order_by(Campaign.id)).all()
+    for each in live:
+        template_changes.recompute_open_due_dates(each, user, now, working_only=True)
+    if live:
         db.session.flush()
         db.session.expire_all()
 

@@ -15,8 +15,13 @@ from .models import SignInEvent
 
 # What a line says happened; the first four are sign-in answers, FAILURES of them count towards the throttle.
 OK, BAD_PASSWORD, UNKNOWN, INACTIVE, THROTTLED = "ok", "bad_password", "unknown", "inactive", "throttled"
-OUTCOMES = (OK, BAD_PASSWORD, UNKNOWN, INACTIVE, THROTTLED, SIGNED_OUT, PASSWORD_CHANGED, PASSWORD_RESET, DEACTIVATED)
+# an attempt whose password is being checked: logged (and committed) before the throttle counts, so that
+# concurrent attempts count each other; it counts as a failure until its outcome replaces it
+CHECKING = "checking"
+OUTCOMES = (OK, BAD_PASSWORD, UNKNOWN, INACTIVE, THROTTLED, CHECKING, SIGNED_OUT, PASSWORD_CHANGED, PASSWORD_RESET,
+            DEACTIVATED)
 FAILURES = (BAD_PASSWORD, UNKNOWN, INACTIVE)
+COUNTED = (*FAILURES, CHECKING)
 
 
 def client_address() -> str:
@@ -25,14 +30,16 @@ def client_address() -> str:
 
 
 def record(outcome: str, now: datetime, *, user: Optional[User] = None, login: str = "",
-           address: Optional[str] = None, actor: Optional[User] = None) -> None:
+           address: Optional[str] = None, actor: Optional[User] = None) -> SignInEvent:
     """Add one line to the sign-in log (address: the current request's client by default); flush."""
-    db.session.add(SignInEvent(at=now, outcome=outcome, user_id=user.id if user is not None else None,
+    line = SignInEvent(at=now, outcome=outcome, user_id=user.id if user is not None else None,
                                login=(login or (user.login if user is not None else ""))[:254],
                                address=(client_address() if address is None else address)[:64],
-                               actor_id=actor.id if actor is not None else None))
+                               actor_id=actor.id if actor is not None else None)
+    db.session.add(line)
     prune(now)
     db.session.flush()
+    return line
 
 
 def log_ended(_sender, user_ids: list[int], outcome: str, now: datetime, actor: Optional[User] = None,

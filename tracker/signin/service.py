@@ -1,4 +1,4 @@
-"""One sign-in attempt: resolve the login, check the throttle, check the password, log the outcome.
+"""One sign-in attempt: resolve the login, log it, check the throttle, check the password, log the outcome.
 
 Unknown, deactivated and password-less accounts cost the same work as a wrong password: a hash check
 runs against a dummy hash of the default method, so the answer's timing does not tell which accounts exist."""
@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
+from email_validator import EmailNotValidError, validate_email
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..extensions import db
 from ..models import User
 from ..services.accounts import find_user, normalise_phone
 from . import events
@@ -50,26 +52,40 @@ def verify(user: Optional[User], password: str) -> bool:
 
 
 def normalise_login(typed: str) -> str:
-    """The typed login as logged and counted: a phone number in its stored form, an email in lower case;
-    anything else (often a password typed in the wrong field) is not kept: ""."""
+    """The typed login as logged and counted: a phone number in its stored form, a valid-looking email
+    address in lower case; anything else (often a password typed in the wrong field, "@" or not) is not
+    kept: ""."""
     text = (typed or "").strip()
     phone = normalise_phone(text)
     if phone:
         return phone
-    return text.lower()[:254] if "@" in text else ""
+    if "@" not in text or len(text) > 254:
+        return ""
+    try:
+        # the syntax only (no DNS); the reserved .test domain (RFC 2606) of demos and checks is an address too
+        return validate_email(text, check_deliverability=False, test_environment=True).normalized.lower()
+    except EmailNotValidError:
+        return ""
 
 
 def sign_in(typed_login: str, password: str, address: str, now: datetime, limits: Limits) -> Attempt:
-    """Try to sign in; the outcome is logged (flushed, never committed) and returned."""
+    """Try to sign in; the outcome is logged and returned (flushed: the caller commits it).
+
+    The attempt's line is committed first, as CHECKING, and only then are the others counted
+    (throttle.py): concurrent attempts see each other, so a burst gets at most the limit's checks."""
     user = find_user(typed_login)
     login = user.login if user is not None else normalise_login(typed_login)
-    wait = retry_after(user.id if user is not None else None, login, address, now, limits)
+    line = events.record(events.CHECKING, now, user=user, login=login, address=address)
+    db.session.commit()
+    wait = retry_after(user.id if user is not None else None, login, address, now, limits, own_line=line.id)
     if wait:
-        events.record(events.THROTTLED, now, user=user, login=login, address=address)
+        line.outcome = events.THROTTLED
+        db.session.flush()
         return Attempt(events.THROTTLED, retry_after=wait)
     if verify(user, password):
-        events.record(events.OK, now, user=user, login=login, address=address)
+        line.outcome = events.OK
+        db.session.flush()
         return Attempt(events.OK, user=user)
-    outcome = events.UNKNOWN if user is None else events.BAD_PASSWORD if user.active else events.INACTIVE
-    events.record(outcome, now, user=user, login=login, address=address)
-    return Attempt(outcome)
+    line.outcome = events.UNKNOWN if user is None else events.BAD_PASSWORD if user.active else events.INACTIVE
+    db.session.flush()
+    return Attempt(line.outcome)

@@ -19,6 +19,7 @@ PER_PAGE = 50
 OUTCOME_LABELS = {
     events.OK: _l("Signed in"), events.BAD_PASSWORD: _l("Wrong password"), events.UNKNOWN: _l("Unknown account"),
     events.INACTIVE: _l("Account deactivated"), events.THROTTLED: _l("Refused: too many failures"),
+    events.CHECKING: _l("Password being checked"),
     events.SIGNED_OUT: _l("Signed out"), events.PASSWORD_CHANGED: _l("Changed own password"),
     events.PASSWORD_RESET: _l("Password reset"), events.DEACTIVATED: _l("Deactivated"),
 }
