@@ -76,7 +76,10 @@ class World(dict):
 
 
 def build_world(password: Optional[str] = PASSWORD) -> World:
-    """Build the standard world through the services."""
+    """Build the standard world through the services (in the active campaign; the default one made if none)."""
+    from tracker.services.campaigns import require_campaign
+
+    require_campaign()
     world = World()
     for code in ("G1", "G2"):
         make_group(code, f"Tổ công tác {code[1:]}")

@@ -316,7 +316,7 @@ def test_a_race_that_breaks_a_unique_constraint_is_409_not_500(world, monkeypatc
     import tracker.api.units as api_units
     from tracker.models import Unit as UnitModel
 
-    def racing_create(data, user, now):
+    def racing_create(data, user, now, campaign=None):
         # another request created the same code between our check and our insert
         u1 = db.session.scalar(select(UnitModel).where(UnitModel.code == "U1"))
         db.session.add(UnitModel(campaign_id=u1.campaign_id, code="U1", name="twin", kind="grassroots_cell"))

@@ -362,7 +362,7 @@ def test_an_archived_campaign_refuses_the_edits_of_its_units_and_groups(world, c
         lambda: unit_changes.change_kind(old_unit("U1"), "sector_committee", admin_user, NOW, confirm=True),
         lambda: service.delete_group(old_group("G2"), admin_user, NOW),
         lambda: service.set_group_archived(old_group("G1"), True, admin_user, NOW),
-        lambda: admin.assign_unit(world["secretary"], "U1", admin_user, NOW),
+        lambda: admin.assign_unit(world["secretary"], "U1", admin_user, NOW, db.session.get(Campaign, old_id)),
         lambda: admin.rename_group(old_group("G1"), "Tên mới", admin_user),
         lambda: admin.add_member(old_group("G2"), world["member"].email, admin_user),
     ]
