@@ -9,6 +9,7 @@ pure status rule (workflow.status), never from the app's queries; every output i
 """
 from __future__ import annotations
 
+import csv
 import io
 import random
 import re
@@ -319,6 +320,15 @@ def _check(client, headers, want: Expected, group: str | None = None) -> None:
     at = head.index("Congress held")
     assert total[0] == "Total" and total[at] == want.held
     assert sum(1 for r in body if r[0] in want.direct_codes and r[at] == "Yes") == want.held
+
+    # the CSV export: the same rows and total as the workbook
+    text_csv = client.get(f"/reports/export.csv{q}").get_data(as_text=True).lstrip("\ufeff")
+    lines_csv = list(csv.reader(io.StringIO(text_csv)))
+    head_csv, body_csv, total_csv = lines_csv[0], lines_csv[1:-1], lines_csv[-1]
+    assert {r[0] for r in body_csv} == want.listed
+    at_csv = head_csv.index("Congress held")
+    assert total_csv[0] == "Total" and int(total_csv[at_csv]) == want.held
+    assert sum(1 for r in body_csv if r[0] in want.direct_codes and r[at_csv] == "Yes") == want.held
 
 
 def _check_everything(client, headers, want: Expected) -> None:
