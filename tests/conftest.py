@@ -1,5 +1,6 @@
 """Fixtures: the app on SQLite (default) or PostgreSQL (TEST_DATABASE_URL), clean tables per test,
-the factories of tests/factories.py (one world), signed-in clients, a frozen clock, a query counter."""
+the factories of tests/factories.py (one world), signed-in clients, a frozen clock, a query counter,
+and the folders the browser tests write pictures to (temporary unless SCREENSHOTS / ARTIFACTS are set)."""
 from __future__ import annotations
 
 import os
@@ -7,6 +8,7 @@ import re
 import tempfile
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import g, has_app_context
@@ -45,6 +47,44 @@ class FreshUserClient(FlaskClient):
             for name in list(g):
                 g.pop(name, None)
         return super().open(*args, **kwargs)
+
+
+def pytest_collection_modifyitems(items):
+    """A test that serves the app to a browser (the live_server fixture) is slow, marked or not."""
+    for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()) and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
+
+
+def _out_dir(variable: str, name: str, tmp_path_factory) -> Path:
+    where = os.environ.get(variable)
+    if not where:
+        return tmp_path_factory.mktemp(name)
+    path = Path(where)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where the browser tests write the screenshots the README shows: a temporary folder, so that a test
+    run leaves the git tree as it was, unless SCREENSHOTS names one (`SCREENSHOTS=docs/screenshots pytest
+    tests/e2e` rewrites the README's pictures)."""
+    return _out_dir("SCREENSHOTS", "screenshots", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory) -> Path:
+    """Where tests write what is only looked at, never committed (other screenshots, printed PDFs): a
+    temporary folder unless ARTIFACTS names one (`ARTIFACTS=test-artifacts`, ignored by git)."""
+    return _out_dir("ARTIFACTS", "artifacts", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def samples(tmp_path_factory) -> Path:
+    """Where the Word report samples are written: a temporary folder unless SAMPLES names one
+    (`SAMPLES=docs/samples` rewrites the README's samples)."""
+    return _out_dir("SAMPLES", "samples", tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -1,17 +1,14 @@
 """In Chromium at 390 px and 1366 px: the campaigns page and the nav's switcher fit the screen."""
-import os
-
 import pytest
 
 from tests.e2e.test_browser import ARGS, CHROMIUM, _browser_or_skip, live_server, sign_in  # noqa: F401
 from tracker.campaigns.service import copy_campaign
 from tracker.extensions import db
 
-SHOTS = os.environ.get("SCREENSHOTS", "/tmp")
+pytestmark = pytest.mark.slow
 
 
-@pytest.mark.slow
-def test_campaign_pages_fit_phone_and_desktop(live_server, world, campaign):  # noqa: F811
+def test_campaign_pages_fit_phone_and_desktop(live_server, world, campaign, artifacts):  # noqa: F811
     sync_api = _browser_or_skip()
     copy_campaign(campaign, "Đại hội giữa nhiệm kỳ", "2027–2030")
     db.session.commit()
@@ -25,7 +22,7 @@ def test_campaign_pages_fit_phone_and_desktop(live_server, world, campaign):  # 
                 sign_in(page, live_server, "admin@example.org")
                 page.goto(live_server + "/campaigns")
                 assert page.locator("select#campaign-switch option").count() == 2
-                page.screenshot(path=f"{SHOTS}/campaigns-{width}.png", full_page=True)
+                page.screenshot(path=str(artifacts / f"campaigns-{width}.png"), full_page=True)
                 assert page.evaluate("document.documentElement.scrollWidth") <= width
                 # switch to the archived campaign from the nav: the choice sticks, the badge says so
                 if width < 768:
@@ -34,6 +31,6 @@ def test_campaign_pages_fit_phone_and_desktop(live_server, world, campaign):  # 
                     page.select_option("select#campaign-switch", str(old_id))
                 page.goto(live_server + "/")
                 assert "Đã lưu trữ: chỉ xem" in page.content()
-                page.screenshot(path=f"{SHOTS}/dashboard-archived-{width}.png", full_page=True)
+                page.screenshot(path=str(artifacts / f"dashboard-archived-{width}.png"), full_page=True)
         finally:
             browser.close()

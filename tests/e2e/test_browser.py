@@ -16,6 +16,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 
+pytestmark = pytest.mark.slow
+
 
 def _browser_or_skip():
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -45,7 +47,6 @@ def sign_in(page, base, email):
     page.wait_for_load_state()
 
 
-@pytest.mark.slow
 def test_secretary_ticks_on_a_phone_and_the_group_sees_it(live_server, make_group, make_unit, make_user):
     sync_api = _browser_or_skip()
     make_group("G1")

@@ -2,15 +2,13 @@
 CSP violation (no inline script, handler or style left) and still work (a tick, a confirm dialog)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests import factories
 from tests.e2e.test_browser import ARGS, CHROMIUM, _browser_or_skip, live_server, sign_in  # noqa: F401
 from tracker.extensions import db
 
-SHOTS = Path("/tmp/csp-shots")
+pytestmark = pytest.mark.slow
 WATCH = """
 window.__csp = [];
 document.addEventListener("securitypolicyviolation", e => window.__csp.push(
@@ -26,7 +24,7 @@ SECRETARY_PAGES = ["/units/U1", "/units/U1/journal", "/units/U1/results", "/inbo
 ANONYMOUS_PAGES = ["/login", "/password/forgot"]
 
 
-def _visit(page, base, paths, who, errors, shots=False):
+def _visit(page, base, paths, who, errors, shots=None):
     for path in paths:
         resp = page.goto(base + path)
         page.wait_for_load_state("load")
@@ -34,18 +32,16 @@ def _visit(page, base, paths, who, errors, shots=False):
         found = page.evaluate("window.__csp")
         if found:
             errors.append(f"{who} {path}: {found}")
-        if shots:
+        if shots is not None:
             name = (path.strip("/").replace("/", "_").replace("?", "_") or "home")
-            page.screenshot(path=str(SHOTS / f"{who}-{page.viewport_size['width']}-{name}.png"), full_page=True)
+            page.screenshot(path=str(shots / f"{who}-{page.viewport_size['width']}-{name}.png"), full_page=True)
 
 
-@pytest.mark.slow
-def test_no_csp_violation_on_the_main_pages(live_server):  # noqa: F811
+def test_no_csp_violation_on_the_main_pages(live_server, artifacts):  # noqa: F811
     sync_api = _browser_or_skip()
     world = factories.build_world()
     viewer = world["viewer"].id
     db.session.remove()
-    SHOTS.mkdir(exist_ok=True)
     errors: list[str] = []
     console: list[str] = []
     with sync_api.sync_playwright() as p:
@@ -58,11 +54,12 @@ def test_no_csp_violation_on_the_main_pages(live_server):  # noqa: F811
                     page = context.new_page()
                     page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text
                             else None)
-                    _visit(page, live_server, ANONYMOUS_PAGES, who, errors, shots=who == "anonymous")
+                    _visit(page, live_server, ANONYMOUS_PAGES, who, errors,
+                           shots=artifacts if who == "anonymous" else None)
                     if who != "anonymous":
                         sign_in(page, live_server, f"{who}@example.org")
                         _visit(page, live_server, [x.format(viewer=viewer) for x in paths], who, errors,
-                               shots=True)
+                               shots=artifacts)
                     context.close()
             # behaviour moved out of inline handlers still works: the confirm dialog, the tick-all box
             context = browser.new_context(viewport={"width": 1366, "height": 900})

@@ -1,13 +1,13 @@
 """Tests that look: the demo district's dashboard in real Chromium, on a desktop and on a phone.
 
 Computed colours, widths and visibility as a person sees them, axe-core's serious and critical
-findings, and the screenshots the README shows (written to docs/screenshots/).
+findings, and the screenshots the README shows (written to the `screenshots` folder: temporary, or
+docs/screenshots/ with SCREENSHOTS=docs/screenshots).
 """
 from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -19,8 +19,8 @@ from tracker.extensions import db
 from tracker.models import Notification, Unit, User
 from tracker.services import stages
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # looked at, not committed
+pytestmark = pytest.mark.slow
+
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1}
 
@@ -81,7 +81,7 @@ def browser():
             chromium.close()
 
 
-def test_desktop_dashboard_shows_status_colours(live_server, demo, browser):  # noqa: F811
+def test_desktop_dashboard_shows_status_colours(live_server, demo, browser, screenshots):  # noqa: F811
     page = browser.new_context(**DESKTOP).new_page()
     sign_in(page, live_server, demo["admin"])
     table = page.locator(".dashboard-table")
@@ -106,12 +106,11 @@ def test_desktop_dashboard_shows_status_colours(live_server, demo, browser):  # 
     # the unit with an open blocker carries the marker
     assert page.locator("tr:has(a[href='/units/X03']) .blocker-mark").is_visible()
     table.evaluate("el => el.scrollTop = 0")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "dashboard-desktop.png"))
+    page.screenshot(path=str(screenshots / "dashboard-desktop.png"))
     assert serious_axe_violations(page) == []
 
 
-def test_phone_dashboard_shows_six_stages_without_sideways_scroll(live_server, demo, browser):  # noqa: F811
+def test_phone_dashboard_shows_six_stages_without_sideways_scroll(live_server, demo, browser, screenshots):  # noqa: F811
     page = browser.new_context(**PHONE).new_page()
     sign_in(page, live_server, demo["group"])
     page.goto(live_server + "/?scope=all")
@@ -132,7 +131,7 @@ def test_phone_dashboard_shows_six_stages_without_sideways_scroll(live_server, d
     # compact: 45 units in a few screens, and each row is a tap target of 44 px at least
     assert page.evaluate("document.documentElement.scrollHeight") <= 4 * 844
     assert first.bounding_box()["height"] >= 44
-    page.screenshot(path=str(SCREENSHOTS / "dashboard-phone.png"))
+    page.screenshot(path=str(screenshots / "dashboard-phone.png"))
     assert serious_axe_violations(page) == []
     href = first.get_attribute("href")
     first.click()
@@ -164,7 +163,7 @@ def test_phone_menu_and_unread_badge(live_server, demo, browser):  # noqa: F811
     assert serious_axe_violations(admin) == []
 
 
-def test_phone_inbox_buttons_are_big_enough_to_tap(live_server, demo, browser):  # noqa: F811
+def test_phone_inbox_buttons_are_big_enough_to_tap(live_server, demo, browser, artifacts):  # noqa: F811
     page = browser.new_context(**PHONE).new_page()
     sign_in(page, live_server, demo["secretary"])
     page.goto(live_server + "/inbox")
@@ -174,6 +173,5 @@ def test_phone_inbox_buttons_are_big_enough_to_tap(live_server, demo, browser): 
         box = button.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44, (button.inner_text(), box)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "inbox-phone.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "inbox-phone.png"), full_page=True)
     assert serious_axe_violations(page) == []

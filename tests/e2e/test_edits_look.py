@@ -1,7 +1,5 @@
 """The edits pages in real Chromium at 390 px and 1366 px: nothing wider than the screen, 44 px buttons,
-the kind confirmation and the delete refusal readable; screenshots kept in test-artifacts/."""
-from pathlib import Path
-
+the kind confirmation and the delete refusal readable; screenshots kept in the `artifacts` folder."""
 import pytest
 from sqlalchemy import select
 
@@ -12,14 +10,13 @@ from tracker.edits import service
 from tracker.extensions import db
 from tracker.models import Unit
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+pytestmark = pytest.mark.slow
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 PAGES = {"unit": "/admin/units/U1/manage", "kind": "/admin/units/U1/kind?kind=grassroots_cell",
          "group": "/admin/groups/G1/manage", "archived": "/units/U2"}
 
 
-@pytest.mark.slow
-def test_edits_pages_at_both_sizes(live_server, make_group, make_unit, make_user):  # noqa: F811
+def test_edits_pages_at_both_sizes(live_server, make_group, make_unit, make_user, artifacts):  # noqa: F811
     sync_api = _browser_or_skip()
     make_group("G1")
     make_unit("U1", group="G1", name="Đảng bộ xã Mỹ Long Bắc")
@@ -31,7 +28,6 @@ def test_edits_pages_at_both_sizes(live_server, make_group, make_unit, make_user
     service.set_unit_archived(db.session.scalar(select(Unit).where(Unit.code == "U2")), True, admin, NOW)
     db.session.commit()
     db.session.remove()
-    SHOTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
@@ -42,7 +38,7 @@ def test_edits_pages_at_both_sizes(live_server, make_group, make_unit, make_user
                 for name, path in PAGES.items():
                     page.goto(live_server + path)
                     page.wait_for_load_state()
-                    page.screenshot(path=str(SHOTS / f"edits-{name}-{size}.png"), full_page=True)
+                    page.screenshot(path=str(artifacts / f"edits-{name}-{size}.png"), full_page=True)
                     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], (name, size)
                     small = page.evaluate("""() => [...document.querySelectorAll('main .card button, main form .btn')]
                         .filter(e => e.offsetParent !== null)

@@ -1,8 +1,8 @@
 """Looking at a secretary's unit page on a 390 px phone in real Chromium: bounded height, the page comes
 back to the item just ticked, tap targets of 44 px, nothing wider than the screen; screenshots kept."""
 from datetime import date
-from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from tests.conftest import NOW
@@ -11,7 +11,8 @@ from tracker.extensions import db
 from tracker.models import Item, Unit, User
 from tracker.services import stages
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+pytestmark = pytest.mark.slow
+
 PHONE = {"width": 390, "height": 844}
 
 
@@ -32,11 +33,10 @@ def _busy_unit(make_group, make_unit, make_user):
     db.session.commit()
 
 
-def test_secretary_unit_page_on_a_phone(live_server, make_group, make_unit, make_user):  # noqa: F811
+def test_secretary_unit_page_on_a_phone(live_server, make_group, make_unit, make_user, artifacts):  # noqa: F811
     sync_api = _browser_or_skip()
     _busy_unit(make_group, make_unit, make_user)
     db.session.remove()
-    SHOTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
@@ -44,7 +44,7 @@ def test_secretary_unit_page_on_a_phone(live_server, make_group, make_unit, make
             page = phone.new_page()
             sign_in(page, live_server, "sec@u1.vn")
             assert page.url.endswith("/units/U1")
-            page.screenshot(path=str(SHOTS / "unit-phone-390.png"), full_page=True)
+            page.screenshot(path=str(artifacts / "unit-phone-390.png"), full_page=True)
             # bounded: the journal shows ten lines, not sixty; the stages are folded but one
             height = page.evaluate("document.documentElement.scrollHeight")
             assert height < 2700, height
@@ -66,7 +66,7 @@ def test_secretary_unit_page_on_a_phone(live_server, make_group, make_unit, make
             # most of the item on screen (the browser scrolls to the #item-… anchor as the page loads)
             sync_api.expect(page.locator(f"#{key}")).to_be_in_viewport(ratio=0.6, timeout=5000)
             assert "Đã đánh dấu hoàn thành." in page.locator(f"#{key} .form-notice").inner_text()
-            page.screenshot(path=str(SHOTS / "unit-phone-390-after-tick.png"))
+            page.screenshot(path=str(artifacts / "unit-phone-390-after-tick.png"))
             # the whole journal is one tap away and paginated
             page.click("#journal a.btn")
             page.wait_for_load_state()

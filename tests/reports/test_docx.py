@@ -5,7 +5,6 @@ import io
 import shutil
 import subprocess
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from docx import Document
@@ -21,7 +20,6 @@ from tracker.reports.models import ReportDocumentSettings
 from tracker.reports.partydoc import FONT, is_repeated_header, place_and_date
 from tracker.services.stages import raise_blocker
 
-SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
 VI = number_format("vi")
 
 
@@ -239,8 +237,9 @@ def test_place_and_date_as_the_guidance_writes_them():
 
 
 @pytest.mark.slow
-def test_the_demo_documents_open_in_libreoffice(app, login, make_user, tmp_path):
-    """The demo district's report: written to docs/samples/ for the README, converted to PDF when LibreOffice is here."""
+def test_the_demo_documents_open_in_libreoffice(app, login, make_user, tmp_path, samples):
+    """The demo district's report: written to the `samples` folder (docs/samples/ for the README with
+    SAMPLES=docs/samples), converted to PDF when LibreOffice is here."""
     from tracker.demo import load_demo
 
     now = datetime(2025, 6, 10, 2, 0, tzinfo=NOW.tzinfo)
@@ -252,16 +251,15 @@ def test_the_demo_documents_open_in_libreoffice(app, login, make_user, tmp_path)
         client = login(make_user("viewer-sample@x.vn", "viewer"))
         results = client.get("/reports/export.docx").get_data()
         progress = client.get("/reports/progress.docx").get_data()
-    SAMPLES.mkdir(parents=True, exist_ok=True)
-    (SAMPLES / "bao-cao-ket-qua.docx").write_bytes(results)
-    (SAMPLES / "bao-cao-tien-do.docx").write_bytes(progress)
+    (samples / "bao-cao-ket-qua.docx").write_bytes(results)
+    (samples / "bao-cao-tien-do.docx").write_bytes(progress)
     Document(io.BytesIO(results)), Document(io.BytesIO(progress))
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
     for name in ("bao-cao-ket-qua.docx", "bao-cao-tien-do.docx"):
         src = tmp_path / name
-        src.write_bytes((SAMPLES / name).read_bytes())
+        src.write_bytes((samples / name).read_bytes())
         subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
                         "--outdir", str(tmp_path), str(src)], check=True, timeout=180, capture_output=True)
         pdf = (tmp_path / name).with_suffix(".pdf")
