@@ -163,3 +163,14 @@ def tick_stage(unit_code: str, stage: str, but: tuple[str, ...] = ()) -> None:
             item.done = True
             item.done_at = NOW
     db.session.commit()
+
+
+def leave_open(unit: Unit, open_keys: tuple[str, ...], due_on: date, due: Optional[dict[str, date]] = None,
+               note: Optional[str] = None) -> None:
+    """Set-up for reminders (no gates, not committed): every item of the unit done but `open_keys`; each
+    item's due date `due[key]`, else `due_on`; every item's note `note` when given."""
+    for item in db.session.scalars(select(Item).where(Item.unit_id == unit.id)):
+        item.done = item.key not in open_keys
+        item.due_on = (due or {}).get(item.key, due_on)
+        if note is not None:
+            item.note = note
