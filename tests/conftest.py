@@ -22,7 +22,7 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.services.campaigns import require_campaign
 
-__all__ = ["NOW", "PASSWORD", "csrf_of", "items_of", "pure_statuses", "tick_all"]
+__all__ = ["NOW", "PASSWORD", "csrf_from", "csrf_of", "items_of", "pure_statuses", "sign_in_with", "tick_all"]
 
 
 def _database_url() -> str:
@@ -171,6 +171,13 @@ def login(app):
     return do
 
 
+def sign_in_with(app, email: str, password: str):
+    """(client, response) of a sign-in through the real form with these credentials, right or wrong."""
+    client = app.test_client()
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    return client, client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
 @pytest.fixture
 def token_for(app):
     """token_for(user) → headers with a fresh bearer token."""
@@ -185,6 +192,11 @@ def csrf_of(page: str) -> str:
     return m.group(1)
 
 
+def csrf_from(client, path: str = "/account/password") -> str:
+    """The CSRF token of the client's session, read from a page it may open."""
+    return csrf_of(client.get(path).get_data(as_text=True))
+
+
 @pytest.fixture
 def frozen():
     """frozen(moment) freezes the clock (time-machine) for the block: `with frozen(NOW): ...`."""
@@ -195,6 +207,14 @@ def frozen():
         with time_machine.travel(moment, tick=False):
             yield moment
     return freeze
+
+
+@pytest.fixture
+def at_now(frozen):
+    """The whole test at NOW (sessions signed in at NOW stay valid, 'today' is fixed); a module asks for it
+    with `pytestmark = pytest.mark.usefixtures("at_now")`."""
+    with frozen(NOW):
+        yield
 
 
 @pytest.fixture

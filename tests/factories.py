@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import CalendarDay, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
@@ -147,6 +147,18 @@ def build_api_world(app) -> ApiWorld:
     world.headers["bad"] = {"Authorization": "Bearer not-a-real-token-at-all"}
     db.session.commit()
     return world
+
+
+def unit_by_code(code: str, fresh: bool = False) -> Optional[Unit]:
+    """The unit with that code (None if there is none); fresh: expire the session first, to read the database."""
+    if fresh:
+        db.session.expire_all()
+    return db.session.scalar(select(Unit).where(Unit.code == code))
+
+
+def count(model, *where) -> int:
+    """How many rows of a model (matching `where`)."""
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def unit_items(unit_code: str, stage: str) -> list[Item]:
