@@ -2,15 +2,15 @@
 a choice saved, the always-on inbox shown; the admin's user page with the same form."""
 import pytest
 
-from tests.e2e.test_browser import ARGS, CHROMIUM, _browser_or_skip, live_server, sign_in  # noqa: F401
+from tests.e2e.helpers import ARGS, CHROMIUM, browser_or_skip, sign_in
 from tracker.extensions import db
 from tracker.models import User
 
 pytestmark = pytest.mark.slow
 
 
-def test_account_page_channels_on_a_phone_and_a_desktop(live_server, world, artifacts):  # noqa: F811
-    sync_api = _browser_or_skip()
+def test_account_page_channels_on_a_phone_and_a_desktop(live_server, world, artifacts):
+    sync_api = browser_or_skip()
     secretary_id, admin_email, secretary_email = world["secretary"].id, world["admin"].email, world["secretary"].email
     db.session.remove()
     with sync_api.sync_playwright() as p:

@@ -1,54 +1,18 @@
 """End to end in real Chromium: a secretary ticks an item on a phone; the working group sees it."""
-import os
-import shutil
-import threading
 from datetime import date
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from tests.conftest import PASSWORD
+from tests.e2e.helpers import ARGS, CHROMIUM, browser_or_skip, sign_in
 from tracker.extensions import db
 from tracker.models import Item
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 
 pytestmark = pytest.mark.slow
 
 
-def _browser_or_skip():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the browser test: install Debian's chromium")
-        pytest.skip("no Chromium installed (apt-get install chromium)")
-    return sync_api
-
-
-@pytest.fixture
-def live_server(app):
-    """The app served on a free loopback port in a thread, for the browser."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-
-
-def sign_in(page, base, email):
-    page.goto(base + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form:has(input[name=password]) button[type=submit]")
-    page.wait_for_load_state()
-
-
 def test_secretary_ticks_on_a_phone_and_the_group_sees_it(live_server, make_group, make_unit, make_user):
-    sync_api = _browser_or_skip()
+    sync_api = browser_or_skip()
     make_group("G1")
     make_unit("U1", group="G1", congress_date=date(2030, 5, 20), name="Đảng bộ xã Mỹ Long Bắc")
     make_user("sec@u1.vn", "secretary", unit="U1")

@@ -7,22 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_browser import live_server  # noqa: F401 (fixture)
-from tests.e2e.test_dashboard_look import (  # noqa: F401 (fixtures)
-    DESKTOP,
-    PHONE,
-    browser,
-    demo,
-    serious_axe_violations,
-    sign_in,
-)
+from tests.e2e.helpers import DESKTOP, PHONE, serious_axe_violations, sign_in
 
 pytestmark = pytest.mark.slow
 
 
-def test_month_grid_on_a_desktop(live_server, demo, browser, screenshots):  # noqa: F811
+def test_month_grid_on_a_desktop(live_server, demo, browser, screenshots):
     page = browser.new_context(**DESKTOP).new_page()
-    sign_in(page, live_server, demo["admin"])
+    sign_in(page, live_server, *demo["admin"])
     page.goto(live_server + "/calendar")
     grid = page.locator("table.cal-grid")
     assert grid.is_visible() and not page.locator(".cal-list").is_visible()
@@ -37,9 +29,9 @@ def test_month_grid_on_a_desktop(live_server, demo, browser, screenshots):  # no
     assert page.url.endswith(href), "an entry opens its unit"
 
 
-def test_list_by_day_on_a_phone(live_server, demo, browser, screenshots):  # noqa: F811
+def test_list_by_day_on_a_phone(live_server, demo, browser, screenshots):
     page = browser.new_context(**PHONE).new_page()
-    sign_in(page, live_server, demo["admin"])
+    sign_in(page, live_server, *demo["admin"])
     page.goto(live_server + "/calendar")
     assert not page.locator("table.cal-grid").is_visible()
     days = page.locator(".cal-list-day")

@@ -8,15 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_browser import live_server  # noqa: F401 (fixture)
-from tests.e2e.test_dashboard_look import (  # noqa: F401 (fixtures)
-    DESKTOP,
-    PHONE,
-    browser,
-    demo,
-    serious_axe_violations,
-    sign_in,
-)
+from tests.e2e.helpers import DESKTOP, PHONE, serious_axe_violations, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -40,9 +32,9 @@ def _charts_loaded(page, n: int, where: str = "section.charts") -> None:
     assert captions.count() == n and all(any(ch.isdigit() for ch in t) for t in captions.all_inner_texts())
 
 
-def test_dashboard_charts_on_a_desktop_and_a_phone(live_server, demo, browser, screenshots):  # noqa: F811
+def test_dashboard_charts_on_a_desktop_and_a_phone(live_server, demo, browser, screenshots):
     page = browser.new_context(**DESKTOP).new_page()
-    sign_in(page, live_server, demo["admin"])
+    sign_in(page, live_server, *demo["admin"])
     _charts_loaded(page, 2)
     assert "đã tổ chức đại hội" in page.locator(".charts figcaption").first.inner_text()
     page.locator("section.charts").scroll_into_view_if_needed()
@@ -51,7 +43,7 @@ def test_dashboard_charts_on_a_desktop_and_a_phone(live_server, demo, browser, s
 
     # a phone: the unit list first, the charts folded under the totals; opened, each drawn for the phone's width
     phone = browser.new_context(**PHONE).new_page()
-    sign_in(phone, live_server, demo["admin"])
+    sign_in(phone, live_server, *demo["admin"])
     assert not phone.locator("section.charts").is_visible()
     folded = phone.locator("details.charts-folded")
     assert folded.is_visible() and not folded.locator("img").first.is_visible()
@@ -66,9 +58,9 @@ def test_dashboard_charts_on_a_desktop_and_a_phone(live_server, demo, browser, s
     phone.screenshot(path=str(screenshots / "charts-dashboard-phone.png"))
 
 
-def test_report_charts_on_screen_and_in_print(live_server, demo, browser, screenshots):  # noqa: F811
+def test_report_charts_on_screen_and_in_print(live_server, demo, browser, screenshots):
     page = browser.new_context(**DESKTOP).new_page()
-    sign_in(page, live_server, demo["viewer"])
+    sign_in(page, live_server, *demo["viewer"])
     page.goto(live_server + "/reports")
     _charts_loaded(page, 3)
     page.locator("section.charts").scroll_into_view_if_needed()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tests.e2e.test_browser import ARGS, CHROMIUM, _browser_or_skip, live_server, sign_in  # noqa: F401
+from tests.e2e.helpers import ARGS, CHROMIUM, browser_or_skip, sign_in
 from tracker.extensions import db
 
 pytestmark = pytest.mark.slow
@@ -37,8 +37,8 @@ def _visit(page, base, paths, who, errors, shots=None):
             page.screenshot(path=str(shots / f"{who}-{page.viewport_size['width']}-{name}.png"), full_page=True)
 
 
-def test_no_csp_violation_on_the_main_pages(live_server, artifacts):  # noqa: F811
-    sync_api = _browser_or_skip()
+def test_no_csp_violation_on_the_main_pages(live_server, artifacts):
+    sync_api = browser_or_skip()
     world = factories.build_world()
     viewer = world["viewer"].id
     db.session.remove()

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import NOW
-from tests.e2e.test_browser import ARGS, CHROMIUM, _browser_or_skip, live_server, sign_in  # noqa: F401
+from tests.e2e.helpers import ARGS, CHROMIUM, browser_or_skip, sign_in
 from tests.factories import tick_stage
 from tracker.edits import service
 from tracker.extensions import db
@@ -16,8 +16,8 @@ PAGES = {"unit": "/admin/units/U1/manage", "kind": "/admin/units/U1/kind?kind=gr
          "group": "/admin/groups/G1/manage", "archived": "/units/U2"}
 
 
-def test_edits_pages_at_both_sizes(live_server, make_group, make_unit, make_user, artifacts):  # noqa: F811
-    sync_api = _browser_or_skip()
+def test_edits_pages_at_both_sizes(live_server, make_group, make_unit, make_user, artifacts):
+    sync_api = browser_or_skip()
     make_group("G1")
     make_unit("U1", group="G1", name="Đảng bộ xã Mỹ Long Bắc")
     make_unit("U2", "grassroots_cell", group="G1", name="Chi bộ Trường THPT Cầu Ngang A")

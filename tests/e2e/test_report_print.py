@@ -12,8 +12,7 @@ import subprocess
 
 import pytest
 
-from tests.e2e.test_browser import live_server  # noqa: F401 (fixture)
-from tests.e2e.test_dashboard_look import browser, demo, sign_in  # noqa: F401 (fixtures)
+from tests.e2e.helpers import serious_axe_violations, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -35,10 +34,10 @@ def _right_edges(page, selector: str) -> list[float]:
     return page.eval_on_selector_all(selector, "els => els.map(e => e.getBoundingClientRect().right)")
 
 
-def test_the_report_prints_landscape_with_every_column(live_server, demo, browser, artifacts):  # noqa: F811
+def test_the_report_prints_landscape_with_every_column(live_server, demo, browser, artifacts):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
-    sign_in(page, live_server, demo["viewer"])
+    sign_in(page, live_server, *demo["viewer"])
     page.goto(live_server + "/reports")
     page.emulate_media(media="print")
     # laid out as on a landscape A4 sheet less its margins: no table reaches past the right edge
@@ -60,10 +59,10 @@ def test_the_report_prints_landscape_with_every_column(live_server, demo, browse
     context.close()
 
 
-def test_the_dashboard_prints_on_one_page(live_server, demo, browser, artifacts):  # noqa: F811
+def test_the_dashboard_prints_on_one_page(live_server, demo, browser, artifacts):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
-    sign_in(page, live_server, demo["admin"])
+    sign_in(page, live_server, *demo["admin"])
     page.goto(live_server + "/?scope=all")
     page.emulate_media(media="print")
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
@@ -75,12 +74,10 @@ def test_the_dashboard_prints_on_one_page(live_server, demo, browser, artifacts)
 
 
 @pytest.mark.parametrize("width", [390, 1366])
-def test_the_document_buttons_and_settings_on_a_phone_and_a_desktop(live_server, demo, browser, width, artifacts):  # noqa: F811
-    from tests.e2e.test_dashboard_look import serious_axe_violations
-
+def test_the_document_buttons_and_settings_on_a_phone_and_a_desktop(live_server, demo, browser, width, artifacts):
     context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
     page = context.new_page()
-    sign_in(page, live_server, demo["admin"])
+    sign_in(page, live_server, *demo["admin"])
     page.goto(live_server + "/reports")
     button = page.get_by_role("link", name="Báo cáo Word (.docx)")
     assert button.is_visible()

@@ -2,15 +2,15 @@
 390 px and 1366 px: nothing wider than the screen, sign-out works from the menu; screenshots kept."""
 import pytest
 
-from tests.e2e.test_browser import ARGS, CHROMIUM, _browser_or_skip, live_server, sign_in  # noqa: F401
+from tests.e2e.helpers import ARGS, CHROMIUM, browser_or_skip, sign_in
 
 pytestmark = pytest.mark.slow
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 
 
-def test_sign_in_pages_look_right(live_server, app, make_user, monkeypatch, artifacts):  # noqa: F811
-    sync_api = _browser_or_skip()
+def test_sign_in_pages_look_right(live_server, app, make_user, monkeypatch, artifacts):
+    sync_api = browser_or_skip()
     monkeypatch.setitem(app.config, "LOGIN_MAX_PER_ACCOUNT", 2)
     make_user("admin@x.vn", "admin", name="Lê Văn Tổ Chức")
     make_user("viewer@x.vn", "viewer")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import NOW
-from tests.e2e.test_browser import ARGS, CHROMIUM, _browser_or_skip, live_server, sign_in  # noqa: F401
+from tests.e2e.helpers import ARGS, CHROMIUM, browser_or_skip, sign_in
 from tracker.extensions import db
 from tracker.models import Item, Unit, User
 from tracker.services import stages
@@ -33,8 +33,8 @@ def _busy_unit(make_group, make_unit, make_user):
     db.session.commit()
 
 
-def test_secretary_unit_page_on_a_phone(live_server, make_group, make_unit, make_user, artifacts):  # noqa: F811
-    sync_api = _browser_or_skip()
+def test_secretary_unit_page_on_a_phone(live_server, make_group, make_unit, make_user, artifacts):
+    sync_api = browser_or_skip()
     _busy_unit(make_group, make_unit, make_user)
     db.session.remove()
     with sync_api.sync_playwright() as p:

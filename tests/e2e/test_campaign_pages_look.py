@@ -1,15 +1,15 @@
 """In Chromium at 390 px and 1366 px: the campaigns page and the nav's switcher fit the screen."""
 import pytest
 
-from tests.e2e.test_browser import ARGS, CHROMIUM, _browser_or_skip, live_server, sign_in  # noqa: F401
+from tests.e2e.helpers import ARGS, CHROMIUM, browser_or_skip, sign_in
 from tracker.campaigns.service import copy_campaign
 from tracker.extensions import db
 
 pytestmark = pytest.mark.slow
 
 
-def test_campaign_pages_fit_phone_and_desktop(live_server, world, campaign, artifacts):  # noqa: F811
-    sync_api = _browser_or_skip()
+def test_campaign_pages_fit_phone_and_desktop(live_server, world, campaign, artifacts):
+    sync_api = browser_or_skip()
     copy_campaign(campaign, "Đại hội giữa nhiệm kỳ", "2027–2030")
     db.session.commit()
     old_id = campaign.id
