@@ -242,22 +242,24 @@ def count_queries(app):
 
 
 def items_of(unit, stage):
-    """The unit's items of one stage, in checklist order."""
+    """The unit's (a Unit or its id) items of one stage, in checklist order."""
     from sqlalchemy import select
 
     from tracker.models import Item
 
-    return db.session.scalars(select(Item).where(Item.unit_id == unit.id, Item.stage == stage)
+    return db.session.scalars(select(Item).where(Item.unit_id == getattr(unit, "id", unit), Item.stage == stage)
                               .order_by(Item.position)).all()
 
 
-def tick_all(unit, stage, user, today=date(2030, 4, 1)):
-    """Tick every open item of a stage through the service (gates and permissions apply)."""
+def tick_all(unit, stage, user, today=date(2030, 4, 1), commit=False):
+    """Tick every open item of a stage through the service (gates and permissions apply); committed if asked."""
     from tracker.services import stages
 
     for item in items_of(unit, stage):
         if not item.done:
             stages.set_item_done(unit, item, True, item.version, user, NOW, today)
+    if commit:
+        db.session.commit()
 
 
 def pure_statuses(unit_ids, today):

@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta
 import pytest
 from docx import Document
 from docx.shared import Pt
-from reports_helpers import finish, put_dissemination, put_first_session, put_results
 from sqlalchemy import select
 
 from tests.conftest import NOW, csrf_of
+from tests.reports.reports_helpers import finish, put_dissemination, put_first_session, put_results
 from tracker.extensions import db
 from tracker.formatting import fmt_number, number_format
 from tracker.models import Campaign, Unit
@@ -302,7 +302,7 @@ def test_figures_and_a_comparison_find_their_place(district, frozen):
 
 
 def test_the_documents_read_a_fixed_number_of_statements(viewer_for_scale, campaign, count_queries):
-    from reports_helpers import bulk_district
+    from tests.reports.reports_helpers import bulk_district
 
     client = viewer_for_scale
     counts = []

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from reports_helpers import finish, put_dissemination, put_results
 from sqlalchemy import select
 
 from tests.conftest import NOW
+from tests.reports.reports_helpers import finish, put_dissemination, put_results
 from tracker.extensions import db
 from tracker.models import Campaign
 from tracker.services.campaigns import require_campaign

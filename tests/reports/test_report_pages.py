@@ -1,11 +1,11 @@
 """The report page, the unit's result forms and the admin settings pages."""
 
 import pytest
-from reports_helpers import bulk_district, finish, put_dissemination, put_results
 from sqlalchemy import func, select
 
 from tests.conftest import NOW, csrf_of
 from tests.factories import unit_by_code
+from tests.reports.reports_helpers import bulk_district, finish, put_dissemination, put_results
 from tracker.extensions import db
 from tracker.models import Campaign, CongressResult, CustomField, DisseminationResult, FirstSessionResult
 

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from reports_helpers import bulk_district, finish, put_results
 from sqlalchemy import select
 
 from tests.conftest import csrf_of
 from tests.factories import bearer
+from tests.reports.reports_helpers import bulk_district, finish, put_results
 from tracker.extensions import db
 from tracker.models import Campaign, User
 from tracker.permissions import can_read_report

@@ -1,11 +1,11 @@
 """PUT dissemination / results / first-session and GET /reports/summary over the JSON API."""
 
 import pytest
-from reports_helpers import finish
 from sqlalchemy import func, select
 
 from tests.conftest import NOW
 from tests.factories import count
+from tests.reports.reports_helpers import finish
 from tracker.extensions import db
 from tracker.models import CongressResult, DisseminationResult, FirstSessionResult, Item, JournalEntry
 
