@@ -12,7 +12,7 @@ from docx.shared import Pt
 from sqlalchemy import select
 
 from tests.conftest import NOW, csrf_of
-from tests.reports.reports_helpers import finish, put_dissemination, put_first_session, put_results
+from tests.reports.reports_helpers import three_units
 from tracker.extensions import db
 from tracker.formatting import fmt_number, number_format
 from tracker.models import Campaign, Unit
@@ -35,20 +35,9 @@ def _settings(number="12"):
 
 
 @pytest.fixture
-def district(make_group, make_unit, make_user, frozen):
+def district(campaign, make_user, frozen):
     with frozen(NOW):
-        make_group("G1")
-        a = make_unit("X01", group="G1", party_members=200)
-        b = make_unit("X02", party_members=100, kind="grassroots_cell")
-        make_unit("X03", party_members=50)
-        for u in (a, b):
-            finish(u)
-        put_results(a, committee_elected=15, re_elected=12, first_time=3, women=3, young=2, ethnic_minority=1,
-                    delegates_official=10, delegates_alternate=2, seats=15, candidates=17)
-        put_results(b, committee_elected=9, re_elected=7, first_time=2, women=1, young=1, ethnic_minority=0,
-                    delegates_official=5, delegates_alternate=1)
-        put_first_session(a, standing=5)
-        put_dissemination(a, 5, 260, 199)
+        three_units(x02_kind="grassroots_cell", x02_women=1, x01_standing=5)
         _settings()
         return {"viewer": make_user("v@x.vn", "viewer"), "admin": make_user("a@x.vn", "admin"),
                 "group": make_user("g@x.vn", "group", group="G1"),
