@@ -28,21 +28,27 @@ def live_server(app):
 
 
 @pytest.fixture
-def browser():
-    """A headless Chromium for the test (axe-core required too)."""
+def chromium():
+    """A headless Chromium (Debian's) for the test; skipped where there is none, except in CI."""
     sync_api = browser_or_skip()
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The headless Chromium, for the tests that run axe-core too (required in CI)."""
     try:
         import axe_playwright_python  # noqa: F401
     except ImportError:
         if os.environ.get("CI"):
             pytest.fail("CI must run axe-core: pip install -r requirements-dev.txt")
         pytest.skip("axe-playwright-python is not installed (requirements-dev.txt)")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    return chromium
 
 
 @pytest.fixture
