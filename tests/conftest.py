@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import tempfile
 from contextlib import contextmanager
 from datetime import date
@@ -22,7 +23,14 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.services.campaigns import require_campaign
 
-__all__ = ["NOW", "PASSWORD", "csrf_from", "csrf_of", "items_of", "pure_statuses", "sign_in_with", "tick_all"]
+__all__ = ["NOW", "PASSWORD", "csrf_from", "csrf_of", "free_port", "items_of", "pure_statuses", "sign_in_with", "tick_all"]
+
+
+def free_port() -> int:
+    """A loopback TCP port free right now, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _database_url() -> str:

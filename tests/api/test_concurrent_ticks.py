@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +17,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from tests.conftest import free_port
 from tests.factories import API, bearer, make_unit, make_user
 from tracker.extensions import db
 from tracker.models import Item, JournalEntry
@@ -25,12 +25,6 @@ from tracker.models import Item, JournalEntry
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 50
 SECONDS = float(os.environ.get("PROOF_TICK_SECONDS", "20"))  # the 20 s; shorter only by hand
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _serve(app, port: int) -> subprocess.Popen:
@@ -93,7 +87,7 @@ def test_fifty_clients_ticking_the_same_items_lose_nothing(app):
     assert len(items) >= 2
     db.session.remove()
 
-    port = _free_port()
+    port = free_port()
     server = _serve(app, port)
     seen, applied, errors = Counter(), Counter(), []
     try:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conftest import free_port
 from tracker.clock import utcnow
 from tracker.demo import load_demo
 from tracker.extensions import db
@@ -31,12 +31,6 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")  # the state rules' 422s,
 # Every check runs: none was found wrong for this API. (Were one wrong — e.g. `ignored_auth` for a public
 # operation — it would be named here, with the reason, in EXCLUDED_CHECKS.)
 EXCLUDED_CHECKS: tuple[str, ...] = ()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _serve(app, port: int, log) -> subprocess.Popen:
@@ -86,7 +80,7 @@ def test_schemathesis_finds_nothing_with_an_admins_and_a_secretarys_token(app, t
     db.session.commit()
     db.session.remove()
 
-    port = _free_port()
+    port = free_port()
     # the server's log goes to a file: a pipe nobody reads fills up (one JSON line a request) and blocks it
     with open(tmp_path / "gunicorn.log", "w") as log:
         server = _serve(app, port, log)

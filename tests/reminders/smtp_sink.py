@@ -1,18 +1,13 @@
-"""A real SMTP server on loopback (aiosmtpd) for the reminder tests, and a free port to put it on."""
+"""A real SMTP server on loopback (aiosmtpd) for the reminder tests."""
 from __future__ import annotations
 
 import collections
 import email
 import email.policy
-import socket
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import free_port
 
 
 class Sink:

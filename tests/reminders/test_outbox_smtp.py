@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import free_port
 from tests.factories import leave_open
-from tests.reminders.smtp_sink import Sink, free_port
+from tests.reminders.smtp_sink import Sink
 from tracker.extensions import db
 from tracker.models import OutboxMessage
 from tracker.reminders.outbox import MAX_ATTEMPTS, MailSettings, deliver, retry_now

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from tests.reminders.smtp_sink import free_port
+from tests.conftest import free_port
 from tracker.extensions import db
 from tracker.models import Heartbeat, Item, Notification, OutboxMessage
 from tracker.reminders import scheduler as sched_module
