@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
 
 from config import TestConfig
 from tests import factories
@@ -23,7 +24,7 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.services.campaigns import require_campaign
 
-__all__ = ["NOW", "PASSWORD", "csrf_from", "csrf_of", "free_port", "items_of", "pure_statuses", "sign_in_with", "tick_all"]
+__all__ = ["NOW", "PASSWORD", "app_on", "csrf_from", "csrf_of", "free_port", "items_of", "pure_statuses", "sign_in_with", "tick_all"]
 
 
 def free_port() -> int:
@@ -31,6 +32,47 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def scratch_database(suffix: str):
+    """The URL of a fresh, empty database of the kind under test, dropped afterwards: on PostgreSQL
+    (TEST_DATABASE_URL) the test database's name plus `suffix`, else a new SQLite file."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        name = make_url(url).database + suffix
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    else:
+        path = tempfile.mktemp(suffix=".db")
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            if os.path.exists(path):
+                os.remove(path)
+
+
+@pytest.fixture
+def scratch_url():
+    """A fresh, empty database of the same kind as the one under test (scratch_database)."""
+    with scratch_database("_migrations") as url:
+        yield url
+
+
+def app_on(url: str):
+    """A new app (TestConfig) on that database."""
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+
+    return create_app(Config)
 
 
 def _database_url() -> str:
