@@ -209,6 +209,14 @@ def world(campaign):
 
 
 @pytest.fixture
+def api_world(app, campaign, frozen):
+    """The standard world seen through bearer tokens (factories.ApiWorld), the clock frozen at NOW (1 April
+    2030, 08:00 local): `world` in tests/api, `api` in tests/edits."""
+    with frozen():
+        yield factories.build_api_world(app)
+
+
+@pytest.fixture
 def login(app):
     """login(user) → a test client signed in as that user (through the real form, CSRF included)."""
     def do(user):
