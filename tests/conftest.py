@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
+import subprocess
+import sys
 import tempfile
+import time
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
+import requests
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
@@ -24,7 +29,7 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.services.campaigns import require_campaign
 
-__all__ = ["NOW", "PASSWORD", "app_on", "csrf_from", "csrf_of", "free_port", "items_of", "pure_statuses", "sign_in_with", "tick_all"]
+__all__ = ["NOW", "PASSWORD", "app_on", "csrf_from", "csrf_of", "free_port", "start_gunicorn", "items_of", "pure_statuses", "sign_in_with", "tick_all"]
 
 
 def free_port() -> int:
@@ -32,6 +37,29 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start_gunicorn(app, port: int, args: list[str], secret_key: str, ready_path: str, tries: int,
+                   **popen) -> subprocess.Popen:
+    """gunicorn (`args`: workers, threads, limits) serving wsgi:app on the test database at 127.0.0.1:port, in a
+    session of its own (stop it with os.killpg), returned once `ready_path` answers; `popen`: where its output
+    goes."""
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": secret_key,
+           "TRACKER_SCHEDULER": "off"}
+    env.pop("FLASK_DEBUG", None)
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", *args, "-b", f"127.0.0.1:{port}", "wsgi:app"],
+                            cwd=ROOT, env=env, start_new_session=True, **popen)
+    for _ in range(tries):
+        try:
+            requests.get(f"http://127.0.0.1:{port}{ready_path}", timeout=10)
+            return proc
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)  # the master and its workers
+    raise AssertionError("gunicorn did not start")
 
 
 @contextmanager
