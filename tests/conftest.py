@@ -16,7 +16,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import requests
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
@@ -47,6 +46,8 @@ def start_gunicorn(app, port: int, args: list[str], secret_key: str, ready_path:
     """gunicorn (`args`: workers, threads, limits) serving wsgi:app on the test database at 127.0.0.1:port, in a
     session of its own (stop it with os.killpg), returned once `ready_path` answers; `popen`: where its output
     goes."""
+    import requests
+
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": secret_key,
            "TRACKER_SCHEDULER": "off"}
     env.pop("FLASK_DEBUG", None)
