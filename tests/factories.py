@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import CalendarDay, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
@@ -152,6 +152,18 @@ def build_api_world(app) -> ApiWorld:
     return world
 
 
+def unit_by_code(code: str, fresh: bool = False) -> Optional[Unit]:
+    """The unit with that code (None if there is none); fresh: expire the session first, to read the database."""
+    if fresh:
+        db.session.expire_all()
+    return db.session.scalar(select(Unit).where(Unit.code == code))
+
+
+def count(model, *where) -> int:
+    """How many rows of a model (matching `where`)."""
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
 def unit_items(unit_code: str, stage: str) -> list[Item]:
     """A unit's items of one stage by the unit's code, fresh from the database."""
     db.session.expire_all()
@@ -166,3 +178,14 @@ def tick_stage(unit_code: str, stage: str, but: tuple[str, ...] = ()) -> None:
             item.done = True
             item.done_at = NOW
     db.session.commit()
+
+
+def leave_open(unit: Unit, open_keys: tuple[str, ...], due_on: date, due: Optional[dict[str, date]] = None,
+               note: Optional[str] = None) -> None:
+    """Set-up for reminders (no gates, not committed): every item of the unit done but `open_keys`; each
+    item's due date `due[key]`, else `due_on`; every item's note `note` when given."""
+    for item in db.session.scalars(select(Item).where(Item.unit_id == unit.id)):
+        item.done = item.key not in open_keys
+        item.due_on = (due or {}).get(item.key, due_on)
+        if note is not None:
+            item.note = note

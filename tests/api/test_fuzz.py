@@ -7,15 +7,13 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
+from tests.conftest import free_port, start_gunicorn
 from tracker.clock import utcnow
 from tracker.demo import load_demo
 from tracker.extensions import db
@@ -33,30 +31,12 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")  # the state rules' 422s,
 EXCLUDED_CHECKS: tuple[str, ...] = ()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(app, port: int, log) -> subprocess.Popen:
     """gunicorn -w 2 on the test database, ready when it answers."""
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "proof-fuzz",
-           "TRACKER_SCHEDULER": "off"}
-    env.pop("FLASK_DEBUG", None)
     # --limit-request-line 0: gunicorn's own 4 KB cap on the request line answers an HTML 400 before the app
     # sees the request (schemathesis repeats query parameters past it); production puts a proxy in front
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "--limit-request-line", "0",
-                             "-b", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
-    for _ in range(600):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=10)
-            return proc
-        except (requests.ConnectionError, requests.Timeout):
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("gunicorn did not start")
+    return start_gunicorn(app, port, ["-w", "2", "--limit-request-line", "0"], "proof-fuzz", "/api/v1/openapi.json",
+                          600, stdout=log, stderr=subprocess.STDOUT, text=True)
 
 
 def _fuzz(port: int, token: str) -> subprocess.CompletedProcess:
@@ -86,7 +66,7 @@ def test_schemathesis_finds_nothing_with_an_admins_and_a_secretarys_token(app, t
     db.session.commit()
     db.session.remove()
 
-    port = _free_port()
+    port = free_port()
     # the server's log goes to a file: a pipe nobody reads fills up (one JSON line a request) and blocks it
     with open(tmp_path / "gunicorn.log", "w") as log:
         server = _serve(app, port, log)

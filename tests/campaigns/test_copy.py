@@ -2,9 +2,10 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.conftest import tick_all
+from tests.factories import count
 from tests.reports.reports_helpers import put_results
 from tracker.campaigns.scope import active_campaign
 from tracker.campaigns.service import copy_campaign
@@ -23,10 +24,6 @@ from tracker.models import (
 )
 from tracker.services import result_fields
 from tracker.services.errors import Invalid
-
-
-def _count(model, *where):
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def _old_world(world, campaign):
@@ -53,8 +50,8 @@ def test_copy_copies_settings_template_fields_groups_units_and_nothing_else(worl
     assert (new.women_min_pct, new.ethnic_group, new.starts_on, new.final_deadline) == (
         20, "Khmer", date(2035, 1, 5), date(2035, 6, 30))
     assert [d.number for d in new.documents] == ["35-CT/TW"]
-    assert _count(ItemTemplate, ItemTemplate.campaign_id == new.id) == \
-        _count(ItemTemplate, ItemTemplate.campaign_id == campaign.id)
+    assert count(ItemTemplate, ItemTemplate.campaign_id == new.id) == \
+        count(ItemTemplate, ItemTemplate.campaign_id == campaign.id)
     assert [f.key for f in db.session.scalars(select(CustomField).where(CustomField.campaign_id == new.id))] == \
         [f.key for f in db.session.scalars(select(CustomField).where(CustomField.campaign_id == campaign.id))]
     groups = {g.code: g for g in db.session.scalars(select(WorkingGroup).where(WorkingGroup.campaign_id == new.id))}
@@ -66,12 +63,12 @@ def test_copy_copies_settings_template_fields_groups_units_and_nothing_else(worl
     # fresh checklists: as many items as the old units had, none done; no results, no journal
     for code in ("U1", "U2"):
         old = db.session.scalar(select(Unit).where(Unit.campaign_id == campaign.id, Unit.code == code))
-        assert _count(Item, Item.unit_id == units[code].id) == _count(Item, Item.unit_id == old.id)
-    assert _count(Item, Item.unit_id == units["U1"].id, Item.done.is_(True)) == 0
-    assert _count(CongressResult, CongressResult.unit_id.in_([u.id for u in units.values()])) == 0
-    assert _count(JournalEntry, JournalEntry.unit_id.in_([u.id for u in units.values()])) == 0
+        assert count(Item, Item.unit_id == units[code].id) == count(Item, Item.unit_id == old.id)
+    assert count(Item, Item.unit_id == units["U1"].id, Item.done.is_(True)) == 0
+    assert count(CongressResult, CongressResult.unit_id.in_([u.id for u in units.values()])) == 0
+    assert count(JournalEntry, JournalEntry.unit_id.in_([u.id for u in units.values()])) == 0
     # the old campaign keeps everything
-    assert _count(CongressResult) == 1 and _count(Item, Item.done.is_(True)) > 0
+    assert count(CongressResult) == 1 and count(Item, Item.done.is_(True)) > 0
     # secretaries follow their unit; group members are members of both groups
     assert db.session.scalar(select(User).where(User.email == "secretary@example.org")).unit_id == units["U1"].id
     member = db.session.scalar(select(User).where(User.email == "member@example.org"))
@@ -91,19 +88,19 @@ def test_copy_refuses_bad_input_and_writes_nothing(world, campaign, name, term, 
     with pytest.raises(Invalid):
         copy_campaign(campaign, name, term, shift_days=shift)
     db.session.rollback()
-    assert _count(Campaign) == 1 and active_campaign().id == campaign.id
+    assert count(Campaign) == 1 and active_campaign().id == campaign.id
 
 
 def test_copy_command_prints_the_id_last_and_refuses_bad_input(app, world, campaign):
     runner = app.test_cli_runner()
     bad = runner.invoke(args=["campaigns", "copy", "Nhiệm kỳ mới", "--term", "2035", "--from", "999"])
-    assert bad.exit_code != 0 and "999" in bad.output and _count(Campaign) == 1
+    assert bad.exit_code != 0 and "999" in bad.output and count(Campaign) == 1
     ok = runner.invoke(args=["campaigns", "copy", "Nhiệm kỳ mới", "--term", "2035–2040", "--shift-days", "10"])
     assert ok.exit_code == 0, ok.output
     new_id = int(ok.output.strip().splitlines()[-1])
     db.session.expire_all()
     assert db.session.get(Campaign, new_id).copied_from_id == campaign.id
-    assert _count(Unit, Unit.campaign_id == new_id) == 2
+    assert count(Unit, Unit.campaign_id == new_id) == 2
 
 
 def test_copy_from_an_archived_source_leaves_one_active_campaign_and_secretaries_keep_their_unit(

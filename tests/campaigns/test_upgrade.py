@@ -5,9 +5,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from config import TestConfig
-from tests.test_migrations import scratch_url  # noqa: F401  (the fixture)
-from tracker import create_app
+from tests.conftest import app_on
 from tracker.extensions import db
 
 
@@ -24,11 +22,8 @@ def _keep_logging():
             logger.disabled = False
 
 
-def test_upgrade_keeps_data_and_scopes_groups(scratch_url, _keep_logging):  # noqa: F811
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = scratch_url
-
-    app = create_app(Config)
+def test_upgrade_keeps_data_and_scopes_groups(scratch_url, _keep_logging):
+    app = app_on(scratch_url)
     with app.app_context():
         upgrade(revision="news_0001")
         with db.engine.begin() as conn:

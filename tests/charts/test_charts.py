@@ -8,24 +8,16 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import NOW
 from tests.reports.reports_helpers import bulk_district
 from tracker.charts import data
 from tracker.extensions import db
-from tracker.models import CongressResult, Item, JournalEntry, Unit, WorkingGroup
+from tracker.models import CongressResult, Item, JournalEntry, WorkingGroup
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 TODAY = date(2030, 4, 1)  # NOW's local date, a Monday: its week ends on 07/04
 
 
-@pytest.fixture(autouse=True)
-def _at_now(frozen):
-    with frozen(NOW):
-        yield
-
-
-def _unit(code):
-    return db.session.scalar(select(Unit).where(Unit.code == code))
+pytestmark = pytest.mark.usefixtures("at_now")  # the whole test at NOW
 
 
 def _finish(unit, stage, done_at, journal_at=None):

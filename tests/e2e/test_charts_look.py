@@ -1,20 +1,16 @@
 """Tests that look: the charts of the demo district on the dashboard and the report, in real Chromium.
 
 The images load (an <img> of the SVG URL, allowed by img-src 'self'), fit the column on a phone, stay
-in the report's print view, and the screenshots the README shows are written to docs/screenshots/.
+in the report's print view, and the screenshots the README shows are written to the `screenshots` folder
+(temporary, or docs/screenshots/ with SCREENSHOTS=docs/screenshots).
 """
 from __future__ import annotations
 
-from tests.e2e.test_browser import live_server  # noqa: F401 (fixture)
-from tests.e2e.test_dashboard_look import (  # noqa: F401 (fixtures)
-    DESKTOP,
-    PHONE,
-    SCREENSHOTS,
-    browser,
-    demo,
-    serious_axe_violations,
-    sign_in,
-)
+import pytest
+
+from tests.e2e.helpers import DESKTOP, PHONE, serious_axe_violations, sign_in
+
+pytestmark = pytest.mark.slow
 
 LOADED = "img => img.complete && img.naturalWidth > 0"
 
@@ -36,19 +32,18 @@ def _charts_loaded(page, n: int, where: str = "section.charts") -> None:
     assert captions.count() == n and all(any(ch.isdigit() for ch in t) for t in captions.all_inner_texts())
 
 
-def test_dashboard_charts_on_a_desktop_and_a_phone(live_server, demo, browser):  # noqa: F811
+def test_dashboard_charts_on_a_desktop_and_a_phone(live_server, demo, browser, screenshots):
     page = browser.new_context(**DESKTOP).new_page()
-    sign_in(page, live_server, demo["admin"])
+    sign_in(page, live_server, *demo["admin"])
     _charts_loaded(page, 2)
     assert "đã tổ chức đại hội" in page.locator(".charts figcaption").first.inner_text()
     page.locator("section.charts").scroll_into_view_if_needed()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "charts-dashboard-desktop.png"))
+    page.screenshot(path=str(screenshots / "charts-dashboard-desktop.png"))
     assert serious_axe_violations(page) == []
 
     # a phone: the unit list first, the charts folded under the totals; opened, each drawn for the phone's width
     phone = browser.new_context(**PHONE).new_page()
-    sign_in(phone, live_server, demo["admin"])
+    sign_in(phone, live_server, *demo["admin"])
     assert not phone.locator("section.charts").is_visible()
     folded = phone.locator("details.charts-folded")
     assert folded.is_visible() and not folded.locator("img").first.is_visible()
@@ -60,22 +55,22 @@ def test_dashboard_charts_on_a_desktop_and_a_phone(live_server, demo, browser): 
     box = phone.locator("details.charts-folded img").first.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     folded.scroll_into_view_if_needed()
-    phone.screenshot(path=str(SCREENSHOTS / "charts-dashboard-phone.png"))
+    phone.screenshot(path=str(screenshots / "charts-dashboard-phone.png"))
 
 
-def test_report_charts_on_screen_and_in_print(live_server, demo, browser):  # noqa: F811
+def test_report_charts_on_screen_and_in_print(live_server, demo, browser, screenshots):
     page = browser.new_context(**DESKTOP).new_page()
-    sign_in(page, live_server, demo["viewer"])
+    sign_in(page, live_server, *demo["viewer"])
     page.goto(live_server + "/reports")
     _charts_loaded(page, 3)
     page.locator("section.charts").scroll_into_view_if_needed()
-    page.screenshot(path=str(SCREENSHOTS / "charts-report-desktop.png"))
+    page.screenshot(path=str(screenshots / "charts-report-desktop.png"))
     assert serious_axe_violations(page) == []
     # the print view keeps the charts, each within an A4 page's width
     page.emulate_media(media="print")
     images = page.locator("section.charts img.chart-img")
     for i in range(3):
         assert images.nth(i).is_visible()
-    page.locator("section.charts").screenshot(path=str(SCREENSHOTS / "charts-report-print.png"))
+    page.locator("section.charts").screenshot(path=str(screenshots / "charts-report-print.png"))
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(pdf) > 20_000

@@ -1,89 +1,23 @@
 """Tests that look: the demo district's dashboard in real Chromium, on a desktop and on a phone.
 
 Computed colours, widths and visibility as a person sees them, axe-core's serious and critical
-findings, and the screenshots the README shows (written to docs/screenshots/).
+findings, and the screenshots the README shows (written to the `screenshots` folder: temporary, or
+docs/screenshots/ with SCREENSHOTS=docs/screenshots).
 """
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from tests.e2e.test_browser import ARGS, CHROMIUM, _browser_or_skip, live_server  # noqa: F401 (fixture)
-from tracker.clock import local_today, utcnow
-from tracker.demo import load_demo
-from tracker.extensions import db
-from tracker.models import Notification, Unit, User
-from tracker.services import stages
+from tests.e2e.helpers import DESKTOP, PHONE, rgb, serious_axe_violations, sign_in
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # looked at, not committed
-DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1}
+pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def demo(app):
-    """The demo district around today (the live server reads the real clock), a blocker, an unread digest."""
-    logins = {role: (email, password) for role, email, password in load_demo(utcnow())}
-    admin = db.session.scalar(select(User).where(User.email == logins["admin"][0]))
-    unit = db.session.scalar(select(Unit).where(Unit.code == "X03"))
-    stages.raise_blocker(unit, "personnel", "Chưa đủ nguồn nhân sự nữ", admin, utcnow())
-    secretary = db.session.scalar(select(User).where(User.email == logins["secretary"][0]))
-    db.session.add(Notification(user_id=secretary.id, ref_date=local_today(), subject="Nhắc việc",
-                                body="2 việc sắp đến hạn"))
-    db.session.commit()
-    db.session.remove()
-    return logins
-
-
-def sign_in(page, base, login):
-    email, password = login
-    page.goto(base + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("form:has(input[name=password]) button[type=submit]")
-    page.wait_for_load_state()
-
-
-def rgb(css: str) -> tuple[int, int, int]:
-    """(r, g, b) of a computed colour such as "rgb(176, 42, 55)"."""
-    r, g, b = (int(v) for v in re.findall(r"\d+", css)[:3])
-    return r, g, b
-
-
-def serious_axe_violations(page) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now, one line each."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-
-
-@pytest.fixture
-def browser():
-    sync_api = _browser_or_skip()
-    try:
-        import axe_playwright_python  # noqa: F401
-    except ImportError:
-        if os.environ.get("CI"):
-            pytest.fail("CI must run axe-core: pip install -r requirements-dev.txt")
-        pytest.skip("axe-playwright-python is not installed (requirements-dev.txt)")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def test_desktop_dashboard_shows_status_colours(live_server, demo, browser):  # noqa: F811
+def test_desktop_dashboard_shows_status_colours(live_server, demo, browser, screenshots):
     page = browser.new_context(**DESKTOP).new_page()
-    sign_in(page, live_server, demo["admin"])
+    sign_in(page, live_server, *demo["admin"])
     table = page.locator(".dashboard-table")
     assert table.is_visible()
     colours = {}
@@ -106,14 +40,13 @@ def test_desktop_dashboard_shows_status_colours(live_server, demo, browser):  # 
     # the unit with an open blocker carries the marker
     assert page.locator("tr:has(a[href='/units/X03']) .blocker-mark").is_visible()
     table.evaluate("el => el.scrollTop = 0")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "dashboard-desktop.png"))
+    page.screenshot(path=str(screenshots / "dashboard-desktop.png"))
     assert serious_axe_violations(page) == []
 
 
-def test_phone_dashboard_shows_six_stages_without_sideways_scroll(live_server, demo, browser):  # noqa: F811
+def test_phone_dashboard_shows_six_stages_without_sideways_scroll(live_server, demo, browser, screenshots):
     page = browser.new_context(**PHONE).new_page()
-    sign_in(page, live_server, demo["group"])
+    sign_in(page, live_server, *demo["group"])
     page.goto(live_server + "/?scope=all")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert not page.locator(".dashboard-table").is_visible()
@@ -132,7 +65,7 @@ def test_phone_dashboard_shows_six_stages_without_sideways_scroll(live_server, d
     # compact: 45 units in a few screens, and each row is a tap target of 44 px at least
     assert page.evaluate("document.documentElement.scrollHeight") <= 4 * 844
     assert first.bounding_box()["height"] >= 44
-    page.screenshot(path=str(SCREENSHOTS / "dashboard-phone.png"))
+    page.screenshot(path=str(screenshots / "dashboard-phone.png"))
     assert serious_axe_violations(page) == []
     href = first.get_attribute("href")
     first.click()
@@ -140,9 +73,9 @@ def test_phone_dashboard_shows_six_stages_without_sideways_scroll(live_server, d
     assert page.url.endswith(href), "tapping a row opens the unit"
 
 
-def test_phone_menu_and_unread_badge(live_server, demo, browser):  # noqa: F811
+def test_phone_menu_and_unread_badge(live_server, demo, browser):
     page = browser.new_context(**PHONE).new_page()
-    sign_in(page, live_server, demo["secretary"])
+    sign_in(page, live_server, *demo["secretary"])
     menu = page.locator("#nav")
     assert not menu.is_visible()  # collapsed
     badge = page.locator(".nav-bell .unread-count")
@@ -152,7 +85,7 @@ def test_phone_menu_and_unread_badge(live_server, demo, browser):  # noqa: F811
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     admin = browser.new_context(**PHONE).new_page()
-    sign_in(admin, live_server, demo["admin"])
+    sign_in(admin, live_server, *demo["admin"])
     admin.click(".navbar-toggler")
     admin.wait_for_selector("#nav.show")
     admin.wait_for_timeout(400)  # the collapse animation
@@ -164,9 +97,9 @@ def test_phone_menu_and_unread_badge(live_server, demo, browser):  # noqa: F811
     assert serious_axe_violations(admin) == []
 
 
-def test_phone_inbox_buttons_are_big_enough_to_tap(live_server, demo, browser):  # noqa: F811
+def test_phone_inbox_buttons_are_big_enough_to_tap(live_server, demo, browser, artifacts):
     page = browser.new_context(**PHONE).new_page()
-    sign_in(page, live_server, demo["secretary"])
+    sign_in(page, live_server, *demo["secretary"])
     page.goto(live_server + "/inbox")
     buttons = page.locator("main form button[type=submit]").all()
     assert buttons, "the unread digest offers a button"
@@ -174,6 +107,5 @@ def test_phone_inbox_buttons_are_big_enough_to_tap(live_server, demo, browser): 
         box = button.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44, (button.inner_text(), box)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "inbox-phone.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "inbox-phone.png"), full_page=True)
     assert serious_axe_violations(page) == []

@@ -2,7 +2,8 @@
 
 The report prints landscape (its wide tables would lose their right columns on portrait A4) with the
 header row on every page; the dashboard prints on one page. The PDFs and, where poppler's pdftoppm
-is installed, PNGs of their pages are written to test-artifacts/ to be looked at.
+is installed, PNGs of their pages are written to the `artifacts` folder (temporary unless ARTIFACTS is set)
+to be looked at.
 """
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import subprocess
 
 import pytest
 
-from tests.e2e.test_browser import live_server  # noqa: F401 (fixture)
-from tests.e2e.test_dashboard_look import ARTIFACTS, browser, demo, sign_in  # noqa: F401 (fixtures)
+from tests.e2e.helpers import serious_axe_violations, sign_in
+
+pytestmark = pytest.mark.slow
 
 A4_LANDSCAPE_PX = 297 / 25.4 * 96   # CSS pixels across a landscape A4 sheet
 A4_PORTRAIT_PX = 210 / 25.4 * 96
@@ -32,11 +34,10 @@ def _right_edges(page, selector: str) -> list[float]:
     return page.eval_on_selector_all(selector, "els => els.map(e => e.getBoundingClientRect().right)")
 
 
-@pytest.mark.slow
-def test_the_report_prints_landscape_with_every_column(live_server, demo, browser):  # noqa: F811
+def test_the_report_prints_landscape_with_every_column(live_server, demo, browser, artifacts):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
-    sign_in(page, live_server, demo["viewer"])
+    sign_in(page, live_server, *demo["viewer"])
     page.goto(live_server + "/reports")
     page.emulate_media(media="print")
     # laid out as on a landscape A4 sheet less its margins: no table reaches past the right edge
@@ -47,8 +48,7 @@ def test_the_report_prints_landscape_with_every_column(live_server, demo, browse
     assert page.eval_on_selector(".report-table thead", "e => getComputedStyle(e).display") == "table-header-group"
     assert not page.locator(".no-print").first.is_visible()
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / "report-print.pdf"
+    path = artifacts / "report-print.pdf"
     path.write_bytes(pdf)
     _pngs(path)
     assert _pages(pdf) >= 2
@@ -59,44 +59,38 @@ def test_the_report_prints_landscape_with_every_column(live_server, demo, browse
     context.close()
 
 
-@pytest.mark.slow
-def test_the_dashboard_prints_on_one_page(live_server, demo, browser):  # noqa: F811
+def test_the_dashboard_prints_on_one_page(live_server, demo, browser, artifacts):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
-    sign_in(page, live_server, demo["admin"])
+    sign_in(page, live_server, *demo["admin"])
     page.goto(live_server + "/?scope=all")
     page.emulate_media(media="print")
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / "dashboard-print.pdf"
+    path = artifacts / "dashboard-print.pdf"
     path.write_bytes(pdf)
     _pngs(path)
     assert _pages(pdf) == 1
     context.close()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("width", [390, 1366])
-def test_the_document_buttons_and_settings_on_a_phone_and_a_desktop(live_server, demo, browser, width):  # noqa: F811
-    from tests.e2e.test_dashboard_look import serious_axe_violations
-
+def test_the_document_buttons_and_settings_on_a_phone_and_a_desktop(live_server, demo, browser, width, artifacts):
     context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
     page = context.new_page()
-    sign_in(page, live_server, demo["admin"])
+    sign_in(page, live_server, *demo["admin"])
     page.goto(live_server + "/reports")
     button = page.get_by_role("link", name="Báo cáo Word (.docx)")
     assert button.is_visible()
     box = button.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= width
     assert page.locator("#progress-on").is_visible()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"report-buttons-{width}.png"))
+    page.screenshot(path=str(artifacts / f"report-buttons-{width}.png"))
     with page.expect_download() as download:
         page.get_by_role("button", name="Báo cáo tiến độ (.docx)").click()
     assert download.value.suggested_filename.startswith("bao-cao-tien-do-")
     page.goto(live_server + "/reports/settings#document")
     assert page.locator("#doc-signing_authority").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.locator("#document").screenshot(path=str(ARTIFACTS / f"report-document-settings-{width}.png"))
+    page.locator("#document").screenshot(path=str(artifacts / f"report-document-settings-{width}.png"))
     assert serious_axe_violations(page) == []
     context.close()

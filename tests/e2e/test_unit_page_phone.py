@@ -1,17 +1,18 @@
 """Looking at a secretary's unit page on a 390 px phone in real Chromium: bounded height, the page comes
 back to the item just ticked, tap targets of 44 px, nothing wider than the screen; screenshots kept."""
 from datetime import date
-from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from tests.conftest import NOW
-from tests.e2e.test_browser import ARGS, CHROMIUM, _browser_or_skip, live_server, sign_in  # noqa: F401
+from tests.e2e.helpers import sign_in
 from tracker.extensions import db
 from tracker.models import Item, Unit, User
 from tracker.services import stages
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+pytestmark = pytest.mark.slow
+
 PHONE = {"width": 390, "height": 844}
 
 
@@ -32,48 +33,43 @@ def _busy_unit(make_group, make_unit, make_user):
     db.session.commit()
 
 
-def test_secretary_unit_page_on_a_phone(live_server, make_group, make_unit, make_user):  # noqa: F811
-    sync_api = _browser_or_skip()
+def test_secretary_unit_page_on_a_phone(live_server, chromium, make_group, make_unit, make_user, artifacts):
+    from playwright.sync_api import expect
+
     _busy_unit(make_group, make_unit, make_user)
     db.session.remove()
-    SHOTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1)
-            page = phone.new_page()
-            sign_in(page, live_server, "sec@u1.vn")
-            assert page.url.endswith("/units/U1")
-            page.screenshot(path=str(SHOTS / "unit-phone-390.png"), full_page=True)
-            # bounded: the journal shows ten lines, not sixty; the stages are folded but one
-            height = page.evaluate("document.documentElement.scrollHeight")
-            assert height < 2700, height
-            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-            # every control of the page proper is a thumb's size (44 px)
-            small = page.evaluate("""() => [...document.querySelectorAll(
-                    'main .item-form button, main .item details > summary, main .stage > summary, main a.touch,'
-                    + ' main button.touch, #journal a')]
-                .filter(e => e.offsetParent !== null)
-                .map(e => [e.textContent.trim().slice(0, 30), e.getBoundingClientRect().height])
-                .filter(([, h]) => h < 44)""")
-            assert small == [], small
-            # tick an item low in the open stage: the page comes back to that item, in view, with the message
-            key = page.locator("#stage-dissemination .item[id^=item-]").last.get_attribute("id")
-            item = page.locator(f"#{key}")
-            with page.expect_navigation(wait_until="load"):
-                item.locator("form.item-form button[type=submit]").first.click()
-            assert page.url.endswith(f"#{key}"), page.url
-            # most of the item on screen (the browser scrolls to the #item-… anchor as the page loads)
-            sync_api.expect(page.locator(f"#{key}")).to_be_in_viewport(ratio=0.6, timeout=5000)
-            assert "Đã đánh dấu hoàn thành." in page.locator(f"#{key} .form-notice").inner_text()
-            page.screenshot(path=str(SHOTS / "unit-phone-390-after-tick.png"))
-            # the whole journal is one tap away and paginated
-            page.click("#journal a.btn")
-            page.wait_for_load_state()
-            assert page.url.endswith("/units/U1/journal")
-            assert "Trang 1 / 2" in page.content()
-        finally:
-            browser.close()
+    phone = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1)
+    page = phone.new_page()
+    sign_in(page, live_server, "sec@u1.vn")
+    assert page.url.endswith("/units/U1")
+    page.screenshot(path=str(artifacts / "unit-phone-390.png"), full_page=True)
+    # bounded: the journal shows ten lines, not sixty; the stages are folded but one
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 2700, height
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # every control of the page proper is a thumb's size (44 px)
+    small = page.evaluate("""() => [...document.querySelectorAll(
+            'main .item-form button, main .item details > summary, main .stage > summary, main a.touch,'
+            + ' main button.touch, #journal a')]
+        .filter(e => e.offsetParent !== null)
+        .map(e => [e.textContent.trim().slice(0, 30), e.getBoundingClientRect().height])
+        .filter(([, h]) => h < 44)""")
+    assert small == [], small
+    # tick an item low in the open stage: the page comes back to that item, in view, with the message
+    key = page.locator("#stage-dissemination .item[id^=item-]").last.get_attribute("id")
+    item = page.locator(f"#{key}")
+    with page.expect_navigation(wait_until="load"):
+        item.locator("form.item-form button[type=submit]").first.click()
+    assert page.url.endswith(f"#{key}"), page.url
+    # most of the item on screen (the browser scrolls to the #item-… anchor as the page loads)
+    expect(page.locator(f"#{key}")).to_be_in_viewport(ratio=0.6, timeout=5000)
+    assert "Đã đánh dấu hoàn thành." in page.locator(f"#{key} .form-notice").inner_text()
+    page.screenshot(path=str(artifacts / "unit-phone-390-after-tick.png"))
+    # the whole journal is one tap away and paginated
+    page.click("#journal a.btn")
+    page.wait_for_load_state()
+    assert page.url.endswith("/units/U1/journal")
+    assert "Trang 1 / 2" in page.content()
 
     unit_id = db.session.scalar(select(Unit.id).where(Unit.code == "U1"))
     ticked_by = db.session.scalar(select(User.email).join(Item, Item.done_by_id == User.id)

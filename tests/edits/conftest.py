@@ -1,11 +1,8 @@
-"""The edits tests use the API world of tests/api (bearer tokens, frozen clock) as `api`."""
+"""The edits tests use the API world (bearer tokens, frozen clock) as `api`."""
 import pytest
-
-from tests.factories import build_api_world
 
 
 @pytest.fixture
-def api(app, campaign, frozen):
-    """The API world, with the clock frozen at NOW."""
-    with frozen():
-        yield build_api_world(app)
+def api(api_world):
+    """The API world (conftest's api_world), with the clock frozen at NOW."""
+    return api_world

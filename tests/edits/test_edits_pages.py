@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import csrf_of, items_of
+from tests.conftest import csrf_from, csrf_of, items_of
 from tests.factories import build_office_world, make_group, make_unit, tick_stage
 from tracker.extensions import db
 from tracker.models import Item, JournalEntry, Unit, WorkingGroup
@@ -29,14 +29,10 @@ def _state():
             db.session.scalar(select(func.count(Item.id))), db.session.scalar(select(func.count(JournalEntry.id))))
 
 
-def _token(client, path="/account/password"):
-    return csrf_of(client.get(path).get_data(as_text=True))
-
-
 @pytest.mark.parametrize("role", ["group", "secretary", "viewer"])
 def test_other_roles_get_403_on_every_edits_page_and_post(people, login, role):
     client = login(people[role])
-    token = _token(client)
+    token = csrf_from(client)
     before = _state()
     for path in GET_PAGES:
         assert client.get(path).status_code == 403, path
@@ -63,7 +59,7 @@ def test_admin_pages_and_the_delete_refusal_in_words(people, login):
     page = client.get("/admin/units/U1/manage").get_data(as_text=True)
     assert "Không thể xóa đơn vị này: đơn vị đã có 1 người dùng." in page
     assert "Lưu trữ đơn vị" in page and "/admin/units/U1/delete" not in page
-    resp = client.post("/admin/units/U1/delete", data={"csrf_token": _token(client)})
+    resp = client.post("/admin/units/U1/delete", data={"csrf_token": csrf_from(client)})
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/admin/units/U1/manage")
     assert "Không thể xóa đơn vị U1: đơn vị đã có 1 người dùng" in client.get("/admin/units/U1/manage").get_data(
         as_text=True)
@@ -76,7 +72,7 @@ def test_delete_a_fresh_unit_and_an_empty_group(people, login):
     client = login(people["admin"])
     make_unit("U3")
     make_group("G3")
-    token = _token(client)
+    token = csrf_from(client)
     assert "/admin/units/U3/delete" in client.get("/admin/units/U3/manage").get_data(as_text=True)
     resp = client.post("/admin/units/U3/delete", data={"csrf_token": token})
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/admin/units")
@@ -88,14 +84,14 @@ def test_delete_a_fresh_unit_and_an_empty_group(people, login):
 
 def test_archive_makes_the_unit_page_read_only_and_restore_undoes_it(people, login):
     admin, secretary = login(people["admin"]), login(people["secretary"])
-    token = _token(admin)
+    token = csrf_from(admin)
     assert admin.post("/admin/units/U1/archive", data={"csrf_token": token, "archived": "1"}).status_code == 302
     page = secretary.get("/units/U1").get_data(as_text=True)
     assert "Đơn vị này đã được lưu trữ" in page
     assert "/units/U1/items/" not in page  # no tick forms
     item = items_of(db.session.scalar(select(Unit).where(Unit.code == "U1")), "dissemination")[0]
     resp = secretary.post(f"/units/U1/items/dissemination/{item.key}",
-                          data={"csrf_token": _token(secretary), "done": "1", "version": str(item.version)})
+                          data={"csrf_token": csrf_from(secretary), "done": "1", "version": str(item.version)})
     assert resp.status_code == 303  # post/redirect/get: the refusal is said on the unit page
     assert "đã được lưu trữ" in secretary.get(resp.headers.get("Location", "/units/U1")).get_data(as_text=True)
     db.session.expire_all()
@@ -111,7 +107,7 @@ def test_archived_groups_leave_the_forms_and_filters(people, login):
     admin = login(people["admin"])
     make_group("G2")
     assert 'value="G2"' in admin.get("/admin/units/new").get_data(as_text=True)
-    admin.post("/admin/groups/G2/archive", data={"csrf_token": _token(admin), "archived": "1"})
+    admin.post("/admin/groups/G2/archive", data={"csrf_token": csrf_from(admin), "archived": "1"})
     for path in ("/admin/units/new", "/admin/units", "/admin/users/new", "/", "/reports"):
         assert 'value="G2"' not in admin.get(path).get_data(as_text=True), path
     assert "Đã lưu trữ" in admin.get("/admin/groups").get_data(as_text=True)
@@ -119,7 +115,7 @@ def test_archived_groups_leave_the_forms_and_filters(people, login):
 
 def test_code_change_on_the_page_follows_to_the_new_address(people, login):
     client = login(people["admin"])
-    token = _token(client)
+    token = csrf_from(client)
     bad = client.post("/admin/units/U1/code", data={"csrf_token": token, "code": "U 1"})
     assert bad.status_code == 422
     make_unit("U2")

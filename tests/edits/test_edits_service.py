@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import NOW, items_of
-from tests.factories import tick_stage
+from tests.factories import tick_stage, unit_by_code
 from tracker.edits import service
 from tracker.edits.holds import unit_holds
 from tracker.extensions import db
@@ -28,11 +28,6 @@ HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 TODAY = NOW.astimezone(HCM).date()
 
 
-def _unit(code):
-    db.session.expire_all()
-    return db.session.scalar(select(Unit).where(Unit.code == code))
-
-
 def _journal(unit_id, action):
     return db.session.scalars(select(JournalEntry).where(JournalEntry.unit_id == unit_id,
                                                          JournalEntry.action == action)).all()
@@ -48,7 +43,7 @@ def test_a_fresh_unit_is_deleted_with_its_checklist_and_a_campaign_journal_line(
     assert not unit_holds(unit)
     service.delete_unit(unit, world["admin"], NOW)
     db.session.commit()
-    assert _unit("U3") is None
+    assert unit_by_code("U3", fresh=True) is None
     assert db.session.scalar(select(func.count(Item.id)).where(Item.unit_id == uid)) == 0
     assert db.session.scalar(select(func.count(JournalEntry.id)).where(JournalEntry.unit_id == uid)) == 0
     line = db.session.scalar(select(JournalEntry).where(JournalEntry.action == "unit_deleted"))
@@ -59,13 +54,13 @@ def test_a_unit_with_ticks_and_a_secretary_is_refused_with_the_reason_in_words(w
     tick_stage("U1", "dissemination")
     n = len(items_of(world["u1"], "dissemination"))
     with pytest.raises(Invalid) as refused:
-        service.delete_unit(_unit("U1"), world["admin"], NOW)
+        service.delete_unit(unit_by_code("U1", fresh=True), world["admin"], NOW)
     assert refused.value.code == "in_use"
     assert f"đơn vị đã có {n} bước được đánh dấu và 1 người dùng" in refused.value.message
     assert "lưu trữ" in refused.value.message  # archive is offered instead
     assert refused.value.fields == {"ticked": str(n), "secretaries": "1"}
     db.session.rollback()
-    assert _unit("U1") is not None
+    assert unit_by_code("U1", fresh=True) is not None
 
 
 @pytest.mark.parametrize("what", ["blocker", "review", "results", "sub_cell", "unticked"])
@@ -76,7 +71,7 @@ def test_each_thing_that_hangs_on_a_unit_keeps_it(world, make_unit, what):
         stages.raise_blocker(unit, "documents", "Thiếu kinh phí", admin_user, NOW)
     elif what == "review":
         tick_stage("U3", "dissemination")
-        stages.verify_stage(_unit("U3"), "dissemination", admin_user, NOW, TODAY)
+        stages.verify_stage(unit_by_code("U3", fresh=True), "dissemination", admin_user, NOW, TODAY)
     elif what == "results":
         results.record_dissemination(unit, {"sessions": 1, "attendees": 10, "members_reached": 10}, admin_user, NOW,
                                      TODAY)
@@ -87,10 +82,10 @@ def test_each_thing_that_hangs_on_a_unit_keeps_it(world, make_unit, what):
         stages.set_item_done(unit, item, True, item.version, admin_user, NOW, TODAY)
         stages.set_item_done(unit, item, False, item.version, admin_user, NOW, TODAY)
     db.session.commit()
-    holds = unit_holds(_unit("U3"))
+    holds = unit_holds(unit_by_code("U3", fresh=True))
     assert holds, what
     with pytest.raises(Invalid, match="Không thể xóa đơn vị U3"):
-        service.delete_unit(_unit("U3"), admin_user, NOW)
+        service.delete_unit(unit_by_code("U3", fresh=True), admin_user, NOW)
     if what == "unticked":
         assert "dòng nhật ký công việc" in holds.words()
 
@@ -124,7 +119,7 @@ def test_only_admins_delete_archive_and_change(world, make_unit, who):
 
 def test_live_unit_is_the_sql_twin_of_unit_archived(world, make_unit):
     make_unit("U3")
-    service.set_unit_archived(_unit("U2"), True, world["admin"], NOW)
+    service.set_unit_archived(unit_by_code("U2", fresh=True), True, world["admin"], NOW)
     db.session.commit()
     live = set(db.session.scalars(select(Unit.code).where(live_unit())))
     assert live == {u.code for u in db.session.scalars(select(Unit)) if not u.archived} == {"U1", "U3"}
@@ -154,25 +149,25 @@ def test_an_archived_unit_leaves_the_dashboard_report_and_sweep_and_comes_back_w
     assert summary(campaign, TODAY)["units"]["total"] == 2
     assert reminded_units(late) == {"U1", "U2"}
 
-    service.set_unit_archived(_unit("U2"), True, world["admin"], NOW)
+    service.set_unit_archived(unit_by_code("U2", fresh=True), True, world["admin"], NOW)
     db.session.commit()
-    assert _unit("U2").archived_by_id == world["admin"].id
+    assert unit_by_code("U2", fresh=True).archived_by_id == world["admin"].id
     assert on_dashboard() == {"U1"}
     assert summary(campaign, TODAY)["units"]["total"] == 1
     assert reminded_units(late) == {"U1"}
-    assert [e.action for e in _journal(_unit("U2").id, "unit_archived")] == ["unit_archived"]
+    assert [e.action for e in _journal(unit_by_code("U2", fresh=True).id, "unit_archived")] == ["unit_archived"]
 
-    service.set_unit_archived(_unit("U2"), False, world["admin"], NOW)
+    service.set_unit_archived(unit_by_code("U2", fresh=True), False, world["admin"], NOW)
     db.session.commit()
-    assert _unit("U2").archived_at is None
+    assert unit_by_code("U2", fresh=True).archived_at is None
     assert on_dashboard() == {"U1", "U2"}
     assert summary(campaign, TODAY)["units"]["total"] == 2
 
 
 def test_an_archived_unit_cannot_be_changed(world):
-    service.set_unit_archived(_unit("U1"), True, world["admin"], NOW)
+    service.set_unit_archived(unit_by_code("U1", fresh=True), True, world["admin"], NOW)
     db.session.commit()
-    unit, item = _unit("U1"), items_of(_unit("U1"), "dissemination")[0]
+    unit, item = unit_by_code("U1", fresh=True), items_of(unit_by_code("U1", fresh=True), "dissemination")[0]
     attempts = [
         lambda: stages.set_item_done(unit, item, True, item.version, world["secretary"], NOW, TODAY),
         lambda: stages.raise_blocker(unit, "documents", "x", world["secretary"], NOW),
@@ -206,34 +201,34 @@ def test_an_archived_group_takes_no_units_or_members(world, make_unit):
         admin.add_member(group, newcomer.email, world["admin"])
     db.session.rollback()
     # its own unit keeps it: saving U2's other fields is fine
-    unit_service.update_unit(_unit("U2"), {"group": "G2", "name": "Đơn vị U2 mới"}, world["admin"], NOW)
+    unit_service.update_unit(unit_by_code("U2", fresh=True), {"group": "G2", "name": "Đơn vị U2 mới"}, world["admin"], NOW)
 
 
 # ---- code ----------------------------------------------------------------------------------------
 
 def test_a_new_code_is_journalled_unique_and_valid(world):
-    unit = _unit("U1")
+    unit = unit_by_code("U1", fresh=True)
     unit_changes.change_code(unit, "  U1-MOI ", world["admin"], NOW)
     db.session.commit()
-    assert _unit("U1") is None and _unit("U1-MOI").id == unit.id
+    assert unit_by_code("U1", fresh=True) is None and unit_by_code("U1-MOI", fresh=True).id == unit.id
     line, = _journal(unit.id, "code_changed")
     assert (line.before, line.after, line.user_id) == ("U1", "U1-MOI", world["admin"].id)
     with pytest.raises(Conflict) as dup:
-        unit_changes.change_code(_unit("U1-MOI"), "U2", world["admin"], NOW)
+        unit_changes.change_code(unit_by_code("U1-MOI", fresh=True), "U2", world["admin"], NOW)
     assert dup.value.status == 409 and dup.value.code == "duplicate" and "code" in dup.value.fields
     db.session.rollback()
     with pytest.raises(Invalid) as bad:
-        unit_changes.change_code(_unit("U1-MOI"), "U 1", world["admin"], NOW)
+        unit_changes.change_code(unit_by_code("U1-MOI", fresh=True), "U 1", world["admin"], NOW)
     assert "code" in bad.value.fields
 
 
 def test_patching_code_through_update_unit_is_admin_only(world):
     with pytest.raises(Forbidden):
-        unit_service.update_unit(_unit("U1"), {"code": "X1"}, world["member"], NOW)
+        unit_service.update_unit(unit_by_code("U1", fresh=True), {"code": "X1"}, world["member"], NOW)
     db.session.rollback()
-    unit_service.update_unit(_unit("U1"), {"code": "X1", "name": "Đảng bộ xã X"}, world["admin"], NOW)
+    unit_service.update_unit(unit_by_code("U1", fresh=True), {"code": "X1", "name": "Đảng bộ xã X"}, world["admin"], NOW)
     db.session.commit()
-    assert _unit("X1").name == "Đảng bộ xã X"
+    assert unit_by_code("X1", fresh=True).name == "Đảng bộ xã X"
 
 
 # ---- kind ----------------------------------------------------------------------------------------
@@ -246,17 +241,17 @@ def _committee_only_keys(campaign_id):
 def test_the_kind_plan_names_what_is_added_and_removed(world):
     committee_only = _committee_only_keys(world["u1"].campaign_id)
     assert committee_only  # the built-in template has steps only committees take
-    down = unit_changes.plan_kind_change(_unit("U1"), "grassroots_cell")
+    down = unit_changes.plan_kind_change(unit_by_code("U1", fresh=True), "grassroots_cell")
     assert {(i.stage, i.key) for i in down.removed} == committee_only and not down.added
-    up = unit_changes.plan_kind_change(_unit("U2"), "commune_committee")
+    up = unit_changes.plan_kind_change(unit_by_code("U2", fresh=True), "commune_committee")
     assert {(t.stage, t.key) for t in up.added} == committee_only and not up.removed
-    assert up.kept == len(_unit("U2").items)
+    assert up.kept == len(unit_by_code("U2", fresh=True).items)
 
 
 def test_a_kind_change_keeps_ticks_on_shared_items_and_needs_confirmation_to_drop_ticked_ones(world):
     campaign_id = world["u1"].campaign_id
     tick_stage("U1", "dissemination")
-    unit = _unit("U1")
+    unit = unit_by_code("U1", fresh=True)
     before_ticked = {(i.stage, i.key) for i in unit.items if i.done}
     committee_only = _committee_only_keys(campaign_id)
     dropped_ticked = before_ticked & committee_only
@@ -265,9 +260,9 @@ def test_a_kind_change_keeps_ticks_on_shared_items_and_needs_confirmation_to_dro
         unit_changes.change_kind(unit, "grassroots_cell", world["admin"], NOW, confirm=False)
     assert unconfirmed.value.fields.keys() == {"confirm_kind"}
     db.session.rollback()
-    plan = unit_changes.change_kind(_unit("U1"), "grassroots_cell", world["admin"], NOW, confirm=True)
+    plan = unit_changes.change_kind(unit_by_code("U1", fresh=True), "grassroots_cell", world["admin"], NOW, confirm=True)
     db.session.commit()
-    unit = _unit("U1")
+    unit = unit_by_code("U1", fresh=True)
     assert unit.kind == "grassroots_cell"
     keys = {(i.stage, i.key) for i in unit.items}
     assert not keys & committee_only
@@ -279,7 +274,7 @@ def test_a_kind_change_keeps_ticks_on_shared_items_and_needs_confirmation_to_dro
     # and back: the committee steps return, open, with due dates; the kept ticks stay
     unit_changes.change_kind(unit, "commune_committee", world["admin"], NOW, confirm=False)
     db.session.commit()
-    unit = _unit("U1")
+    unit = unit_by_code("U1", fresh=True)
     assert {(i.stage, i.key) for i in unit.items} == keys | committee_only
     assert all(not i.done and i.due_on is not None for i in unit.items if (i.stage, i.key) in committee_only)
     assert {(i.stage, i.key) for i in unit.items if i.done} == before_ticked - committee_only
@@ -288,11 +283,11 @@ def test_a_kind_change_keeps_ticks_on_shared_items_and_needs_confirmation_to_dro
 def test_kind_rules_sub_cells_and_parents(world, make_unit):
     make_unit("U1A", "sub_cell", "G1", parent="U1")
     with pytest.raises(Invalid) as has_cells:
-        unit_changes.change_kind(_unit("U1"), "grassroots_cell", world["admin"], NOW, confirm=True)
+        unit_changes.change_kind(unit_by_code("U1", fresh=True), "grassroots_cell", world["admin"], NOW, confirm=True)
     assert "kind" in has_cells.value.fields
     db.session.rollback()
     with pytest.raises(Invalid) as no_parent:
-        unit_changes.change_kind(_unit("U2"), "sub_cell", world["admin"], NOW, confirm=True)
+        unit_changes.change_kind(unit_by_code("U2", fresh=True), "sub_cell", world["admin"], NOW, confirm=True)
     assert "parent" in no_parent.value.fields
 
 
@@ -307,7 +302,7 @@ def test_an_import_does_not_change_archived_units_or_fill_archived_groups(world,
         db.session.rollback() if plan.errors else db.session.commit()
         return plan
 
-    service.set_unit_archived(_unit("U2"), True, world["admin"], NOW)
+    service.set_unit_archived(unit_by_code("U2", fresh=True), True, world["admin"], NOW)
     make_group("G3")
     service.set_group_archived(db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == "G3")), True,
                                world["admin"], NOW)
@@ -318,13 +313,13 @@ def test_an_import_does_not_change_archived_units_or_fill_archived_groups(world,
     plan = imported([["U1", "Đơn vị U1 mới", "G1"], ["U2", "Tên mới", "G2"]])
     assert [(e.line, e.column) for e in plan.errors] == [(3, "code")]
     assert "đã được lưu trữ" in plan.errors[0].message
-    assert _unit("U2").name == "Đơn vị U2" and _unit("U1").name == "Đơn vị U1" and _unit("U1").group.code == "G1"
+    assert unit_by_code("U2", fresh=True).name == "Đơn vị U2" and unit_by_code("U1", fresh=True).name == "Đơn vị U1" and unit_by_code("U1", fresh=True).group.code == "G1"
 
 
 def test_assigning_several_units_to_a_group_keeps_the_archive_rules(world, make_group):
     from tracker.imports.bulk import assign_units_to_group
 
-    service.set_unit_archived(_unit("U2"), True, world["admin"], NOW)
+    service.set_unit_archived(unit_by_code("U2", fresh=True), True, world["admin"], NOW)
     db.session.commit()
     with pytest.raises(Archived, match="U2"):
         assign_units_to_group(["U1", "U2"], "G1", world["admin"], NOW)
@@ -388,7 +383,7 @@ def test_a_new_unit_or_user_is_not_put_in_an_archived_group_or_unit(world):
     but creating a unit in that group, or a user in that group or unit, went through."""
     group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == "G2"))
     service.set_group_archived(group, True, world["admin"], NOW)
-    service.set_unit_archived(_unit("U2"), True, world["admin"], NOW)
+    service.set_unit_archived(unit_by_code("U2", fresh=True), True, world["admin"], NOW)
     db.session.commit()
     body = {"code": "U7", "name": "Mới", "kind": "grassroots_cell", "party_members": 3, "group": "G2"}
     attempts = [
@@ -400,5 +395,5 @@ def test_a_new_unit_or_user_is_not_put_in_an_archived_group_or_unit(world):
         with pytest.raises(Archived):
             attempt()
         db.session.rollback()
-    assert _unit("U7") is None
+    assert unit_by_code("U7", fresh=True) is None
     unit_service.create_unit(body | {"group": "G1"}, world["admin"], NOW)  # a live group takes it

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, csrf_of
+from tests.conftest import PASSWORD, csrf_of, sign_in_with
 from tracker.extensions import db
 from tracker.imports.setup import announce, setup_token
 from tracker.models import User
@@ -27,22 +27,16 @@ def test_not_phone_numbers(raw):
     assert normalise_phone(raw) is None
 
 
-def sign_in(app, login, password):
-    client = app.test_client()
-    token = csrf_of(client.get("/login").get_data(as_text=True))
-    return client, client.post("/login", data={"email": login, "password": password, "csrf_token": token})
-
-
 def test_a_user_with_a_phone_and_no_email_signs_in_with_the_phone(app, campaign, make_unit):
     make_unit("K1")
     user = accounts.create_user(None, "Bí thư ấp", "secretary", PASSWORD, "K1", phone="+84 912 345 678", actor=None)
     db.session.commit()
     assert (user.email, user.phone, user.login) == (None, "0912345678", "0912345678")
     for typed in ("0912 345 678", "84912345678"):
-        client, resp = sign_in(app, typed, PASSWORD)
+        client, resp = sign_in_with(app, typed, PASSWORD)
         assert resp.status_code == 302, typed
         assert client.get("/").status_code in (200, 302)
-    assert sign_in(app, "0912345678", "wrong-password")[1].status_code == 401
+    assert sign_in_with(app, "0912345678", "wrong-password")[1].status_code == 401
     with pytest.raises(Conflict):
         accounts.create_user(None, "Trùng", "viewer", PASSWORD, phone="0912345678", actor=None)
 
@@ -66,7 +60,7 @@ def test_initial_password_sheet_and_the_forced_change(app, campaign, make_user, 
     assert bình.must_change_password and rows["0912000111"] not in bình.password_hash
     assert bình.check_password(rows["0912000111"])
     # first sign-in: every page leads to the change-password page until a new password is chosen
-    user_client, resp = sign_in(app, "0912 000 111", rows["0912000111"])
+    user_client, resp = sign_in_with(app, "0912 000 111", rows["0912000111"])
     assert resp.status_code == 302
     assert "/account/password" in user_client.get("/").headers["Location"]
     form = user_client.get("/account/password").get_data(as_text=True)

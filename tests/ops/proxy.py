@@ -2,6 +2,7 @@
 never stopped): cut closes the listening port and every open connection; restore listens again."""
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -36,10 +37,8 @@ class CuttableProxy:
         with self._lock:
             sockets, self._open = self._open, []
         for sock in sockets:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
 
     def _accept(self, listener: socket.socket) -> None:
@@ -67,7 +66,5 @@ class CuttableProxy:
             pass
         finally:
             for sock in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass

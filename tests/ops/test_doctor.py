@@ -1,15 +1,12 @@
 """`flask doctor`: reports what is wrong (unreachable database, migrations behind, codes the rule refuses,
 a silent scheduler) with a non-zero exit, and says ok when all is well."""
-import os
-import tempfile
 from datetime import timedelta
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from config import TestConfig
+from tests.conftest import app_on, scratch_database
 from tracker import create_app
 from tracker.clock import utcnow
 from tracker.extensions import db
@@ -21,36 +18,16 @@ from tracker.services.campaigns import require_campaign
 @pytest.fixture
 def scratch_app():
     """An app on a fresh database of the kind under test, upgraded by the migrations."""
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    admin = None
-    if url.startswith("postgresql"):
-        name = make_url(url).database + "_doctor"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        scratch = make_url(url).set(database=name).render_as_string(hide_password=False)
-    else:
-        scratch = "sqlite:///" + tempfile.mktemp(suffix=".db")
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = scratch
-
-    app = create_app(Config)
-    with app.app_context():
-        upgrade()
-        require_campaign()
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    elif os.path.exists(scratch[len("sqlite:///"):]):
-        os.remove(scratch[len("sqlite:///"):])
+    with scratch_database("_doctor") as url:
+        app = app_on(url)
+        with app.app_context():
+            upgrade()
+            require_campaign()
+            db.session.commit()
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def doctor(app):

@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
-from test_outbox_smtp import Sink
 
+from tests.factories import leave_open
+from tests.reminders.smtp_sink import Sink
 from tracker.extensions import db
-from tracker.models import Item, NewsItem, Notification, OutboxMessage, ReminderLedger
+from tracker.models import NewsItem, Notification, OutboxMessage, ReminderLedger
 from tracker.services import stages as stage_service
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,9 +32,7 @@ def district(make_group, make_unit, make_user):
     people = set()
     for i in range(6):
         unit = make_unit(f"U{i}", group="G1" if i < 3 else "G2")
-        for item in db.session.scalars(select(Item).where(Item.unit_id == unit.id)):
-            item.done = item.key not in ("plan_issued", "briefing_held")
-            item.due_on = date(2030, 5, 1) if item.key == "plan_issued" else date(2030, 5, 11)
+        leave_open(unit, ("plan_issued", "briefing_held"), date(2030, 5, 11), {"plan_issued": date(2030, 5, 1)})
         make_user(f"sec{i}@d.test", "secretary", unit=f"U{i}")
         people.add(f"sec{i}@d.test")
     for g in ("G1", "G2"):

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, update
-from test_outbox_smtp import Sink
 
 from tests.conftest import csrf_of
+from tests.reminders.smtp_sink import Sink
 from tracker.extensions import db
 from tracker.models import Campaign, Item, JournalEntry, Notification, OutboxMessage, ReminderLedger
 from tracker.reminders import outbox

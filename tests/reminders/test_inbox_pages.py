@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_of
+from tests.factories import leave_open
 from tracker.extensions import db
-from tracker.models import Campaign, Heartbeat, Item, Notification, OutboxMessage
+from tracker.models import Campaign, Heartbeat, Notification, OutboxMessage
 from tracker.reminders.sweep import sweep
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -21,9 +22,7 @@ def reminded(make_group, make_unit, make_user):
     """U1 (group G1) with one item overdue; its secretary, a group member and an admin; the sweep has run."""
     make_group("G1")
     unit = make_unit("U1", group="G1", name="Đảng bộ xã An Phú")
-    for item in db.session.scalars(select(Item).where(Item.unit_id == unit.id)):
-        item.done = item.key != "plan_issued"
-        item.due_on = date(2030, 5, 5)
+    leave_open(unit, ("plan_issued",), date(2030, 5, 5))
     sec = make_user("sec@d.test", "secretary", unit="U1")
     member = make_user("g1@d.test", "group", group="G1")
     admin = make_user("admin@d.test", "admin")

@@ -3,8 +3,6 @@ refusing TLS leaves everything queued and later delivered; leases, retries, the 
 from __future__ import annotations
 
 import collections
-import email
-import email.policy
 import socket
 import ssl
 import subprocess
@@ -14,51 +12,17 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from tests.conftest import free_port
+from tests.factories import leave_open
+from tests.reminders.smtp_sink import Sink
 from tracker.extensions import db
-from tracker.models import Item, OutboxMessage
+from tracker.models import OutboxMessage
 from tracker.reminders.outbox import MAX_ATTEMPTS, MailSettings, deliver, retry_now
 from tracker.reminders.sweep import sweep
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Sink:
-    """A real SMTP server (aiosmtpd) in a thread, recording every message it accepts."""
-
-    def __init__(self, port=None, hostname="127.0.0.1", **smtp_kwargs):
-        self.port, self.hostname, self.kwargs = port or free_port(), hostname, smtp_kwargs
-        self.messages: list[dict] = []
-        self.controller = None
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append({"to": list(envelope.rcpt_tos), "data": envelope.content})
-        return "250 OK"
-
-    def start(self):
-        self.controller = Controller(self, hostname=self.hostname, port=self.port, **self.kwargs)
-        self.controller.start()
-        return self
-
-    def stop(self):
-        if self.controller:
-            self.controller.stop()
-            self.controller = None
-
-    def recipients(self):
-        return collections.Counter(r for m in self.messages for r in m["to"])
-
-    def parsed(self, to):
-        raw = next(m["data"] for m in self.messages if to in m["to"])
-        return email.message_from_bytes(raw, policy=email.policy.default)
 
 
 class Silent:
@@ -89,28 +53,12 @@ class Silent:
 
 
 @pytest.fixture
-def mail(app):
-    """mail(port, **settings) points the app at an SMTP server; the settings are restored afterwards."""
-    keys = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_TIMEOUT", "MAIL_DEFAULT_SENDER")
-    saved = {k: app.config.get(k) for k in keys}
-
-    def configure(port, server="127.0.0.1", **extra):
-        app.config.update(MAIL_SERVER=server, MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USE_SSL=False,
-                          MAIL_TIMEOUT=5, MAIL_DEFAULT_SENDER="tracker@district.test")
-        app.config.update(extra)
-    yield configure
-    app.config.update(saved)
-
-
-@pytest.fixture
 def queued(make_group, make_unit, make_user):
     """Digests queued for U1's secretary and the group member (one overdue item, one due soon)."""
     make_group("G1")
     unit = make_unit("U1", group="G1", name="Đảng bộ xã An Phú")
-    for item in db.session.scalars(select(Item).where(Item.unit_id == unit.id)):
-        item.done = item.key not in ("plan_issued", "complaints_settled")
-        item.due_on = date(2030, 5, 5) if item.key == "plan_issued" else date(2030, 5, 11)
-        item.note = "Nguyễn Văn A: nội dung đơn XYZ-42"  # notes never go into a reminder
+    leave_open(unit, ("plan_issued", "complaints_settled"), date(2030, 5, 11), {"plan_issued": date(2030, 5, 5)},
+               note="Nguyễn Văn A: nội dung đơn XYZ-42")  # notes never go into a reminder
     make_user("sec@d.test", "secretary", unit="U1")
     make_user("g1@d.test", "group", group="G1")
     make_user("g1b@d.test", "group", group="G1")

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
-from test_outbox_smtp import free_port
 
+from tests.conftest import free_port
 from tracker.extensions import db
 from tracker.models import Heartbeat, Item, Notification, OutboxMessage
 from tracker.reminders import scheduler as sched_module

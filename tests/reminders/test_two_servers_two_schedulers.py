@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 import requests
 from sqlalchemy import func, select
-from test_outbox_smtp import Sink, free_port
 
+from tests.conftest import free_port
 from tests.factories import API, bearer, make_group, make_unit, make_user
+from tests.reminders.smtp_sink import Sink
 from tracker.clock import local_today
 from tracker.extensions import db
 from tracker.models import Item, Notification, OutboxMessage

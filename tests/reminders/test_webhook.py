@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
-from test_outbox_smtp import Sink, mail  # noqa: F401  (the SMTP fixture)
 
 from config import TestConfig
+from tests.factories import leave_open
+from tests.reminders.smtp_sink import Sink
 from tracker import create_app
 from tracker.extensions import db
-from tracker.models import Item, Notification, OutboxMessage, User
+from tracker.models import Notification, OutboxMessage, User
 from tracker.reminders import channels as ch
 from tracker.reminders.outbox import deliver
 from tracker.reminders.sweep import sweep
@@ -102,10 +103,8 @@ def people(make_group, make_unit, make_user):
     member by email only, one by email and webhook, one with no email at all (phone only, default channels)."""
     make_group("G1")
     unit = make_unit("U1", group="G1", name="Đảng bộ xã An Phú")
-    for item in db.session.scalars(select(Item).where(Item.unit_id == unit.id)):
-        item.done = item.key not in ("plan_issued", "complaints_settled")
-        item.due_on = date(2030, 5, 5) if item.key == "plan_issued" else date(2030, 5, 11)
-        item.note = NOTE  # notes never go out
+    leave_open(unit, ("plan_issued", "complaints_settled"), date(2030, 5, 11), {"plan_issued": date(2030, 5, 5)},
+               note=NOTE)  # notes never go out
     who = {"sec": make_user("sec@d.test", "secretary", unit="U1", name="Nguyễn Văn Bí Thư"),
            "mail": make_user("mail@d.test", "group", group="G1"),
            "both": make_user("both@d.test", "group", group="G1"),

@@ -43,6 +43,29 @@ def put_first_session(unit, standing=0, secretary=True, deputies=1, inspection=0
     db.session.commit()
 
 
+def three_units(x02_kind="commune_committee", x02_women=2, x01_standing=None):
+    """The small district of the export tests: group G1; X01 (in G1, 200 members) and X02 (100 members,
+    `x02_kind`) with their congresses held and results (24 elected, 19 re-elected, 3 + `x02_women` women),
+    X03 (50 members) not yet; X01's first session (when `x01_standing` is given) and dissemination (5
+    sessions, 260 attendances, 199 members reached). (X01, X02)"""
+    from tests.factories import make_group, make_unit
+
+    make_group("G1")
+    a = make_unit("X01", group="G1", party_members=200)
+    b = make_unit("X02", party_members=100, kind=x02_kind)
+    make_unit("X03", party_members=50)
+    for u in (a, b):
+        finish(u)
+    put_results(a, committee_elected=15, re_elected=12, first_time=3, women=3, young=2, ethnic_minority=1,
+                delegates_official=10, delegates_alternate=2, seats=15, candidates=17)
+    put_results(b, committee_elected=9, re_elected=7, first_time=2, women=x02_women, young=1, ethnic_minority=0,
+                delegates_official=5, delegates_alternate=1)
+    if x01_standing is not None:
+        put_first_session(a, standing=x01_standing)
+    put_dissemination(a, 5, 260, 199)
+    return a, b
+
+
 def bulk_district(campaign, n, group=None, with_results=True, start=0):
     """n units inserted set-based (a congress stage of three ticked items each, results and
     dissemination numbers), for the scale tests; returns nothing."""

@@ -1,8 +1,9 @@
 """The demo district gets results for the units whose congress is done; twice changes nothing."""
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from tests.factories import count
 from tracker.demo import load_demo
 from tracker.demo_results import seed_results
 from tracker.extensions import db
@@ -10,10 +11,6 @@ from tracker.models import Campaign, CongressResult, DisseminationResult, FirstS
 from tracker.reports.query import build_report, congress_held_ids
 
 NOW = datetime(2025, 6, 10, 2, 0, tzinfo=UTC)
-
-
-def _count(model):
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_seed_results_is_deterministic_idempotent_and_consistent(app):
@@ -24,8 +21,8 @@ def test_seed_results_is_deterministic_idempotent_and_consistent(app):
     assert 0 < len(held) < len(units)
     seed_results(units, NOW)   # load_demo may already have called it: either way the rows are there once
     db.session.commit()
-    assert _count(DisseminationResult) == len(units)
-    assert _count(CongressResult) == len(held) == _count(FirstSessionResult)
+    assert count(DisseminationResult) == len(units)
+    assert count(CongressResult) == len(held) == count(FirstSessionResult)
     snapshot = sorted(db.session.execute(select(CongressResult.unit_id, CongressResult.committee_elected,
                                                 CongressResult.women, CongressResult.held_on)).all())
     assert seed_results(units, NOW) == 0

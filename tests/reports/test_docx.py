@@ -5,15 +5,14 @@ import io
 import shutil
 import subprocess
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from docx import Document
 from docx.shared import Pt
-from reports_helpers import finish, put_dissemination, put_first_session, put_results
 from sqlalchemy import select
 
 from tests.conftest import NOW, csrf_of
+from tests.reports.reports_helpers import three_units
 from tracker.extensions import db
 from tracker.formatting import fmt_number, number_format
 from tracker.models import Campaign, Unit
@@ -21,7 +20,6 @@ from tracker.reports.models import ReportDocumentSettings
 from tracker.reports.partydoc import FONT, is_repeated_header, place_and_date
 from tracker.services.stages import raise_blocker
 
-SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
 VI = number_format("vi")
 
 
@@ -37,20 +35,9 @@ def _settings(number="12"):
 
 
 @pytest.fixture
-def district(make_group, make_unit, make_user, frozen):
+def district(campaign, make_user, frozen):
     with frozen(NOW):
-        make_group("G1")
-        a = make_unit("X01", group="G1", party_members=200)
-        b = make_unit("X02", party_members=100, kind="grassroots_cell")
-        make_unit("X03", party_members=50)
-        for u in (a, b):
-            finish(u)
-        put_results(a, committee_elected=15, re_elected=12, first_time=3, women=3, young=2, ethnic_minority=1,
-                    delegates_official=10, delegates_alternate=2, seats=15, candidates=17)
-        put_results(b, committee_elected=9, re_elected=7, first_time=2, women=1, young=1, ethnic_minority=0,
-                    delegates_official=5, delegates_alternate=1)
-        put_first_session(a, standing=5)
-        put_dissemination(a, 5, 260, 199)
+        three_units(x02_kind="grassroots_cell", x02_women=1, x01_standing=5)
         _settings()
         return {"viewer": make_user("v@x.vn", "viewer"), "admin": make_user("a@x.vn", "admin"),
                 "group": make_user("g@x.vn", "group", group="G1"),
@@ -239,8 +226,9 @@ def test_place_and_date_as_the_guidance_writes_them():
 
 
 @pytest.mark.slow
-def test_the_demo_documents_open_in_libreoffice(app, login, make_user, tmp_path):
-    """The demo district's report: written to docs/samples/ for the README, converted to PDF when LibreOffice is here."""
+def test_the_demo_documents_open_in_libreoffice(app, login, make_user, tmp_path, samples):
+    """The demo district's report: written to the `samples` folder (docs/samples/ for the README with
+    SAMPLES=docs/samples), converted to PDF when LibreOffice is here."""
     from tracker.demo import load_demo
 
     now = datetime(2025, 6, 10, 2, 0, tzinfo=NOW.tzinfo)
@@ -252,16 +240,15 @@ def test_the_demo_documents_open_in_libreoffice(app, login, make_user, tmp_path)
         client = login(make_user("viewer-sample@x.vn", "viewer"))
         results = client.get("/reports/export.docx").get_data()
         progress = client.get("/reports/progress.docx").get_data()
-    SAMPLES.mkdir(parents=True, exist_ok=True)
-    (SAMPLES / "bao-cao-ket-qua.docx").write_bytes(results)
-    (SAMPLES / "bao-cao-tien-do.docx").write_bytes(progress)
+    (samples / "bao-cao-ket-qua.docx").write_bytes(results)
+    (samples / "bao-cao-tien-do.docx").write_bytes(progress)
     Document(io.BytesIO(results)), Document(io.BytesIO(progress))
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
     for name in ("bao-cao-ket-qua.docx", "bao-cao-tien-do.docx"):
         src = tmp_path / name
-        src.write_bytes((SAMPLES / name).read_bytes())
+        src.write_bytes((samples / name).read_bytes())
         subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
                         "--outdir", str(tmp_path), str(src)], check=True, timeout=180, capture_output=True)
         pdf = (tmp_path / name).with_suffix(".pdf")
@@ -304,7 +291,7 @@ def test_figures_and_a_comparison_find_their_place(district, frozen):
 
 
 def test_the_documents_read_a_fixed_number_of_statements(viewer_for_scale, campaign, count_queries):
-    from reports_helpers import bulk_district
+    from tests.reports.reports_helpers import bulk_district
 
     client = viewer_for_scale
     counts = []

@@ -6,29 +6,19 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from reports_helpers import finish, put_dissemination, put_results
 from sqlalchemy import select
 
 from tests.conftest import NOW
+from tests.reports.reports_helpers import three_units
 from tracker.extensions import db
 from tracker.models import Campaign
 from tracker.services.campaigns import require_campaign
 
 
 @pytest.fixture
-def client(make_group, make_unit, make_user, login, frozen):
+def client(campaign, make_user, login, frozen):
     with frozen(NOW):
-        make_group("G1")
-        a = make_unit("X01", group="G1", party_members=200)
-        b = make_unit("X02", party_members=100)
-        make_unit("X03", party_members=50)
-        for u in (a, b):
-            finish(u)
-        put_results(a, committee_elected=15, re_elected=12, first_time=3, women=3, young=2, ethnic_minority=1,
-                    delegates_official=10, delegates_alternate=2, seats=15, candidates=17)
-        put_results(b, committee_elected=9, re_elected=7, first_time=2, women=2, young=1, ethnic_minority=0,
-                    delegates_official=5, delegates_alternate=1)
-        put_dissemination(a, 5, 260, 199)
+        three_units()
         db.session.scalar(select(Campaign)).rounding = "truncate"
         db.session.commit()
         yield login(make_user("v@x.vn", "viewer"))

@@ -1,19 +1,15 @@
 """The report page, the unit's result forms and the admin settings pages."""
 
 import pytest
-from reports_helpers import bulk_district, finish, put_dissemination, put_results
 from sqlalchemy import func, select
 
 from tests.conftest import NOW, csrf_of
+from tests.factories import unit_by_code
+from tests.reports.reports_helpers import bulk_district, finish, put_dissemination, put_results
 from tracker.extensions import db
 from tracker.models import Campaign, CongressResult, CustomField, DisseminationResult, FirstSessionResult
 
-
-@pytest.fixture(autouse=True)
-def _at_now(frozen):
-    """The whole test at NOW: sessions signed in at NOW stay valid, 'today' is fixed."""
-    with frozen(NOW):
-        yield
+pytestmark = pytest.mark.usefixtures("at_now")  # the whole test at NOW
 
 
 @pytest.fixture
@@ -30,13 +26,8 @@ def people(make_group, make_unit, make_user):
     }
 
 
-def _unit(code):
-    from tracker.models import Unit
-    return db.session.scalar(select(Unit).where(Unit.code == code))
-
-
 def test_report_page_shows_headline_and_tables(people, login, frozen):
-    unit = _unit("X01")
+    unit = unit_by_code("X01")
     finish(unit)
     put_results(unit, committee_elected=15, re_elected=12, first_time=3, women=2, young=2, ethnic_minority=1,
                 delegates_official=10, delegates_alternate=2, seats=15, candidates=16)
@@ -72,7 +63,7 @@ def test_secretaries_do_not_see_the_report(people, login):
 
 
 def test_unit_form_saves_and_refuses_impossible_numbers(people, login, frozen):
-    unit = _unit("X01")
+    unit = unit_by_code("X01")
     client = login(people["sec"])
     page = client.get("/units/X01/results")
     assert page.status_code == 200
@@ -170,7 +161,7 @@ def test_admin_adds_edits_and_removes_custom_fields(people, login, frozen):
     assert client.post(f"/reports/fields/{cf.id}", data={"csrf_token": token, "label_vi": "Cao cấp lý luận",
                                                          "label_en": "Advanced theory", "stage": "congress"}).status_code == 302
     # the secretary sees it in the congress form and enters it
-    unit = _unit("X01")
+    unit = unit_by_code("X01")
     finish(unit)
     sec = login(people["sec"])
     page = sec.get("/units/X01/results").get_data(as_text=True)
@@ -248,7 +239,7 @@ def _congress_form(token, **change):
 ])
 def test_impossible_congress_results_are_refused_on_the_page(people, login, make_unit, make_user, change, field,
                                                              message):
-    cell = _unit("C01")  # 20 party members
+    cell = unit_by_code("C01")  # 20 party members
     finish(cell)
     client = login(make_user("sec-c01@x.vn", "secretary", unit="C01"))
     token = csrf_of(client.get("/units/C01/results").get_data(as_text=True))
@@ -277,7 +268,7 @@ def test_attendances_below_members_reached_are_refused_on_the_page(people, login
 
 def test_a_congress_after_the_final_deadline_is_kept_and_flagged(people, login):
     from datetime import date
-    unit = _unit("X01")
+    unit = unit_by_code("X01")
     finish(unit)
     campaign = db.session.scalar(select(Campaign))
     campaign.final_deadline = date(2030, 3, 15)
@@ -295,7 +286,7 @@ def test_a_congress_after_the_final_deadline_is_kept_and_flagged(people, login):
 def test_the_report_counts_impossible_numbers_an_older_entry_holds(people, login):
     """Rows saved before the rules existed (or imported) are counted under "Số liệu không hợp lý"."""
     from datetime import date
-    cell = _unit("C01")  # 20 party members
+    cell = unit_by_code("C01")  # 20 party members
     finish(cell)
     put_results(cell, committee_elected=50, re_elected=40, first_time=10, women=5, young=5, ethnic_minority=0,
                 delegates_official=300, delegates_alternate=0, seats=None, candidates=60)

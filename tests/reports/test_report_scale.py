@@ -7,10 +7,11 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from reports_helpers import bulk_district, finish, put_results
 from sqlalchemy import select
 
-from tests.conftest import NOW, csrf_of
+from tests.conftest import csrf_of
+from tests.factories import bearer
+from tests.reports.reports_helpers import bulk_district, finish, put_results
 from tracker.extensions import db
 from tracker.models import Campaign, User
 from tracker.permissions import can_read_report
@@ -19,10 +20,7 @@ from tracker.reports.query import checks, summary, unit_rows
 TODAY = date(2030, 4, 1)
 
 
-@pytest.fixture(autouse=True)
-def _at_now(frozen):
-    with frozen(NOW):
-        yield
+pytestmark = pytest.mark.usefixtures("at_now")  # the whole test at NOW
 
 
 @pytest.fixture
@@ -30,15 +28,8 @@ def viewer(make_user, login, campaign):
     return login(make_user("v@x.vn", "viewer"))
 
 
-def _token(user):
-    from tracker.tokens.service import create_token
-    token = create_token(user, NOW)
-    db.session.commit()
-    return {"Authorization": f"Bearer {token}"}
-
-
 def test_exports_and_summary_run_the_same_statements_at_20_and_200_units(viewer, campaign, count_queries):
-    headers = _token(db.session.scalar(select(User).where(User.email == "v@x.vn")))
+    headers = bearer(db.session.scalar(select(User).where(User.email == "v@x.vn")))
     viewer.get("/api/v1/reports/summary", headers=headers)  # the token's first use is stamped (once a minute)
     counts = []
     for start, n in ((0, 20), (20, 180)):

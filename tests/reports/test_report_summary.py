@@ -3,9 +3,9 @@
 from datetime import date
 
 import pytest
-from reports_helpers import finish
 from sqlalchemy import select
 
+from tests.reports.reports_helpers import finish
 from tracker.extensions import db
 from tracker.models import (
     Campaign,
@@ -185,7 +185,7 @@ def test_counts_that_cannot_be_right_are_flagged_not_hidden(district):
 
 
 def test_summary_query_count_is_constant(make_group, campaign, count_queries):
-    from reports_helpers import bulk_district
+    from tests.reports.reports_helpers import bulk_district
     counts = []
     for start, n in ((0, 20), (20, 180)):
         bulk_district(campaign, n, start=start)

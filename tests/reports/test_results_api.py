@@ -1,10 +1,11 @@
 """PUT dissemination / results / first-session and GET /reports/summary over the JSON API."""
 
 import pytest
-from reports_helpers import finish
 from sqlalchemy import func, select
 
 from tests.conftest import NOW
+from tests.factories import count
+from tests.reports.reports_helpers import finish
 from tracker.extensions import db
 from tracker.models import CongressResult, DisseminationResult, FirstSessionResult, Item, JournalEntry
 
@@ -34,10 +35,6 @@ def setup(make_unit, make_group, make_user, token_for, frozen):
         yield unit, other, headers
 
 
-def _count(model):
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
 def test_secretary_enters_dissemination_any_time(app, setup):
     unit, _, h = setup
     c = app.test_client()
@@ -65,7 +62,7 @@ def test_members_reached_above_party_members_is_refused(app, setup):
     assert r.status_code == 422
     body = r.get_json()["error"]
     assert "members_reached" in body["fields"] and "200" in body["fields"]["members_reached"]
-    assert _count(DisseminationResult) == 0
+    assert count(DisseminationResult) == 0
 
 
 def test_results_refused_until_congress_stage_done(app, setup):
@@ -73,7 +70,7 @@ def test_results_refused_until_congress_stage_done(app, setup):
     r = app.test_client().put("/api/v1/units/X01/results", json=RESULTS, headers=h["sec"])
     assert r.status_code == 422
     assert "congress" in r.get_json()["error"]["fields"]
-    assert _count(CongressResult) == 0
+    assert count(CongressResult) == 0
 
 
 def test_results_saved_without_ticking_anything(app, setup):
@@ -113,7 +110,7 @@ def test_impossible_results_are_refused_naming_the_field(app, setup, change, fie
     r = app.test_client().put("/api/v1/units/X01/results", json={**RESULTS, **change}, headers=h["sec"])
     assert r.status_code == 422, r.get_json()
     assert field in r.get_json()["error"]["fields"]
-    assert _count(CongressResult) == 0
+    assert count(CongressResult) == 0
     assert db.session.scalar(select(func.count()).select_from(JournalEntry)
                              .where(JournalEntry.action == "results_changed")) == 0
 
@@ -131,7 +128,7 @@ def test_a_cell_has_no_standing_committee(app, setup, make_unit, make_user, toke
     r = c.put("/api/v1/units/C01/first-session", json={**FIRST, "standing_committee": 0,
                                                        "deputy_secretaries": 4}, headers=h)
     assert r.status_code == 422 and "deputy_secretaries" in r.get_json()["error"]["fields"]
-    assert _count(FirstSessionResult) == 0
+    assert count(FirstSessionResult) == 0
 
 
 def test_malformed_json_is_400_and_wrong_types_are_422(app, setup):
@@ -148,7 +145,7 @@ def test_malformed_json_is_400_and_wrong_types_are_422(app, setup):
     missing = {k: v for k, v in RESULTS.items() if k != "committee_elected"}
     r = c.put("/api/v1/units/X01/results", json=missing, headers=h["sec"])
     assert r.status_code == 422 and "committee_elected" in r.get_json()["error"]["fields"]
-    assert _count(CongressResult) == 0
+    assert count(CongressResult) == 0
 
 
 @pytest.mark.parametrize("who, status", [("sec", 200), ("sec2", 403), ("g1", 200), ("g2", 403),
@@ -159,7 +156,7 @@ def test_permissions(app, setup, who, status):
                               json={"sessions": 1, "attendees": 1, "members_reached": 1}, headers=h[who])
     assert r.status_code == status, r.get_json()
     if status == 403:
-        assert _count(DisseminationResult) == 0
+        assert count(DisseminationResult) == 0
 
 
 def test_no_token_is_401_and_unknown_unit_404(app, setup):
@@ -232,7 +229,7 @@ def test_attendances_below_members_reached_are_refused(app, setup):
     r = app.test_client().put("/api/v1/units/X01/dissemination",
                               json={"sessions": 2, "attendees": 100, "members_reached": 150}, headers=h["sec"])
     assert r.status_code == 422 and "attendees" in r.get_json()["error"]["fields"]
-    assert _count(DisseminationResult) == 0
+    assert count(DisseminationResult) == 0
 
 
 def test_a_congress_after_the_final_deadline_is_accepted_and_flagged(app, setup):

@@ -7,18 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import NOW, PASSWORD, csrf_of
+from tests.conftest import NOW, PASSWORD, csrf_of, sign_in_with
 from tracker.extensions import db
 from tracker.models import OutboxMessage, PasswordResetToken, User
 
 NEW = "Mat-khau-moi-2030"
 SAME_ANSWER = "Nếu địa chỉ này có tài khoản, chúng tôi đã gửi thư hướng dẫn đặt lại mật khẩu."
-
-
-def sign_in(app, email, password):
-    client = app.test_client()
-    token = csrf_of(client.get("/login").get_data(as_text=True))
-    return client, client.post("/login", data={"email": email, "password": password, "csrf_token": token})
 
 
 def password_of(user_id: int, password: str) -> bool:
@@ -40,7 +34,7 @@ def test_change_password_from_the_user_menu(app, make_user, login, frozen):
                                                       "new": NEW, "confirm": NEW})
         assert resp.status_code == 302
     assert password_of(user.id, NEW) and not password_of(user.id, PASSWORD)
-    assert sign_in(app, "sec@d.test", NEW)[1].status_code == 302
+    assert sign_in_with(app, "sec@d.test", NEW)[1].status_code == 302
 
 
 @pytest.mark.parametrize("current, new, confirm, field_message", [
@@ -113,7 +107,7 @@ def test_the_link_sets_a_new_password_once(app, make_user, frozen):
         assert page.status_code == 200 and page.headers["Referrer-Policy"] == "no-referrer"
         assert resp.status_code == 302 and resp.headers["Location"].endswith("/login")
         assert password_of(user.id, NEW)
-        assert sign_in(app, "sec@d.test", NEW)[1].status_code == 302
+        assert sign_in_with(app, "sec@d.test", NEW)[1].status_code == 302
         again, resp = set_new(app, path, new="Mot-mat-khau-khac")
         assert again.status_code == 404 and resp.status_code == 404
         assert "Liên kết này không còn hiệu lực" in again.get_data(as_text=True)
@@ -217,7 +211,7 @@ def test_using_one_link_or_changing_the_password_ends_the_others(app, make_user,
         assert app.test_client().get(first).status_code == 404
         ask_link(app, "sec@d.test")
         third = link_in(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first())
-        client, _ = sign_in(app, "sec@d.test", NEW)
+        client, _ = sign_in_with(app, "sec@d.test", NEW)
         page = client.get("/account/password").get_data(as_text=True)
         client.post("/account/password", data={"csrf_token": csrf_of(page), "current": NEW,
                                                "new": "Lan-thu-ba-2030", "confirm": "Lan-thu-ba-2030"})

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, csrf_of
+from tests.conftest import PASSWORD, csrf_from
 from tests.factories import build_office_world
 from tracker.extensions import db
 from tracker.models import (
@@ -40,10 +40,6 @@ def world(campaign):
     return build_office_world(campaign)
 
 
-def _token(client, path="/account/password"):
-    return csrf_of(client.get(path).get_data(as_text=True))
-
-
 def _snapshot():
     """Counts and values that a refused request must leave as they were."""
     return (db.session.scalar(select(func.count(Unit.id))), db.session.scalar(select(func.count(User.id))),
@@ -64,7 +60,7 @@ def _snapshot():
 def test_other_roles_get_403_on_every_admin_page_and_post(world, login, role):
     people, ids = world
     client = login(people[role])
-    token = _token(client)
+    token = csrf_from(client)
     before = _snapshot()
     for path in GET_PAGES:
         assert client.get(path.format(**ids)).status_code == 403, path
@@ -82,7 +78,7 @@ def test_anonymous_is_sent_to_login(world, app):
     for path in GET_PAGES:
         resp = client.get(path.format(**ids))
         assert resp.status_code == 302 and "/login" in resp.headers["Location"], path
-    token = _token(client, "/login")
+    token = csrf_from(client, "/login")
     for path in POSTS:
         resp = client.post(path.format(**ids), data={"csrf_token": token})
         assert resp.status_code == 302 and "/login" in resp.headers["Location"], path
@@ -118,7 +114,7 @@ def test_pages_are_vietnamese_by_default(world, login):
 def test_campaign_edit_and_documents(world, login):
     people, _ = world
     client = login(people["admin"])
-    token = _token(client, "/admin/campaign")
+    token = csrf_from(client, "/admin/campaign")
     resp = client.post("/admin/campaign", data={"csrf_token": token, "name": "Đại hội nhiệm kỳ 2020–2025",
                                                 "organiser": "Huyện ủy Cầu Ngang", "term": "2020–2025",
                                                 "final_deadline": "05/06/2020"})
@@ -178,7 +174,7 @@ def test_campaign_edit_and_documents(world, login):
 def test_bad_input_gives_an_error_and_changes_nothing(world, login, path, data, field_error):
     people, ids = world
     client = login(people["admin"])
-    token = _token(client, "/admin")
+    token = csrf_from(client, "/admin")
     before = _snapshot()
     resp = client.post(path.format(**ids), data={"csrf_token": token, **data})
     assert resp.status_code in (400, 409, 422), (path, resp.status_code)
@@ -193,7 +189,7 @@ def test_bad_input_gives_an_error_and_changes_nothing(world, login, path, data, 
 def test_admin_cannot_deactivate_themselves(world, login):
     people, _ = world
     client = login(people["admin"])
-    token = _token(client, "/admin")
+    token = csrf_from(client, "/admin")
     resp = client.post(f"/admin/users/{people['admin'].id}/active", data={"csrf_token": token, "active": "0"},
                        follow_redirects=True)
     assert resp.status_code == 200 and "alert-danger" in resp.get_data(as_text=True)
@@ -206,7 +202,7 @@ def test_admin_cannot_deactivate_themselves(world, login):
 def test_template_add_edit_remove_through_the_pages(world, login):
     people, _ = world
     client = login(people["admin"])
-    token = _token(client, "/admin/templates/new")
+    token = csrf_from(client, "/admin/templates/new")
     resp = client.post("/admin/templates/new", data={
         "csrf_token": token, "stage": "rehearsal", "key": "sound_checked", "title_vi": "Kiểm tra âm thanh",
         "title_en": "Sound checked", "required": "y", "kinds": ["commune_committee"], "offset_days": "-2",
@@ -238,7 +234,7 @@ def test_template_add_edit_remove_through_the_pages(world, login):
 def test_unit_create_edit_and_secretaries(world, login, make_user):
     people, _ = world
     client = login(people["admin"])
-    token = _token(client, "/admin/units/new")
+    token = csrf_from(client, "/admin/units/new")
     resp = client.post("/admin/units/new", data={
         "csrf_token": token, "code": "CB01", "name": "Chi bộ ấp Mỹ Cẩm", "kind": "sub_cell", "party_members": "23",
         "pilot": "y", "group": "G1", "congress_date": "12/05/2030", "parent": "U1"})
@@ -298,7 +294,7 @@ def test_group_create_rename_members_and_units(world, login, make_user):
     people, _ = world
     client = login(people["admin"])
     other = make_user("g2@x.vn", "group")
-    token = _token(client, "/admin/groups")
+    token = csrf_from(client, "/admin/groups")
     assert client.post("/admin/groups", data={"csrf_token": token, "code": "G2", "name": "Tổ 2"}).status_code == 302
     assert client.post("/admin/groups/G2", data={"csrf_token": token, "name": "Tổ công tác số 2"}).status_code == 302
     assert client.post("/admin/groups/G2/members", data={"csrf_token": token, "email": "G2@x.vn"}).status_code == 302
@@ -321,7 +317,7 @@ def test_group_create_rename_members_and_units(world, login, make_user):
 def test_user_create_for_each_role(world, login):
     people, _ = world
     client = login(people["admin"])
-    token = _token(client, "/admin/users/new")
+    token = csrf_from(client, "/admin/users/new")
     for email, role, unit, group in [("s2@x.vn", "secretary", "U1", ""), ("g2@x.vn", "group", "", "G1"),
                                      ("v2@x.vn", "viewer", "", ""), ("a2@x.vn", "admin", "", "")]:
         resp = client.post("/admin/users/new", data={"csrf_token": token, "email": email, "name": "Nguyễn Văn A",
@@ -339,13 +335,13 @@ def test_user_create_for_each_role(world, login):
 def test_password_reset_then_sign_in_with_the_new_one(world, login, app):
     people, _ = world
     client = login(people["admin"])
-    token = _token(client, "/admin")
+    token = csrf_from(client, "/admin")
     uid = people["viewer"].id
     resp = client.post(f"/admin/users/{uid}/password", data={"csrf_token": token, "password": "Brand-new-pass-7",
                                                               "confirm": "Brand-new-pass-7"})
     assert resp.status_code == 302
     other = app.test_client()
-    t = _token(other, "/login")
+    t = csrf_from(other, "/login")
     assert other.post("/login", data={"csrf_token": t, "email": "viewer@x.vn", "password": PASSWORD}).status_code == 401
     assert other.post("/login", data={"csrf_token": t, "email": "viewer@x.vn",
                                       "password": "Brand-new-pass-7"}).status_code == 302
@@ -356,11 +352,11 @@ def test_deactivated_user_cannot_sign_in_nor_use_session_or_token(world, login, 
     admin = login(people["admin"])
     viewer_session = login(people["viewer"])
     headers = token_for(people["viewer"])
-    token = _token(admin, "/admin")
+    token = csrf_from(admin, "/admin")
     resp = admin.post(f"/admin/users/{people['viewer'].id}/active", data={"csrf_token": token, "active": "0"})
     assert resp.status_code == 302
     other = app.test_client()
-    t = _token(other, "/login")
+    t = csrf_from(other, "/login")
     assert other.post("/login", data={"csrf_token": t, "email": "viewer@x.vn", "password": PASSWORD}).status_code == 401
     resp = viewer_session.get("/")
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
@@ -376,7 +372,7 @@ def test_user_unit_and_group_assignment(world, login, make_unit, make_user):
     client = login(people["admin"])
     make_unit("U2")
     make_group_user = make_user("g2@x.vn", "group")
-    token = _token(client, "/admin")
+    token = csrf_from(client, "/admin")
     uid = people["secretary"].id
     assert client.post(f"/admin/users/{uid}/unit", data={"csrf_token": token, "unit": "U2"}).status_code == 302
     assert client.post(f"/admin/users/{make_group_user.id}/groups",
@@ -395,7 +391,7 @@ def test_user_unit_and_group_assignment(world, login, make_unit, make_user):
 def test_calendar_add_list_remove(world, login):
     people, _ = world
     client = login(people["admin"])
-    token = _token(client, "/admin/calendar")
+    token = csrf_from(client, "/admin/calendar")
     resp = client.post("/admin/calendar", data={"csrf_token": token, "day": "02/05/2030", "working": "off",
                                                 "name": "Nghỉ bù"})
     assert resp.status_code == 302

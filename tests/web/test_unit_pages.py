@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import NOW, csrf_of
+from tests.conftest import NOW, csrf_of, items_of, tick_all
 from tracker.extensions import db
 from tracker.models import Blocker, Item, JournalEntry, StageReview, Unit, User
 from tracker.services import stages
@@ -15,20 +15,8 @@ from tracker.services.progress import unit_stage_views
 TODAY = date(2030, 4, 1)
 
 
-def items_of(unit_id, stage):
-    return db.session.scalars(select(Item).where(Item.unit_id == unit_id, Item.stage == stage)
-                              .order_by(Item.position)).all()
-
-
 def first_item(unit_id, stage, superior=False):
     return next(i for i in items_of(unit_id, stage) if i.superior_only == superior)
-
-
-def tick_all(unit, stage, user):
-    for item in items_of(unit.id, stage):
-        if not item.done:
-            stages.set_item_done(unit, item, True, item.version, user, NOW, TODAY)
-    db.session.commit()
 
 
 def journal_count(unit_id):
@@ -185,7 +173,7 @@ def test_superior_decision_is_not_self_certified(world, as_user):
 def test_those_who_may_not_change_the_unit_are_refused_everywhere(world, as_user, who, code):
     unit = world["u1"]
     admin = world["admin"]
-    tick_all(unit, "dissemination", admin)
+    tick_all(unit, "dissemination", admin, commit=True)
     blocker = stages.raise_blocker(unit, "personnel", "Chưa đủ nhân sự nữ", admin, NOW)
     db.session.commit()
     blocker_id = blocker.id
@@ -225,7 +213,7 @@ def test_verify_and_return_flow(world, as_user):
     member = as_user(world["member"])
     # not done yet: refused with the reason, nothing changed
     assert "Chỉ xác nhận được giai đoạn đã hoàn thành" in member.refused("/units/U1/stages/dissemination/verify")
-    tick_all(unit, "dissemination", world["secretary"])
+    tick_all(unit, "dissemination", world["secretary"], commit=True)
     resp = member.post("/units/U1/stages/dissemination/verify")
     assert resp.status_code == 302
     assert unit_stage_views(unit.id, TODAY)["dissemination"].status == "verified"
@@ -408,7 +396,7 @@ def test_unit_page_queries_do_not_grow_with_ticks_people_and_blockers(world, as_
     helpers += [make_user(f"helper{n}@x.vn", "group", group="G1") for n in range(3)]
     secretary = db.session.get(User, ids["secretary"])
     for n, stage in enumerate(("dissemination", "documents", "personnel", "rehearsal")):
-        tick_all(unit, stage, helpers[n % len(helpers)])
+        tick_all(unit, stage, helpers[n % len(helpers)], commit=True)
         stages.verify_stage(unit, stage, helpers[(n + 1) % len(helpers)], NOW, TODAY)
         stages.raise_blocker(unit, stage, f"Vướng mắc {n}", secretary, NOW)
     db.session.commit()
