@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+ID_MAX = 2**31 - 1  # the largest id a database `integer` column holds (every id column is one)
 _WHOLE = re.compile(r"[0-9]{1,18}")  # str.isdigit() accepts "²", which int() refuses
 
 
@@ -19,3 +20,11 @@ def whole_number(raw: object, low: int = 0, high: int = 10**9) -> Optional[int]:
 def page_number(raw: object) -> int:
     """A ?page= value: 1 when missing or odd."""
     return whole_number(raw, 1, 10**6) or 1
+
+
+def record_id(raw: object) -> Optional[int]:
+    """THE id parser for ids in a path, query or form: 1 to ID_MAX in ASCII digits, else None (the caller's 404).
+
+    "²" and "٣" pass str.isdigit() but not int(); 10**20 passes int() but overflows the database's integer.
+    """
+    return whole_number(raw, 1, ID_MAX)

@@ -7,10 +7,10 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..codes import CODE_HELP, CODE_PATTERN
+from ..parsing import ID_MAX
 from ..workflow import KINDS, STAGES, STATUSES
 from ..workflow.deadlines import FIRST_YEAR, LAST_YEAR
 
-ID_MAX = 2**31 - 1  # the largest id a database integer column holds
 ITEM_KEY_MAX = 50
 MAX_MEMBERS = 10_000_000  # far above any real organisation; keeps integers inside the database's range
 CODE_MAX, NAME_MAX, NOTE_MAX, COMMENT_MAX = 30, 200, 2000, 2000
