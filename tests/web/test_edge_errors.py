@@ -43,3 +43,15 @@ def test_switching_to_an_odd_campaign_id_is_404(world, campaign, login, raw):
     resp = admin.post("/campaigns/switch", data={"campaign": raw, "csrf_token": token, "next": "/"})
     _an_error_page(resp)
     assert admin.get("/").status_code == 200  # still in the active campaign
+
+
+@pytest.mark.parametrize("who", ["admin", "viewer", "secretary", "member"])
+def test_a_body_over_the_limit_is_413_for_every_role(world, app, login, token_for, who):
+    big = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    client = login(world[who])
+    for path in ("/units/U1/stages/dissemination/items/x", "/campaigns/switch", "/account"):
+        resp = client.post(path, data=big, content_type="application/x-www-form-urlencoded")
+        _an_error_page(resp, 413)
+    resp = app.test_client().post(f"{API}/units", data=big, content_type="application/json",
+                                  headers=token_for(world[who]))
+    assert resp.status_code == 413 and resp.get_json()["error"]["code"] == "too_large"

@@ -90,6 +90,8 @@ def switcher() -> dict | None:
     if not current_user.is_authenticated or not can_switch_campaign(current_user):
         return None
     if "campaign_switcher" not in g:  # the nav and the archived notice share one query
+        # formdata=None: the nav only shows this form, it never reads the request's body (which may be
+        # what failed: a body over the size limit on the error page)
         g.campaign_switcher = {"campaigns": service.all_campaigns(), "current": scope.campaign_in_view(),
-                               "form": EmptyForm()}
+                               "form": EmptyForm(formdata=None)}
     return g.campaign_switcher
