@@ -9,19 +9,42 @@ from collections.abc import Callable
 from typing import Optional, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect
+from flask import abort, current_app, flash, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 
 from .extensions import db
+from .formatting import fmt_number
 from .permissions import require_admin
-from .services.errors import DomainError
+from .services.errors import DomainError, Invalid
+from .text import one_line, text_problem
 
 T = TypeVar("T")
 
 
-class EmptyForm(FlaskForm):
+class Form(FlaskForm):
+    """Every page form: FlaskForm plus tracker.text's rule on what people type. A one-line text field (an
+    <input>, not a textarea) turns line breaks into spaces before its validators; any text field holding a
+    control character (but tab and line breaks) or a lone surrogate gets a field error; passwords are left
+    as typed (they are only hashed)."""
+
+    def validate(self, extra_validators=None) -> bool:
+        texts = [f for f in self if isinstance(f.data, str) and not isinstance(f, PasswordField)]
+        for field in texts:
+            if isinstance(field, StringField) and not isinstance(field, (TextAreaField, HiddenField)):
+                field.data = one_line(field.data)
+        valid = super().validate(extra_validators)
+        for field in texts:
+            problem = text_problem(field.data)
+            if problem:
+                field.errors = [*field.errors, problem]
+                valid = False
+        return valid
+
+
+class EmptyForm(Form):
     """Only the CSRF token: for buttons that post."""
 
 
@@ -116,3 +139,16 @@ def act(change: Callable[[], object], done: str, target: str, failed_target: Opt
         flash(refusal.message, "danger")
         return redirect(failed_target or target)
     return saved(done, target)
+
+
+def form_text(name: str, max_len: int, *, line: bool = False) -> str:
+    """A text field read straight from request.form (pages without a form class): trimmed, one line when
+    `line`, tracker.text's rule and max_len checked; Invalid naming the field otherwise."""
+    value = request.form.get(name) or ""
+    value = one_line(value) if line else value.strip()
+    problem = text_problem(value)
+    if problem:
+        raise Invalid(_("Nothing was saved: check the marked fields."), {name: problem})
+    if len(value) > max_len:
+        raise Invalid(_("The text is too long."), {name: _("At most %(n)s characters.", n=fmt_number(max_len))})
+    return value

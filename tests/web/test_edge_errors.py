@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import csrf_of
 from tests.factories import API
 from tracker.campaigns.service import copy_campaign
 from tracker.extensions import db
 from tracker.headers import CSP
+from tracker.models import Unit
 
 BAD_IDS = ["²", "٣", "99999999999999999999", "", "-1", "0", "1e3", "2147483648"]
 
@@ -55,3 +57,70 @@ def test_a_body_over_the_limit_is_413_for_every_role(world, app, login, token_fo
     resp = app.test_client().post(f"{API}/units", data=big, content_type="application/json",
                                   headers=token_for(world[who]))
     assert resp.status_code == 413 and resp.get_json()["error"]["code"] == "too_large"
+
+
+def _new_unit(client, **fields):
+    token = csrf_of(client.get("/admin/units/new").get_data(as_text=True))
+    return client.post("/admin/units/new", data={"csrf_token": token, "code": "N1", "name": "Chi bộ mới",
+                                                 "kind": "grassroots_cell", "party_members": "5", **fields})
+
+
+@pytest.mark.parametrize("fields,bad", [({"name": "Chi bộ\x03"}, "name"), ({"code": "N\x1b1"}, "code"),
+                                        ({"name": "\x7f\x08"}, "name")])
+def test_a_control_character_in_a_form_is_a_field_error_and_saves_nothing(world, login, fields, bad):
+    client = login(world["admin"])
+    resp = _new_unit(client, **fields)
+    assert resp.status_code == 400
+    page = resp.get_data(as_text=True)
+    assert "Không được dùng ký tự điều khiển" in page or "Control characters" in page, page[:2000]
+    assert db.session.scalar(select(Unit).where(Unit.code.like("N%"))) is None
+
+
+def test_line_breaks_in_a_one_line_form_field_become_spaces(world, login):
+    client = login(world["admin"])
+    resp = _new_unit(client, name="Chi bộ\r\nẤp 1\txã A")
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    assert db.session.scalar(select(Unit.name).where(Unit.code == "N1")) == "Chi bộ Ấp 1 xã A"
+
+
+def test_a_control_character_in_a_note_on_the_unit_page_is_refused(world, login):
+    from tracker.models import Item, JournalEntry
+    client = login(world["admin"])
+    item = db.session.scalar(select(Item).where(Item.unit_id == world["u1"].id, Item.stage == "dissemination"))
+    token = csrf_of(client.get("/units/U1").get_data(as_text=True))
+    resp = client.post(f"/units/U1/items/dissemination/{item.key}",
+                       data={"csrf_token": token, "done": "1", "version": str(item.version), "note": "a\x1bb"})
+    assert resp.status_code in (302, 303, 422)
+    db.session.expire_all()
+    assert not db.session.get(Item, item.id).done
+    assert db.session.scalar(select(JournalEntry).where(JournalEntry.action == "tick")) is None
+
+
+def test_exports_strip_control_characters_already_in_the_database(world, login):
+    import csv
+    import io
+
+    import docx
+    import openpyxl
+    from sqlalchemy import update
+
+    db.session.execute(update(Unit).where(Unit.code == "U1").values(name="Xã\x03 Mỹ\x1bLong\x0b"))
+    db.session.commit()
+    client = login(world["admin"])
+    resp = client.get("/reports/export.xlsx")
+    assert resp.status_code == 200
+    sheets = openpyxl.load_workbook(io.BytesIO(resp.data))
+    cells = [c.value for ws in sheets.worksheets for row in ws.iter_rows() for c in row]
+    assert "Xã MỹLong" in cells
+    resp = client.get("/reports/export.csv")
+    assert resp.status_code == 200
+    text = resp.data.decode("utf-8-sig")
+    assert "Xã MỹLong" in text and "\x03" not in text and "\x1b" not in text
+    assert list(csv.reader(io.StringIO(text), delimiter=";"))
+    for url in ("/reports/export.docx", "/reports/progress.docx?on=2030-06-01"):
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        document = docx.Document(io.BytesIO(resp.data))
+        body = "\n".join(p.text for p in document.paragraphs) + "".join(
+            c.text for t in document.tables for r in t.rows for c in r.cells)
+        assert "\x03" not in body

@@ -8,13 +8,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, StringField
 from wtforms.validators import InputRequired
 
 from ..clock import utcnow
-from ..edge import EmptyForm, admin_page
+from ..edge import EmptyForm, Form, admin_page
 from ..extensions import db
 from ..models import JournalEntry, Notification, OutboxMessage, User
 from ..parsing import page_number
@@ -34,7 +33,7 @@ DELIVERY_PER_PAGE = 50
 STATUSES = ("pending", "sending", "sent", "failed")
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(Form):
     """The campaign's reminder policy; the checks are the service's (policy.validate_policy)."""
 
     due_soon_days = StringField(_l("Remind this many days before the due date"), validators=[InputRequired()])

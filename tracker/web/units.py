@@ -14,8 +14,8 @@ from sqlalchemy import select
 from .. import form_state
 from ..campaigns.scope import unit_by_code
 from ..clock import local_today, utcnow
+from ..edge import form_text
 from ..extensions import db
-from ..formatting import fmt_number as number_text
 from ..models import Blocker, JournalEntry, Unit, User
 from ..models.subcells import EXEMPTION_REASONS
 from ..paging import page_number, paginate
@@ -100,11 +100,8 @@ def _readable_unit(code: str) -> Unit:
 
 
 def _text(name: str, max_len: int = MAX_TEXT) -> str:
-    # emptiness is the service's rule (it says why the field is needed); length is the page's
-    value = (request.form.get(name) or "").strip()
-    if len(value) > max_len:
-        raise Invalid(_("The text is too long."), {name: _("At most %(n)s characters.", n=number_text(max_len))})
-    return value
+    # emptiness is the service's rule (it says why the field is needed); length and characters the edge's
+    return form_text(name, max_len)
 
 
 def _version() -> int:
