@@ -124,3 +124,22 @@ def test_exports_strip_control_characters_already_in_the_database(world, login):
         body = "\n".join(p.text for p in document.paragraphs) + "".join(
             c.text for t in document.tables for r in t.rows for c in r.cells)
         assert "\x03" not in body
+
+
+@pytest.mark.parametrize("raw", ["9999-12-31", "0001-01-01", "1999-12-31", "2030-02-30", "31/12/9999", "x"])
+def test_query_dates_outside_the_planned_years_never_fail(world, login, raw):
+    client = login(world["admin"])
+    resp = client.get("/calendar", query_string={"date": raw})
+    assert resp.status_code == 200
+    resp = client.get("/calendar", query_string={"date": raw, "view": "week"})
+    assert resp.status_code == 200
+    resp = client.get("/reports/progress.docx", query_string={"on": raw})
+    assert resp.status_code == 303
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "2000" in page and "2100" in page  # the message says which days are taken
+
+
+def test_a_calendar_date_far_off_says_so(world, login):
+    client = login(world["admin"])
+    page = client.get("/calendar?date=9999-12-31").get_data(as_text=True)
+    assert "2000" in page and "2100" in page

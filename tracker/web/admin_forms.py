@@ -2,14 +2,13 @@
 forms only parse input and give per-field messages in the reader's language."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..edge import Form
+from ..parsing import parse_day
 from ..workflow import KINDS, STAGES
 from ..workflow.deadlines import plausible
 
@@ -39,16 +38,12 @@ class DateInput(StringField):
         self.data = None
         if not self.raw:
             return
-        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-            try:
-                day = datetime.strptime(self.raw, fmt).date()
-            except ValueError:
-                continue
-            if not plausible(day):
-                raise ValueError(_l("A date between the years 2000 and 2100."))
-            self.data = day
-            return
-        raise ValueError(_l("Not a date: write it as dd/mm/yyyy."))
+        day = parse_day(self.raw, any_year=True)
+        if day is None:
+            raise ValueError(_l("Not a date: write it as dd/mm/yyyy."))
+        if not plausible(day):
+            raise ValueError(_l("A date between the years 2000 and 2100."))
+        self.data = day
 
     def _value(self):
         if getattr(self, "raw", None) and self.data is None:

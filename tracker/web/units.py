@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 from typing import Optional
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import Blocker, JournalEntry, Unit, User
 from ..models.subcells import EXEMPTION_REASONS
 from ..paging import page_number, paginate
-from ..parsing import whole_number
+from ..parsing import parse_day, whole_number
 from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, can_tick
 from ..services import stages as stage_service
 from ..services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -27,7 +27,6 @@ from ..services.progress import unit_stage_views
 from ..services.units import get_unit
 from ..subcells import service as subcell_service
 from ..workflow import GATES, STAGES, STATUSES, GateClosed, check_gate
-from ..workflow.deadlines import plausible
 from ..workflow.stages import FINISHED
 
 log = logging.getLogger(__name__)
@@ -122,15 +121,9 @@ def _done_flag() -> bool:
 
 def parse_date(raw: str) -> date:
     """A date typed as dd/mm/yyyy or sent by a date picker as yyyy-mm-dd; Invalid otherwise."""
-    raw = (raw or "").strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            value = datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-        if plausible(value):
-            return value
-        break
+    value = parse_day(raw)
+    if value is not None:
+        return value
     raise Invalid(_("The date is not valid."), {"due_on": _("Enter a date as dd/mm/yyyy.")})
 
 
