@@ -143,3 +143,25 @@ def test_a_calendar_date_far_off_says_so(world, login):
     client = login(world["admin"])
     page = client.get("/calendar?date=9999-12-31").get_data(as_text=True)
     assert "2000" in page and "2100" in page
+
+
+def test_reminder_settings_of_an_archived_campaign_are_read_only(world, campaign, login):
+    from tracker.models import Campaign
+
+    old_id = campaign.id
+    copy_campaign(campaign, "Nhiệm kỳ 2035–2040", "2035–2040")
+    db.session.commit()
+    admin = login(world["admin"])
+    token = csrf_of(admin.get("/").get_data(as_text=True))
+    admin.post("/campaigns/switch", data={"campaign": old_id, "csrf_token": token, "next": "/"})
+    page = admin.get("/inbox/settings")
+    assert page.status_code == 200
+    assert "đã lưu trữ" in page.get_data(as_text=True).lower()
+    before = db.session.get(Campaign, old_id).due_soon_days
+    resp = admin.post("/inbox/settings", data={"csrf_token": csrf_of(page.get_data(as_text=True)),
+                                               "due_soon_days": "5", "overdue_repeat_days": "2",
+                                               "escalation_days": "9", "send_hour": ""})
+    assert resp.status_code == 422
+    assert "lưu trữ" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Campaign, old_id).due_soon_days == before

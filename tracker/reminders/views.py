@@ -13,13 +13,12 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import InputRequired
 
 from ..clock import utcnow
-from ..edge import EmptyForm, Form, admin_page
+from ..edge import EmptyForm, Form, admin_page, commit_or_refuse, refuse
 from ..extensions import db
 from ..models import JournalEntry, Notification, OutboxMessage, User
 from ..parsing import page_number
 from ..services import news
 from ..services.campaigns import current_campaign
-from ..services.errors import Invalid
 from .beat import heartbeat_state
 from .digest import load_digests, subjects
 from .inbox import digests_of, inbox_page, mark_all_read, mark_read
@@ -177,16 +176,11 @@ def settings():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                save_policy(campaign, {name: getattr(form, name).data for name in POLICY_FIELDS},
-                            current_user, utcnow())
-            except Invalid as exc:
-                db.session.rollback()
-                for name, message in exc.fields.items():
-                    getattr(form, name).errors = [message]
-                flash(exc.message, "danger")
-                return _settings_page(form, campaign), 422
-            db.session.commit()
+            # the service refuses bad values (Invalid) and an archived campaign (read only): a page, never a 500
+            _changed, refusal = commit_or_refuse(lambda: save_policy(
+                campaign, {name: getattr(form, name).data for name in POLICY_FIELDS}, current_user, utcnow()))
+            if refusal is not None:
+                return _settings_page(form, campaign), refuse(refusal, form)
             flash(_("Reminder settings saved."), "success")
             return redirect(url_for("inbox.settings"))
         db.session.rollback()
