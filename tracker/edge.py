@@ -5,6 +5,7 @@ succeeds; when the service refuses (DomainError) nothing is kept and the refusal
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Optional, TypeVar
 from urllib.parse import urlsplit
@@ -13,15 +14,17 @@ from flask import abort, current_app, flash, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 
 from .extensions import db
 from .formatting import fmt_number
 from .permissions import require_admin
-from .services.errors import DomainError, Invalid
+from .services.errors import Conflict, DomainError, Invalid
 from .text import one_line, text_problem
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class Form(FlaskForm):
@@ -77,14 +80,26 @@ def admin_page() -> None:
 
 
 def commit_or_refuse(change: Callable[[], T]) -> tuple[Optional[T], Optional[DomainError]]:
-    """Run change() and commit: (its result, None); or undo everything: (None, the service's refusal)."""
-    try:
-        result = change()
-    except DomainError as exc:
-        db.session.rollback()
-        return None, exc
-    db.session.commit()
-    return result, None
+    """Run change() and commit: (its result, None); or undo everything: (None, the service's refusal).
+
+    Two requests may pass the same check at once (six "new unit N1" posts): the database's unique constraint
+    refuses all but one (IntegrityError, on PostgreSQL and SQLite alike). The loser is run once more, now
+    that the winner's row is there, so the service refuses it in its own words ("a unit with code N1 already
+    exists", on the field); if it still breaks a constraint, a plain Conflict (409).
+    """
+    for attempt in (1, 2):
+        try:
+            result = change()
+            db.session.commit()
+            return result, None
+        except DomainError as exc:
+            db.session.rollback()
+            return None, exc
+        except IntegrityError:
+            db.session.rollback()
+            log.info("integrity conflict, attempt %s: another request saved the same row first", attempt)
+    return None, Conflict(_("This was saved by someone else at the same moment; reload and try again."),
+                          code="duplicate")
 
 
 def refuse(exc: DomainError, form=None, field_map: Optional[dict[str, str]] = None,

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import csrf_of
 from tests.factories import API
 from tracker.campaigns.service import copy_campaign
 from tracker.extensions import db
 from tracker.headers import CSP
-from tracker.models import Unit
+from tracker.models import Unit, User, WorkingGroup
 
 BAD_IDS = ["²", "٣", "99999999999999999999", "", "-1", "0", "1e3", "2147483648"]
 
@@ -165,3 +165,66 @@ def test_reminder_settings_of_an_archived_campaign_are_read_only(world, campaign
     assert "lưu trữ" in resp.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Campaign, old_id).due_soon_days == before
+
+
+def _six_at_once(app, signed_in, path, data):
+    """POST data to path from six clients of one signed-in session at the same moment: their answers."""
+    import threading
+
+    token = csrf_of(signed_in.get(path).get_data(as_text=True))
+    cookie = signed_in.get_cookie("session")
+    barrier, answers = threading.Barrier(6), []
+
+    def run():
+        client = app.test_client()
+        client.set_cookie(cookie.key, cookie.value)
+        barrier.wait()
+        resp = client.post(path, data={**data, "csrf_token": token})
+        answers.append((resp.status_code, resp.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=run) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return answers
+
+
+@pytest.mark.parametrize("path,data,count", [
+    ("/admin/units/new", {"code": "N1", "name": "Chi bộ mới", "kind": "grassroots_cell", "party_members": "5"},
+     lambda: select(func.count()).select_from(Unit).where(Unit.code == "N1")),
+    ("/admin/groups", {"code": "G9", "name": "Tổ mới"},
+     lambda: select(func.count()).select_from(WorkingGroup).where(WorkingGroup.code == "G9")),
+    ("/admin/users/new", {"email": "new@x.vn", "name": "Người mới", "role": "viewer", "password": "Long-enough-1"},
+     lambda: select(func.count()).select_from(User).where(User.email == "new@x.vn")),
+])
+def test_six_identical_creations_at_once_make_one(app, world, login, path, data, count):
+    answers = _six_at_once(app, login(world["admin"]), path, data)
+    statuses = sorted(s for s, _page in answers)
+    assert statuses == [302] + [409] * 5, [(s, p[:200]) for s, p in answers]
+    assert all("đã có" in p.lower() or "already" in p.lower() for s, p in answers if s == 409), answers
+    db.session.expire_all()
+    assert db.session.scalar(count()) == 1
+
+
+def test_six_identical_api_creations_at_once_make_one(app, world, token_for):
+    import threading
+
+    headers = token_for(world["admin"])
+    barrier, answers = threading.Barrier(6), []
+    body = {"code": "N1", "name": "Chi bộ mới", "kind": "grassroots_cell", "party_members": 5, "pilot": False,
+            "group": None, "congress_date": None}
+
+    def run():
+        client = app.test_client()
+        barrier.wait()
+        resp = client.post(f"{API}/units", json=body, headers=headers)
+        answers.append((resp.status_code, resp.get_json()))
+
+    threads = [threading.Thread(target=run) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sorted(s for s, _b in answers) == [201] + [409] * 5, answers
+    assert all(b["error"]["code"] in ("conflict", "duplicate") for s, b in answers if s == 409)
