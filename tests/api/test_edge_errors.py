@@ -88,3 +88,27 @@ def test_tabs_and_line_breaks_stay_in_notes_and_become_spaces_in_names(world):
     assert out["note"] == "một\ttab\r\nhai dòng"
     out = world.ok("POST", "/units", json={**GOOD, "name": "Chi bộ\nẤp 1\r\nxã A", "code": "N1\n"})
     assert out["name"] == "Chi bộ Ấp 1 xã A" and out["code"] == "N1"
+
+
+@pytest.mark.parametrize("method,path,fields,field", [
+    ("POST", "/units/U1/stages/dissemination/return", {}, "comment"),
+    ("PATCH", "/units/U1", {}, "name"),
+    ("POST", "/groups", {"code": '"G7"'}, "name"),
+])
+def test_a_lone_surrogate_in_any_text_field_is_422_naming_it(world, method, path, fields, field):
+    before = snapshot()
+    st, out = world.call(method, path, "admin", data=_raw(**fields, **{field: '"x\\ud800"'}))
+    assert_error(st, out, 422)
+    assert field in out["error"]["fields"], out
+    assert snapshot() == before
+
+
+def test_a_lone_surrogate_as_a_key_or_in_a_deadline_reason_is_never_a_500(world):
+    item = _first_item()
+    st, out = world.call("POST", f"/units/U1/stages/dissemination/items/{item.key}/deadline", "admin",
+                         data=_raw(due_on='"2030-05-01"', reason='"\\udc00"'))
+    assert_error(st, out, 422)
+    assert "reason" in out["error"]["fields"]
+    st, out = world.call("PUT", "/units/U1/dissemination", "admin",
+                         data=_raw(sessions="1", attendees="1", members_reached="1", custom='{"\\ud800": 1}'))
+    assert st in (400, 422), (st, out)
