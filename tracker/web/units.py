@@ -28,6 +28,7 @@ from ..services.units import get_unit
 from ..subcells import service as subcell_service
 from ..workflow import GATES, STAGES, STATUSES, GateClosed, check_gate
 from ..workflow.stages import FINISHED
+from . import error_page
 
 log = logging.getLogger(__name__)
 bp = Blueprint("units", __name__)
@@ -267,7 +268,7 @@ def _refused(exc: DomainError, code: str, form: str, stage: Optional[str] = None
         flash(exc.message, "danger")
         unit = unit_by_code(code)
         if unit is None or not can_read_unit(current_user, unit):
-            return render_template("error.html", error=None, code=exc.status), exc.status
+            return error_page(None, exc.status)
         return _render_unit(unit, exc.status, open_stage=stage)
     if isinstance(exc, Conflict):
         # the page the user comes back to is already the fresh one: say so, not "version 2"
