@@ -156,3 +156,10 @@ def test_a_thousand_units_import_in_seconds_with_constant_statements(campaign, m
     with count_queries() as counter:
         assert imported("units", csv_bytes(UNIT_FIELDS, rows)).counts() == (0, 1, 999)
     assert counter.n < 40
+
+
+def test_a_control_character_in_a_name_is_a_cell_error_and_nothing_changed(campaign, make_group):
+    make_group("G1")
+    plan = imported("units", csv_bytes(UNIT_FIELDS, [["N1", "Chi bộ\x03 ấp", "grassroots_cell", "5", "", "G1", "", ""]]))
+    assert [e for e in plan.errors if "điều khiển" in str(e) or "Control" in str(e)], plan.errors
+    assert units_count() == 0
