@@ -83,6 +83,7 @@ def test_update_by_code_trimmed_and_without_case_moves_due_dates(campaign, make_
     after = {i.key: i.due_on for i in k1.items}
     moved = [k for k in before if before[k] and after[k] != before[k]]
     assert moved and all((after[k] - before[k]).days == 10 for k in moved if not _working(k1, k))
+    assert all(i.version == 2 for i in k1.items if i.key in moved)  # a moved due date is a new version
     actions = db.session.scalars(select(JournalEntry.action).where(JournalEntry.unit_id == k1.id)).all()
     assert "congress_date_moved" in actions and actions.count("unit_changed") == 2
     # the same file again changes nothing
