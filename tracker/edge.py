@@ -1,7 +1,9 @@
-"""The pages' edge, one way each: the CSRF-only form, the admin guard, and commit-or-refuse.
+"""The pages' edge, one way each: the page form (Form: tracker.text's rule on typed text), the CSRF-only form,
+the admin guard, raw form text (form_text), and commit-or-refuse.
 
 A page's change runs a service inside `commit_or_refuse`: the one commit of the request when it
-succeeds; when the service refuses (DomainError) nothing is kept and the refusal is said to the user.
+succeeds; when the service refuses (DomainError), or the database's unique constraint does (a race),
+nothing is kept and the refusal is said to the user.
 """
 from __future__ import annotations
 
