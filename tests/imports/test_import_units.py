@@ -84,6 +84,7 @@ def test_update_by_code_trimmed_and_without_case_moves_due_dates(campaign, make_
     after = {i.key: i.due_on for i in k1.items}
     moved = [k for k in before if before[k] and after[k] != before[k]]
     assert moved and all((after[k] - before[k]).days == 10 for k in moved if not _working(k1, k))
+    assert all(i.version == 2 for i in k1.items if i.key in moved)  # a moved due date is a new version
     actions = db.session.scalars(select(JournalEntry.action).where(JournalEntry.unit_id == k1.id)).all()
     assert "congress_date_moved" in actions and actions.count("unit_changed") == 2
     # the same file again changes nothing
@@ -157,3 +158,10 @@ def test_a_thousand_units_import_in_seconds_with_constant_statements(campaign, m
     with count_queries() as counter:
         assert imported("units", csv_bytes(UNIT_FIELDS, rows)).counts() == (0, 1, 999)
     assert counter.n < 40
+
+
+def test_a_control_character_in_a_name_is_a_cell_error_and_nothing_changed(campaign, make_group):
+    make_group("G1")
+    plan = imported("units", csv_bytes(UNIT_FIELDS, [["N1", "Chi bộ\x03 ấp", "grassroots_cell", "5", "", "G1", "", ""]]))
+    assert [e for e in plan.errors if "điều khiển" in str(e) or "Control" in str(e)], plan.errors
+    assert units_count() == 0

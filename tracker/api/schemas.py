@@ -7,11 +7,12 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..codes import CODE_HELP, CODE_PATTERN
+from ..parsing import ID_MAX
 from ..services.unit_data import MAX_MEMBERS
+from ..text import one_line, text_problem
 from ..workflow import KINDS, STAGES, STATUSES
 from ..workflow.deadlines import FIRST_YEAR, LAST_YEAR
 
-ID_MAX = 2**31 - 1  # the largest id a database integer column holds
 ITEM_KEY_MAX = 50
 CODE_MAX, NAME_MAX, NOTE_MAX, COMMENT_MAX = 30, 200, 2000, 2000
 
@@ -23,25 +24,30 @@ _COMMON = {
 }
 
 
-def no_nul(value: str) -> bool:
-    """Refuse NUL characters: PostgreSQL cannot store them, so they must never reach a query."""
-    if "\x00" in value:
-        raise ValidationError(str(_l("Control characters are not allowed.")))
+def plain_text(value: str) -> bool:
+    """Refuse control characters (but tab and line breaks) and lone surrogates: tracker.text's one rule (NUL
+    included: PostgreSQL cannot store it, so it must never reach a query)."""
+    problem = text_problem(value)
+    if problem:
+        raise ValidationError(problem)
     return True
 
 
 class Str(fields.String):
-    """A JSON string, never NUL, trimmed of surrounding spaces."""
+    """A JSON string of plain text (tracker.text), trimmed of surrounding spaces; `one_line=True` (names,
+    codes) turns line breaks into spaces."""
 
     default_error_messages = {**_COMMON, "invalid": _l("Not a valid string."),
                               "invalid_utf8": _l("Not a valid utf-8 string.")}
 
-    def __init__(self, *, validate=(), **kwargs):
+    def __init__(self, *, validate=(), one_line: bool = False, **kwargs):
         extra = list(validate) if isinstance(validate, (list, tuple)) else [validate]
-        super().__init__(validate=[no_nul, *extra], **kwargs)
+        self.one_line = one_line
+        super().__init__(validate=[plain_text, *extra], **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return one_line(text) if self.one_line else text.strip()
 
 
 class Int(fields.Integer):
@@ -108,7 +114,7 @@ class Email(fields.Email):
     default_error_messages = {**_COMMON, "invalid": _l("Not a valid email address.")}
 
     def __init__(self, **kwargs):
-        super().__init__(validate=[no_nul], **kwargs)
+        super().__init__(validate=[plain_text], **kwargs)
 
 
 class EmailList(fields.List):
@@ -123,7 +129,7 @@ class EmailList(fields.List):
 def _code(**kwargs):
     # the pattern of tracker/codes.py, so the OpenAPI document states it too
     return Str(validate=[validate.Length(min=1, max=CODE_MAX, error=_l("A code is 1 to 30 characters.")),
-                        validate.Regexp(CODE_PATTERN, error=CODE_HELP)], **kwargs)
+                        validate.Regexp(CODE_PATTERN, error=CODE_HELP)], one_line=True, **kwargs)
 
 
 code_field = _code  # a unit's or working group's code, as every schema of the API takes it
@@ -140,7 +146,8 @@ def path_param(name: str, kind: str = "") -> dict:
 
 
 def _name(**kwargs):
-    return Str(validate=validate.Length(min=1, max=NAME_MAX, error=_l("1 to 200 characters.")), **kwargs)
+    return Str(validate=validate.Length(min=1, max=NAME_MAX, error=_l("1 to 200 characters.")), one_line=True,
+               **kwargs)
 
 
 def _members(**kwargs):

@@ -17,6 +17,7 @@ from ..clock import local_today, utcnow
 from ..edge import EmptyForm, commit_or_refuse
 from ..extensions import db
 from ..models import Campaign, WorkingGroup
+from ..parsing import day_help, parse_day
 from ..permissions import (
     calendar_scope,
     can_filter_calendar_by_group,
@@ -38,10 +39,12 @@ def _groups(camp: Optional[Campaign]) -> list[WorkingGroup]:
 
 
 def _anchor(today: date) -> date:
-    try:
-        return date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
+    raw = request.args.get("date", "")
+    day = parse_day(raw) if raw else today
+    if day is None:  # a typo or a day far off (9999-12-31): today's month, and say why
+        flash(day_help(), "warning")
         return today
+    return day
 
 
 def _group(groups: list[WorkingGroup]) -> Optional[WorkingGroup]:

@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..models import Campaign, Unit, WorkingGroup
+from ..parsing import record_id
 from ..permissions import can_switch_campaign
 from ..services.campaigns import active_campaign, find_group, find_unit
 from ..services.errors import Forbidden, NotFound
@@ -36,10 +37,15 @@ def _refuse(error: Exception) -> None:
 
 
 def _asked_for() -> Optional[Campaign]:
-    raw = request.args.get("campaign")
-    if raw is None or raw == "":
+    if g.get("error_page"):
+        # the error page of this request never reads its input again: the campaign it shows is the
+        # session's (or the active one), whatever ?campaign= said
         return None
-    campaign = db.session.get(Campaign, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    raw = request.args.get("campaign")
+    if raw is None:
+        return None
+    campaign_id = record_id(raw)
+    campaign = db.session.get(Campaign, campaign_id) if campaign_id is not None else None
     if campaign is None:
         _refuse(NotFound(_("No campaign with id %(id)s.", id=raw), {"campaign": _("Unknown campaign.")}))
     return campaign
@@ -53,8 +59,9 @@ def _resolve() -> Optional[Campaign]:
         if asked is not active and not can_switch_campaign(user):
             _refuse(Forbidden(_("You work in the active campaign only.")))
         return asked
-    if can_switch_campaign(user) and session.get(SESSION_KEY):
-        chosen = db.session.get(Campaign, session[SESSION_KEY])
+    chosen_id = record_id(session.get(SESSION_KEY)) if can_switch_campaign(user) else None
+    if chosen_id is not None:
+        chosen = db.session.get(Campaign, chosen_id)
         if chosen is not None:
             return chosen
         session.pop(SESSION_KEY, None)  # the campaign was deleted since

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select, update
 
 from ..extensions import db
 from ..models import Campaign, CustomField, Item, ItemTemplate, ReferenceDocument, Unit, User, WorkingGroup
+from ..parsing import record_id
 from ..permissions import require_admin
 from ..readmodel import live_group, live_unit
 from ..services.calendar import load_calendar
@@ -29,7 +30,8 @@ MAX_SHIFT = 3660  # ten years either way
 
 def get_campaign(campaign_id: Any) -> Campaign:
     """The campaign with that id, or NotFound."""
-    campaign = db.session.get(Campaign, campaign_id) if str(campaign_id).isdigit() else None
+    number = record_id(campaign_id)  # "٣", "²", 10**20: no such campaign, never an exception
+    campaign = db.session.get(Campaign, number) if number is not None else None
     if campaign is None:
         raise NotFound(_("No campaign with id %(id)s.", id=campaign_id), {"campaign": _("Unknown campaign.")})
     return campaign

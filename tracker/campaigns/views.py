@@ -5,12 +5,11 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
-from ..edge import EmptyForm, admin_page, local_path, saved, submit
+from ..edge import EmptyForm, Form, admin_page, local_path, saved, submit
 from ..permissions import can_switch_campaign
 from . import scope, service
 
@@ -18,7 +17,7 @@ bp = Blueprint("campaigns", __name__)
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
-class CopyForm(FlaskForm):
+class CopyForm(Form):
     """A new term or round from an existing campaign."""
 
     source = SelectField(_l("Copy from"))
@@ -90,6 +89,8 @@ def switcher() -> dict | None:
     if not current_user.is_authenticated or not can_switch_campaign(current_user):
         return None
     if "campaign_switcher" not in g:  # the nav and the archived notice share one query
+        # formdata=None: the nav only shows this form, it never reads the request's body (which may be
+        # what failed: a body over the size limit on the error page)
         g.campaign_switcher = {"campaigns": service.all_campaigns(), "current": scope.campaign_in_view(),
-                               "form": EmptyForm()}
+                               "form": EmptyForm(formdata=None)}
     return g.campaign_switcher

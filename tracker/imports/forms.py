@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
+from ..edge import Form
 from .columns import KINDS_OF_IMPORT
 
 try:
@@ -21,14 +21,14 @@ def choices(pairs) -> list:
     return [SelectChoice(value, label) for value, label in pairs] if SelectChoice else pairs
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     """A file of units, users or working groups."""
 
     kind = SelectField(_l("Records"), choices=choices((k, k) for k in KINDS_OF_IMPORT), validate_choice=True)
     file = FileField(_l("File (.xlsx or .csv)"), validators=[FileRequired(message=_l("Choose a file."))])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     """A user's name, email, phone and role (and the unit of a secretary)."""
 
     name = StringField(_l("Full name"), validators=[InputRequired(message=_l("This field is required.")),

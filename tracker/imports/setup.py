@@ -13,13 +13,13 @@ from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..clock import utcnow
+from ..edge import Form
 from ..extensions import db
 from ..models import User
 from ..services.accounts import create_user
@@ -64,7 +64,7 @@ def _local() -> bool:
     return request.remote_addr in LOCAL and not any(h in request.headers for h in PROXY_HEADERS)
 
 
-class SetupForm(FlaskForm):
+class SetupForm(Form):
     """The first admin: name, email (or phone) and a password."""
 
     token = HiddenField()

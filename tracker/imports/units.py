@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Optional
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from ..campaigns.scope import groups_in_view, require_campaign_in_view, units_in_view
 from ..codes import code_problem
@@ -254,10 +254,12 @@ def _move_due_dates(moved: dict[int, Any], before: dict[int, Any], campaign, cal
     for r in rows:
         new = due_date(anchor_date(r.anchor, moved[r.unit_id], campaign), r.offset_days, r.working_days, calendar)
         if new != r.due_on:
-            changes.append({"id": r.id, "due_on": new, "version": r.version + 1})
+            changes.append({"row_id": r.id, "new_due": new})
             count[r.unit_id] += 1
     if changes:
-        db.session.execute(update(Item), changes)
+        # the version steps in SQL (version + 1), so a tick committed meanwhile keeps its own step
+        db.session.execute(update(Item.__table__).where(Item.__table__.c.id == bindparam("row_id"))
+                           .values(due_on=bindparam("new_due"), version=Item.__table__.c.version + 1), changes)
     return [{"unit_id": uid, "user_id": actor_id, "action": "congress_date_moved", "at": now,
              "before": before[uid].isoformat() if before[uid] else "", "after": new.isoformat() if new else "",
              "note": _("%(n)s open due dates moved", n=count[uid])} for uid, new in moved.items()]

@@ -9,6 +9,7 @@ from typing import Optional
 from flask_babel import gettext as _
 
 from ..parsing import whole_number
+from ..text import text_problem
 from ..workflow.deadlines import FIRST_YEAR, LAST_YEAR, plausible
 
 _SPACES = re.compile(r"\s+")
@@ -138,10 +139,13 @@ def choose(value: object, names: dict[str, str], message: str) -> Optional[str]:
 
 
 def limited(n: int):
-    """A parser of text at most n characters long."""
+    """A parser of text at most n characters long, without control characters (tracker.text's rule)."""
     def parse(value: object) -> str:
         found = text(value)
         if len(found) > n:
             raise BadCell(_("At most %(n)s characters.", n=n))
+        problem = text_problem(found)
+        if problem:
+            raise BadCell(problem)
         return found
     return parse

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..labels import kind_label, role_label
 from ..models import Unit, User, WorkingGroup
 from ..paging import page_number, paginate
-from ..parsing import whole_number
+from ..parsing import record_id
 from ..readmodel import live_group
 from ..reminders.digest import base_url
 from ..services import accounts
@@ -186,7 +186,7 @@ def users_select():
         form = EmptyForm()
         if not form.validate_on_submit():
             abort(400)
-        ids = [n for n in (whole_number(x, 1, 2**31) for x in request.form.getlist("ids")) if n]
+        ids = [n for n in (record_id(x) for x in request.form.getlist("ids")) if n]
         action = request.form.get("action")
         if action in ("deactivate", "reactivate"):
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter, ValidationError
 
-DB_INT_MAX = 2**31 - 1  # every id column is `integer` (models: mapped_column(primary_key=True))
+from ..parsing import ID_MAX as DB_INT_MAX  # every id column is `integer` (models: mapped_column(primary_key=True))
 
 
 class DbIntConverter(IntegerConverter):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -39,7 +39,8 @@ def database_unavailable(error: Exception):
                                                 "Try again in a moment."))
         resp.headers.update(retry)
         return resp
-    return render_template("error.html", code=503, error=error), 503, retry
+    from ..web import error_page
+    return (*error_page(error, 503), retry)
 
 
 def too_large(error: RequestEntityTooLarge):
@@ -47,7 +48,8 @@ def too_large(error: RequestEntityTooLarge):
     if request.path.startswith("/api/"):
         from ..api.common import error_response
         return error_response(error)
-    return render_template("error.html", code=413, error=error), 413
+    from ..web import error_page
+    return error_page(error, 413)
 
 
 def _retry_after() -> int:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..edge import Form
 
 
 def channel_labels() -> dict[str, str]:
@@ -18,7 +19,7 @@ def channel_names() -> dict[str, str]:
     return {"inbox": _l("the in-app inbox"), "email": _l("email"), "webhook": _l("text message or Zalo")}
 
 
-class ChannelsForm(FlaskForm):
+class ChannelsForm(Form):
     """Which channels one's digests go out through; the inbox is always on (shown checked, not editable)."""
 
     channels = SelectMultipleField(_l("Reminder channels"), widget=ListWidget(prefix_label=False),

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import Campaign, User
+from ..parsing import whole_number
 from ..services import journal
 from ..services.errors import Invalid
 from ..services.live import refuse_if_archived
@@ -58,14 +59,9 @@ def _whole(value: Any, low: int, high: int, errors: dict, name: str, blank_ok: b
         if not blank_ok:
             errors[name] = _("Required.")
         return None
-    try:
-        number = int(str(value).strip())
-    except ValueError:
+    number = whole_number(value, low, high)  # ASCII digits only: "٣" and "²" are refused like "x"
+    if number is None:
         errors[name] = _("A whole number from %(low)s to %(high)s.", low=low, high=high)
-        return None
-    if not low <= number <= high:
-        errors[name] = _("A whole number from %(low)s to %(high)s.", low=low, high=high)
-        return None
     return number
 
 

@@ -8,20 +8,18 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, StringField
 from wtforms.validators import InputRequired
 
 from ..campaigns.scope import campaign_in_view
 from ..clock import utcnow
-from ..edge import EmptyForm, admin_page
+from ..edge import EmptyForm, Form, admin_page, commit_or_refuse, refuse
 from ..extensions import db
 from ..models import JournalEntry, Notification, OutboxMessage, User
 from ..paging import paginate
 from ..parsing import page_number
 from ..services import news
-from ..services.errors import Invalid
 from .beat import heartbeat_state
 from .digest import load_digests, subjects
 from .inbox import digests_of, inbox_page, mark_all_read, mark_read
@@ -35,7 +33,7 @@ DELIVERY_PER_PAGE = 50
 STATUSES = ("pending", "sending", "sent", "failed")
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(Form):
     """The campaign's reminder policy; the checks are the service's (policy.validate_policy)."""
 
     due_soon_days = StringField(_l("Remind this many days before the due date"), validators=[InputRequired()])
@@ -177,16 +175,11 @@ def settings():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                save_policy(campaign, {name: getattr(form, name).data for name in POLICY_FIELDS},
-                            current_user, utcnow())
-            except Invalid as exc:
-                db.session.rollback()
-                for name, message in exc.fields.items():
-                    getattr(form, name).errors = [message]
-                flash(exc.message, "danger")
-                return _settings_page(form, campaign), 422
-            db.session.commit()
+            # the service refuses bad values (Invalid) and an archived campaign (read only): a page, never a 500
+            _changed, refusal = commit_or_refuse(lambda: save_policy(
+                campaign, {name: getattr(form, name).data for name in POLICY_FIELDS}, current_user, utcnow()))
+            if refusal is not None:
+                return _settings_page(form, campaign), refuse(refusal, form)
             flash(_("Reminder settings saved."), "success")
             return redirect(url_for("inbox.settings"))
         db.session.rollback()

@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..services.result_fields import targets_of
+from ..text import printable
 from .query import SHARES, Report, UnitRow
 from .text import Words, headline
 
@@ -102,7 +103,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_text(value: Any) -> Any:
-    """Text a spreadsheet will not run as a formula (units name themselves; a name is not code)."""
+    """Text every spreadsheet reads: no control characters (tracker.text.printable: one odd name in the
+    database must not break the file) and nothing run as a formula (units name themselves; a name is not code)."""
+    value = printable(value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
@@ -181,7 +184,7 @@ def write_xlsx(report: Report, rows: Iterable[UnitRow], locale: str, out: IO[byt
     summary.append([safe_text(report.campaign.organiser or _("the superior committee"))])
     for sentence in headline(report.summary, report.campaign.youth_age, report.today,
                              report.campaign.ethnic_group):
-        summary.append([sentence])
+        summary.append([safe_text(sentence)])
     types = [c[1] for c in cols]
     _widths(units, types, {1: 32, 3: 16})  # the unit's name and the working group read wider
     units.freeze_panes = "C2"  # the header row and the code and name columns stay in view
@@ -200,7 +203,7 @@ def write_xlsx(report: Report, rows: Iterable[UnitRow], locale: str, out: IO[byt
     kind_types = [TEXT, INT, INT, INT] + [INT, PCT] * len(SHARES) + [INT] * 7 + [PCT]
     _widths(kinds, kind_types, {0: 30})
     kinds.freeze_panes = "B2"
-    kinds.append([_cell(kinds, h, font=bold, wrap=True) for h in kind_heads])
+    kinds.append([_cell(kinds, safe_text(h), font=bold, wrap=True) for h in kind_heads])
     for kind, s in report.by_kind + [("", report.summary)]:
         c, d, fs = s["committee"], s["dissemination"], s["first_session"]
         line = [words.kind(kind) if kind else _("Total"), s["units"]["total"], s["units"]["congress_held"],

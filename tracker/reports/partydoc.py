@@ -23,6 +23,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
+from ..text import printable
+
 FONT = "Times New Roman"
 PARTY = "ĐẢNG CỘNG SẢN VIỆT NAM"
 BODY_PT, TABLE_PT, WIDE_TABLE_PT, KIND_PT, TITLE_PT, PARTY_PT = 14, 12, 11, 16, 14, 15
@@ -125,6 +127,7 @@ class PartyDocument:
     def properties(self, title: str, author: str) -> None:
         """The file's own title and author (what a file manager or Word's Info pane shows)."""
         props = self.doc.core_properties
+        title, author = printable(title), printable(author)
         props.title, props.author, props.last_modified_by, props.language = title, author, author, "vi-VN"
 
     # ---- body ----------------------------------------------------------------------------------
@@ -219,7 +222,8 @@ class PartyDocument:
     # ---- runs ----------------------------------------------------------------------------------
     @staticmethod
     def _run(p, text: str, bold: bool = False, italic: bool = False, size: int = BODY_PT):
-        run = p.add_run(text)
+        # every text of the document passes here: what XML cannot hold (tracker.text.printable) is dropped
+        run = p.add_run(printable(text))
         run.bold, run.italic = bold or None, italic or None
         run.font.name, run.font.size = FONT, Pt(size)
         return run

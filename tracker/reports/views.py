@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from datetime import date, datetime
 from typing import Any, Optional
 from urllib.parse import quote
 
@@ -33,6 +32,7 @@ from ..clock import local_today, utcnow
 from ..extensions import db
 from ..labels import status_label
 from ..models import WorkingGroup
+from ..parsing import day_help, parse_day
 from ..permissions import can_admin, can_change_unit
 from ..readmodel import live_group
 from ..services import result_fields
@@ -180,16 +180,6 @@ def export_docx():
     return _docx(body, f"bao-cao-ket-qua{'-' + group.code if group else ''}.docx")
 
 
-def parse_day(text: str) -> Optional[date]:
-    """A day written as YYYY-MM-DD (a date input) or dd/mm/yyyy; None when it is neither."""
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text.strip(), pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
 @bp.route("/reports/progress.docx")
 @login_required
 def progress_docx():
@@ -198,7 +188,7 @@ def progress_docx():
     raw = (request.args.get("on") or "").strip()
     on = parse_day(raw) if raw else local_today(utcnow())
     if on is None:
-        flash(_("The date is not valid: write it as dd/mm/yyyy."), "danger")
+        flash(day_help(), "danger")
         return redirect(url_for("reports.index", **({"group": group.code} if group else {})), 303)
     data = report_progress.progress(campaign, on, group)
     settings = document_settings.document_settings(campaign)

@@ -28,6 +28,7 @@ from ..models import (
     Unit,
     User,
 )
+from ..parsing import parse_day
 from ..permissions import can_change_unit, can_read_unit
 from ..readmodel import FINISHED
 from ..workflow.result_rules import (
@@ -178,11 +179,9 @@ def parse_date(raw: Any, name: str, errors: dict[str, str]) -> Optional[date]:
     if not text:
         errors[name] = _("This field is required.")
         return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    day = parse_day(text, any_year=True)  # check_held_on says which years are taken
+    if day is not None:
+        return day
     errors[name] = _("A date, dd/mm/yyyy.")
     return None
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .. import hooks
 from ..extensions import db
@@ -57,18 +57,17 @@ def set_item_done(unit: Unit, item: Item, done: bool, version: Optional[int], us
                               "organisation office ticks it."))
         raise Forbidden(_("You may not change this unit."))
     require_live(unit)
-    # re-read the row under a lock, so two requests holding the same version cannot both pass
-    db.session.refresh(item, with_for_update=True)
-    if version is not None and version != item.version:
-        raise Conflict(_("Someone changed this item in the meantime; reload and try again."),
-                       {"version": _("Stale: the current version is %(v)s.", v=item.version)})
+    db.session.refresh(item)  # the row as committed now: a stale version is a 409 before any other rule
+    if version is None:
+        version = item.version
+    if version != item.version:
+        raise _stale(item.version)
     note = (note or "").strip()
     if len(note) > 2000:
         raise Invalid(_("The note is too long."), {"note": _("At most 2000 characters.")})
     if done == item.done:
         if note and note != item.note:
-            item.note = note
-            item.version += 1
+            write_item(item, version, note=note)
             journal.record(unit.id, user, "note", now, stage=item.stage, item_key=item.key, after=note)
         return item
     if done:
@@ -87,16 +86,29 @@ def set_item_done(unit: Unit, item: Item, done: bool, version: Optional[int], us
     if review and ((done and review.state == "returned") or (not done and review.state == "verified")):
         journal.record(unit.id, user, "review_cleared", now, stage=item.stage, before=review.state)
         review.state = None
-    item.done = done
-    item.done_at = now if done else None
-    item.done_by_id = user.id if done else None
-    if note:
-        item.note = note
-    item.version += 1
+    write_item(item, version, done=done, done_at=now if done else None, done_by_id=user.id if done else None,
+               **({"note": note} if note else {}))
     journal.record(unit.id, user, "tick" if done else "untick", now, stage=item.stage, item_key=item.key,
                    before=not done, after=done, note=note)
     db.session.flush()
     return item
+
+
+def _stale(current: int) -> Conflict:
+    return Conflict(_("Someone changed this item in the meantime; reload and try again."),
+                    {"version": _("Stale: the current version is %(v)s.", v=current)})
+
+
+def write_item(item: Item, version: int, **values) -> None:
+    """THE versioned write of an item: one conditional `UPDATE … WHERE version = :v` setting values and the
+    next version. Its rowcount decides, on PostgreSQL and SQLite alike (a row lock alone is no lock on
+    SQLite): of requests holding the same version exactly one writes, the others get Conflict (409)."""
+    result = db.session.execute(
+        update(Item).where(Item.id == item.id, Item.version == version)
+        .values(**values, version=version + 1).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise _stale(db.session.scalar(select(Item.version).where(Item.id == item.id)))
+    db.session.expire(item, [*values, "version", *(["done_by"] if "done_by_id" in values else [])])
 
 
 def sub_cell_gate_on(unit: Unit) -> bool:
@@ -191,8 +203,7 @@ def move_deadline(unit: Unit, item: Item, new_due: date, reason: str, user: User
                       {"confirm_past": _("Confirm that you are setting a date already past.")},
                       code="past_date_unconfirmed")
     old = item.due_on
-    item.due_on, item.due_manual, item.due_reason = new_due, True, reason
-    item.version += 1
+    write_item(item, item.version, due_on=new_due, due_manual=True, due_reason=reason)
     journal.record(unit.id, user, "deadline_moved", now, stage=item.stage, item_key=item.key, before=old,
                    after=new_due, note=reason)
     db.session.flush()

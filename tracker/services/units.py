@@ -60,7 +60,7 @@ def recompute_due_dates(unit: Unit, calendar: Optional[WorkCalendar] = None) -> 
         new = due_date(_anchor(item, unit, unit.campaign), item.offset_days, item.working_days, calendar)
         if new != item.due_on:
             item.due_on = new
-            item.version += 1
+            item.version = Item.version + 1  # in SQL: a tick committed meanwhile keeps its own step
             moved += 1
     return moved
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from .. import form_state
 from ..campaigns.scope import campaign_id_in_view
 from ..clock import utcnow
-from ..edge import commit_or_refuse
+from ..edge import commit_or_refuse, form_text
 from ..services.errors import DomainError
 from ..services.stages import require_read
 from ..services.units import get_unit
@@ -52,11 +52,10 @@ def _change(code: str, form: str, change, done: str):
 @login_required
 def exempt(code: str):
     """Exempt a sub-cell from its committee's sub-cell gate, with a reason and a note."""
-    reason, note = request.form.get("reason", ""), request.form.get("note", "")
-    if len(note) > service.MAX_NOTE * 2:
-        note = note[:service.MAX_NOTE + 1]  # the service refuses it with the length message
-    return _change(code, f"{AT}:exempt-{code}",
-                   lambda cell: service.exempt(cell, reason, note, current_user, utcnow()),
+    reason = request.form.get("reason", "")
+    return _change(code, f"{AT}:exempt-{code}",  # the service says how long a note may be
+                   lambda cell: service.exempt(cell, reason, form_text("note", service.MAX_NOTE * 2), current_user,
+                                               utcnow()),
                    _("The cell is exempted: its committee no longer waits for its congress."))
 
 

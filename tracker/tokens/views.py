@@ -5,12 +5,11 @@ from flask import Blueprint, Flask, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from ..clock import utcnow
-from ..edge import EmptyForm, act, admins_only, submit
+from ..edge import EmptyForm, Form, act, admins_only, submit
 from ..extensions import db
 from ..models import User
 from . import service
@@ -19,7 +18,7 @@ bp = Blueprint("tokens", __name__, url_prefix="/admin")
 bp.before_request(admins_only)
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     """A new token's life in days."""
 
     days = IntegerField(_l("Valid for (days)"), default=service.DEFAULT_DAYS,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, abort, g, render_template, request
 
 from ..extensions import db, login_manager
 
@@ -40,6 +40,13 @@ def _refuse_nul_bytes():
         abort(400)
 
 
+def error_page(error, code: int):
+    """THE HTML error page: rendered without reading the request's input again (g.error_page tells the
+    campaign in view to ignore ?campaign=, which may be what failed), so it cannot fail the same way twice."""
+    g.error_page = True
+    return render_template("error.html", error=error, code=code), code
+
+
 def _html_error(error):
     code = getattr(error, "code", 500) or 500
     if request.path.startswith("/api/"):
@@ -47,4 +54,4 @@ def _html_error(error):
         return error_response(error)
     if code == 500:
         db.session.rollback()
-    return render_template("error.html", error=error, code=code), code
+    return error_page(error, code)

@@ -8,12 +8,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from ..clock import utcnow
-from ..edge import commit_or_refuse, refuse
+from ..edge import Form, commit_or_refuse, refuse
 from ..extensions import db
 from ..reminders import preferences
 from ..reminders.channels import chosen
@@ -28,7 +27,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("account", __name__)
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     """Change one's own password; the rules are the service's (services/accounts.py)."""
 
     current = PasswordField(_l("Current password"))
@@ -36,13 +35,13 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField(_l("Repeat the new password"))
 
 
-class ForgotForm(FlaskForm):
+class ForgotForm(Form):
     """Ask for a reset link."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
 
 
-class ResetForm(FlaskForm):
+class ResetForm(Form):
     """Choose a new password through a reset link."""
 
     new = PasswordField(_l("New password"))

@@ -2,14 +2,13 @@
 forms only parse input and give per-field messages in the reader's language."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..edge import Form
+from ..parsing import parse_day
 from ..workflow import KINDS, STAGES
 from ..workflow.deadlines import plausible
 
@@ -39,16 +38,12 @@ class DateInput(StringField):
         self.data = None
         if not self.raw:
             return
-        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-            try:
-                day = datetime.strptime(self.raw, fmt).date()
-            except ValueError:
-                continue
-            if not plausible(day):
-                raise ValueError(_l("A date between the years 2000 and 2100."))
-            self.data = day
-            return
-        raise ValueError(_l("Not a date: write it as dd/mm/yyyy."))
+        day = parse_day(self.raw, any_year=True)
+        if day is None:
+            raise ValueError(_l("Not a date: write it as dd/mm/yyyy."))
+        if not plausible(day):
+            raise ValueError(_l("A date between the years 2000 and 2100."))
+        self.data = day
 
     def _value(self):
         if getattr(self, "raw", None) and self.data is None:
@@ -101,7 +96,7 @@ ROLE_LABELS = {
 }
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(Form):
     """The campaign's name, organiser, term and final deadline."""
 
     name = StringField(_l("Name of the congress round"), validators=[needed(), length(200)])
@@ -116,7 +111,7 @@ class CampaignForm(FlaskForm):
         description=_l("The congress calendar flags a day with more congresses than this across the campaign"))
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     """A reference document: number and date identify it."""
 
     number = StringField(_l("Number"), validators=[needed(), length(50)], description=_l("e.g. 35-CT/TW"))
@@ -125,7 +120,7 @@ class DocumentForm(FlaskForm):
                         description=_l("e.g. Chỉ thị của Bộ Chính trị về đại hội đảng bộ các cấp"))
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     """One checklist item of the campaign's template."""
 
     stage = SelectField(_l("Stage"), validate_choice=False)
@@ -160,7 +155,7 @@ class TemplateEditForm(TemplateForm):
     key = None
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     """A unit's fields."""
 
     code = StringField(_l("Code"), validators=[needed(), length(30)])
@@ -190,32 +185,32 @@ class UnitEditForm(UnitForm):
     kind = None
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     """One user's email (a secretary for a unit, a member for a group)."""
 
     email = StringField(_l("Email"), validators=[needed(), length(254)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     """One unit's code (to put it in a working group, or a secretary on it)."""
 
     unit = StringField(_l("Unit code"), validators=[needed(), length(30)])
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     """A new working group."""
 
     code = StringField(_l("Code"), validators=[needed(), length(30)])
     name = StringField(_l("Name"), validators=[needed(), length(200)])
 
 
-class GroupRenameForm(FlaskForm):
+class GroupRenameForm(Form):
     """A working group's new name."""
 
     name = StringField(_l("Name"), validators=[needed(), length(200)])
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     """A new user."""
 
     email = StringField(_l("Email"), validators=[needed(), length(254)])
@@ -227,7 +222,7 @@ class UserForm(FlaskForm):
     group = SelectField(_l("Working group (working-group members)"), validate_choice=False)
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     """The admin sets a new password."""
 
     password = PasswordField(_l("New password"), validators=[needed(), length(200)])
@@ -235,13 +230,13 @@ class PasswordResetForm(FlaskForm):
                             validators=[needed(), EqualTo("password", message=_l("The two passwords differ."))])
 
 
-class GroupChoiceForm(FlaskForm):
+class GroupChoiceForm(Form):
     """A working group to add a user to."""
 
     group = SelectField(_l("Working group"), validate_choice=False)
 
 
-class CalendarDayForm(FlaskForm):
+class CalendarDayForm(Form):
     """A day off or a make-up working day."""
 
     day = DateInput(_l("Day"), validators=[needed()], description=_l("dd/mm/yyyy"))

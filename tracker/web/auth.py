@@ -7,12 +7,11 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..clock import utcnow
-from ..edge import EmptyForm, local_path
+from ..edge import EmptyForm, Form, local_path
 from ..extensions import db
 from ..services.sessions import SIGNED_OUT, end_sessions
 from ..signin import sessions
@@ -24,7 +23,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """The sign-in form: email (or phone number) and password."""
 
     email = StringField(_l("Email or phone number"), validators=[DataRequired(), Length(max=254)])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 from typing import Optional
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,12 +14,12 @@ from sqlalchemy import select
 from .. import form_state
 from ..campaigns.scope import campaign_id_in_view, unit_by_code
 from ..clock import local_today, utcnow
+from ..edge import form_text
 from ..extensions import db
-from ..formatting import fmt_number as number_text
 from ..models import Blocker, JournalEntry, Unit, User
 from ..models.subcells import EXEMPTION_REASONS
 from ..paging import page_number, paginate
-from ..parsing import whole_number
+from ..parsing import parse_day, whole_number
 from ..permissions import can_change_unit, can_oversee, can_read_unit, can_review, can_tick
 from ..services import stages as stage_service
 from ..services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -27,8 +27,8 @@ from ..services.progress import unit_stage_views
 from ..services.units import get_unit
 from ..subcells import service as subcell_service
 from ..workflow import GATES, STAGES, STATUSES, GateClosed, check_gate
-from ..workflow.deadlines import plausible
 from ..workflow.stages import FINISHED
+from . import error_page
 
 log = logging.getLogger(__name__)
 bp = Blueprint("units", __name__)
@@ -100,11 +100,8 @@ def _readable_unit(code: str) -> Unit:
 
 
 def _text(name: str, max_len: int = MAX_TEXT) -> str:
-    # emptiness is the service's rule (it says why the field is needed); length is the page's
-    value = (request.form.get(name) or "").strip()
-    if len(value) > max_len:
-        raise Invalid(_("The text is too long."), {name: _("At most %(n)s characters.", n=number_text(max_len))})
-    return value
+    # emptiness is the service's rule (it says why the field is needed); length and characters the edge's
+    return form_text(name, max_len)
 
 
 def _version() -> int:
@@ -125,15 +122,9 @@ def _done_flag() -> bool:
 
 def parse_date(raw: str) -> date:
     """A date typed as dd/mm/yyyy or sent by a date picker as yyyy-mm-dd; Invalid otherwise."""
-    raw = (raw or "").strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            value = datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-        if plausible(value):
-            return value
-        break
+    value = parse_day(raw)
+    if value is not None:
+        return value
     raise Invalid(_("The date is not valid."), {"due_on": _("Enter a date as dd/mm/yyyy.")})
 
 
@@ -277,7 +268,7 @@ def _refused(exc: DomainError, code: str, form: str, stage: Optional[str] = None
         flash(exc.message, "danger")
         unit = unit_by_code(code)
         if unit is None or not can_read_unit(current_user, unit):
-            return render_template("error.html", error=None, code=exc.status), exc.status
+            return error_page(None, exc.status)
         return _render_unit(unit, exc.status, open_stage=stage)
     if isinstance(exc, Conflict):
         # the page the user comes back to is already the fresh one: say so, not "version 2"
