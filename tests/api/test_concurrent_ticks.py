@@ -62,7 +62,7 @@ def _client(base: str, headers: dict, items: list[str], stop: float, seen: Count
 
 
 @pytest.mark.slow  # a real gunicorn and 50 client threads for 20 s
-def test_fifty_clients_ticking_the_same_items_lose_nothing(app):
+def test_fifty_clients_ticking_the_same_items_lose_nothing(app, campaign):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the production path: PostgreSQL (SQLite serialises every writer by design)")
     make_unit("U1")
