@@ -12,7 +12,8 @@ from babel.messages.pofile import read_po, write_po
 def main(po_path: str, json_path: str) -> None:
     with open(po_path, "rb") as f:
         catalog = read_po(f, locale="vi")
-    table = json.load(open(json_path, encoding="utf-8"))
+    with open(json_path, encoding="utf-8") as f:
+        table = json.load(f)
     for message in catalog:
         if message.id and isinstance(message.id, str) and message.id in table:
             message.string = table[message.id]
