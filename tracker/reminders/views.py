@@ -44,18 +44,13 @@ class PolicyForm(Form):
     working_days_only = BooleanField(_l("Send on working days only"))
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return page_number(raw)
-
-
 # ---- the inbox -----------------------------------------------------------------------------------
 
 @bp.route("/inbox")
 @login_required
 def index():
     """The signed-in user's daily reminder digests and news that matters (services/news.py), newest first."""
-    page = _page_number()
+    page = page_number(request.args.get("page"))
     unread_only = request.args.get("unread") == "1"
     entries, window, unread = inbox_page(current_user, page, PER_PAGE, unread_only)
     if page > window.pages:
@@ -123,8 +118,8 @@ def delivery():
     admin_page()
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     cond = [OutboxMessage.status == status] if status else []
-    window = paginate(select(OutboxMessage).where(*cond), _page_number(), DELIVERY_PER_PAGE, last_page=True,
-                      order_by=(OutboxMessage.id.desc(),))
+    window = paginate(select(OutboxMessage).where(*cond), page_number(request.args.get("page")), DELIVERY_PER_PAGE,
+                      last_page=True, order_by=(OutboxMessage.id.desc(),))
     rows, page, pages, total = window.items, window.page, window.pages, window.total
     return render_template("reminders/delivery.html", rows=rows, subjects=_pending_subjects(rows),
                            counts=status_counts(db.session), status=status,

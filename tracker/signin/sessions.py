@@ -17,6 +17,7 @@ from flask_login import login_user
 from ..clock import utcnow
 from ..extensions import db
 from ..models import User
+from ..parsing import record_id, whole_number
 
 SIGNED_IN_AT, SEEN_AT = "signed_in_at", "seen_at"  # POSIX seconds, in the signed session cookie
 SEEN_STEP = 60  # seconds: refresh the last-seen mark at most once a minute, not rewrite the cookie every request
@@ -54,12 +55,13 @@ def expired(now: datetime) -> bool:
 
 def load_user(session_id: str) -> Optional[User]:
     """Flask-Login's user_loader: the user of a live session, else None (and the session is emptied)."""
-    user_id, _sep, generation = session_id.partition(":")
-    if not (user_id.isdigit() and generation.isdigit()):
+    raw_id, _sep, raw_generation = session_id.partition(":")
+    user_id, generation = record_id(raw_id), whole_number(raw_generation, 0, 2**63 - 1)
+    if user_id is None or generation is None:
         return None
     now = utcnow()
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_generation != int(generation) or expired(now):
+    user = db.session.get(User, user_id)
+    if user is None or user.session_generation != generation or expired(now):
         end()
         return None
     if now.timestamp() - session[SEEN_AT] >= SEEN_STEP:

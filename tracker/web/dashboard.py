@@ -22,11 +22,6 @@ bp = Blueprint("dashboard", __name__)
 PER_PAGE = 100
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return page_number(raw)
-
-
 def _words() -> dict[str, str]:
     """The row texts with a number, translated once per page (the template fills in the number)."""
     return {"late_one": _("1 day late (due %(date)s)"), "late_many": _("%(n)s days late (due %(date)s)"),
@@ -61,7 +56,7 @@ def home():
     scope = data.conditions(filters, campaign.id if campaign else None, today)
     total = data.count_units(scope)
     pages = max(1, -(-total // PER_PAGE))
-    page = min(_page_number(), pages)
+    page = min(page_number(request.args.get("page")), pages)
     units = data.page_of_units(scope, page, PER_PAGE, filters.sort)
     # labels once per request: the template never translates per cell
     labels = {st: status_label(st) for st in STATUSES}
