@@ -193,16 +193,16 @@ def test_calendar_day_moves_open_working_day_due_dates(campaign, make_unit, make
     day = before - timedelta(days=1)
     while day.weekday() >= 5:
         day -= timedelta(days=1)
-    row = svc.add_calendar_day(day, False, "Nghỉ bù", admin, NOW, campaign)
+    row = svc.add_calendar_day(day, False, "Nghỉ bù", admin, NOW)
     db.session.commit()
     moved = _item(u, "first_session", "dossier_sent").due_on
     assert moved > before
     assert _item(u, "congress", "congress_held").due_on == date(2030, 5, 20)  # calendar days untouched
     with pytest.raises(Conflict):
-        svc.add_calendar_day(day, True, "", admin, NOW, campaign)
+        svc.add_calendar_day(day, True, "", admin, NOW)
     with pytest.raises(Invalid):
-        svc.add_calendar_day(None, True, "", admin, NOW, campaign)
-    svc.remove_calendar_day(row.id, admin, NOW, campaign)
+        svc.add_calendar_day(None, True, "", admin, NOW)
+    svc.remove_calendar_day(row.id, admin, NOW)
     db.session.commit()
     assert _item(u, "first_session", "dossier_sent").due_on == before
     assert db.session.scalar(select(func.count(CalendarDay.id))) == 0
@@ -220,10 +220,10 @@ def test_a_day_off_added_while_viewing_an_archived_campaign_reaches_the_active_o
     day = before - timedelta(days=1)
     while day.weekday() >= 5:
         day -= timedelta(days=1)
-    row = svc.add_calendar_day(day, False, "Nghỉ bù", admin, NOW, db.session.get(type(campaign), campaign.id))
+    row = svc.add_calendar_day(day, False, "Nghỉ bù", admin, NOW)
     db.session.commit()
     assert _item(live, "first_session", "dossier_sent").due_on > before
-    svc.remove_calendar_day(row.id, admin, NOW, db.session.get(type(campaign), campaign.id))
+    svc.remove_calendar_day(row.id, admin, NOW)
     db.session.commit()
     assert _item(live, "first_session", "dossier_sent").due_on == before
 

@@ -223,8 +223,8 @@ def delete_template(template: ItemTemplate, user: Optional[User], now: datetime)
 
 # --- calendar -------------------------------------------------------------------------------------
 
-def add_calendar_day(day: Optional[date], working: bool, name: str, user: Optional[User], now: datetime,
-                     campaign: Optional[Campaign] = None) -> CalendarDay:
+def add_calendar_day(day: Optional[date], working: bool, name: str, user: Optional[User],
+                     now: datetime) -> CalendarDay:
     """Add a day off or a make-up working day; open working-day due dates of every live campaign are recomputed."""
     require_admin(user)
     errors: dict[str, str] = {}
@@ -238,12 +238,11 @@ def add_calendar_day(day: Optional[date], working: bool, name: str, user: Option
     row = CalendarDay(day=day, working=bool(working), name=name)
     db.session.add(row)
     db.session.flush()
-    _recompute_working(campaign, user, now)
+    _recompute_working(user, now)
     return row
 
 
-def remove_calendar_day(day_id: int, user: Optional[User], now: datetime,
-                        campaign: Optional[Campaign] = None) -> None:
+def remove_calendar_day(day_id: int, user: Optional[User], now: datetime) -> None:
     """Remove an added day; open working-day due dates of every live campaign are recomputed."""
     require_admin(user)
     row = db.session.get(CalendarDay, day_id)
@@ -251,12 +250,12 @@ def remove_calendar_day(day_id: int, user: Optional[User], now: datetime,
         raise NotFound(_("No such day."))
     db.session.delete(row)
     db.session.flush()
-    _recompute_working(campaign, user, now)
+    _recompute_working(user, now)
 
 
-def _recompute_working(campaign: Optional[Campaign], user: Optional[User], now: datetime) -> None:
-    # the calendar is everyone's: every live campaign's dates move, whichever campaign is in view
-    # (`campaign`, kept for the callers, may be an archived one, whose dates stay as they were)
+def _recompute_working(user: Optional[User], now: datetime) -> None:
+    # the calendar is everyone's: every live campaign's dates move, whichever campaign is in view (an archived
+    # campaign's dates stay as they were)
     live = db.session.scalars(select(Campaign).where(Campaign.active).order_by(Campaign.id)).all()
     for each in live:
         template_changes.recompute_open_due_dates(each, user, now, working_only=True)

@@ -171,8 +171,7 @@ def calendar():
     if request.method == "GET":
         return _calendar_page(form, 200)
     row, status = submit(form, lambda: svc.add_calendar_day(form.day.data, form.working.data == "working",
-                                                            form.name.data, current_user, utcnow(),
-                                                            require_campaign_in_view()))
+                                                            form.name.data, current_user, utcnow()))
     if status is None:
         return saved(_("The day was added; open due dates counted in working days were recomputed."),
                      url_for("admin.calendar", year=row.day.year))
@@ -184,7 +183,7 @@ def calendar_delete(day_id: int):
     """Remove an added day."""
     row = db.session.get(CalendarDay, day_id)
     year = row.day.year if row else None
-    return act(lambda: svc.remove_calendar_day(day_id, current_user, utcnow(), require_campaign_in_view()),
+    return act(lambda: svc.remove_calendar_day(day_id, current_user, utcnow()),
                _("The day was removed; open due dates counted in working days were recomputed."),
                url_for("admin.calendar", year=year), failed_target=url_for("admin.calendar"))
 
